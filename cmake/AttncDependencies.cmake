@@ -4,8 +4,11 @@
 # library on the GPU machine. `attnc_static_binary(target)` adds static libstdc++/libgcc.
 
 set(MLIR_DIR /usr/lib/llvm-19/lib/cmake/mlir CACHE PATH "MLIR CMake package")
-find_package(MLIR 19 REQUIRED CONFIG)
-find_package(LLVM 19 REQUIRED CONFIG HINTS ${MLIR_DIR}/../llvm)
+find_package(MLIR REQUIRED CONFIG)
+find_package(LLVM REQUIRED CONFIG HINTS ${MLIR_DIR}/../llvm)
+if(NOT LLVM_VERSION_MAJOR EQUAL 19)
+  message(FATAL_ERROR "attnc needs LLVM/MLIR 19, found ${LLVM_PACKAGE_VERSION} (run scripts/setup.sh)")
+endif()
 list(APPEND CMAKE_MODULE_PATH "${MLIR_CMAKE_DIR}" "${LLVM_CMAKE_DIR}")
 include(TableGen)
 include(AddLLVM)
