@@ -1,0 +1,325 @@
+//===- Prefill.cuh - FlashAttention-2 forward kernel template ----*- CUDA -*-===//
+//
+// One CTA computes BLOCK_M query rows of one (batch, head): the Q tile is loaded once and
+// held in registers as mma.sync A fragments; K and V tiles stream through a STAGES-deep
+// cp.async ring in shared memory (XOR-swizzled, so ldmatrix is bank-conflict free). Per
+// key block: S = Q K^T on tensor cores, the variant's score modifier, the mask only on
+// partial tiles, an online softmax in the log2 domain (exp2), and O += P V with P reused
+// straight from the S accumulators as A fragments. Key blocks outside the variant's key
+// range are never loaded; empty tiles inside it are skipped. Any N and M work: rows past
+// the end are zero-filled on load and never stored. Sequence lengths, batch and heads are
+// run-time values; only the element type, head dim and tile shape are compiled in.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_PREFILL_CUH
+#define ATTNC_PREFILL_CUH
+
+#include "attnc/KernelParams.h"
+#include "attnc/Mma.cuh"
+#include "attnc/Numeric.cuh"
+#include "attnc/Variant.cuh"
+
+namespace attnc {
+
+/// The compile-time shape of a prefill kernel; the tuner searches over these.
+template <typename Element_, int HEAD_DIM_, int BLOCK_M_, int BLOCK_N_, int NUM_WARPS_,
+          int STAGES_>
+struct PrefillTraits {
+  using Element = Element_;
+  static constexpr int HEAD_DIM = HEAD_DIM_;
+  static constexpr int BLOCK_M = BLOCK_M_;
+  static constexpr int BLOCK_N = BLOCK_N_;
+  static constexpr int NUM_WARPS = NUM_WARPS_;
+  static constexpr int STAGES = STAGES_;
+
+  static constexpr int kThreads = NUM_WARPS * kWarpSize;
+  static constexpr int kWarpRows = BLOCK_M / NUM_WARPS;
+  static constexpr int kWarpMTiles = kWarpRows / kMmaM;
+  static constexpr int kKSteps = HEAD_DIM / kMmaK;   ///< k16 steps of Q K^T over the head dim
+  static constexpr int kNTiles = BLOCK_N / kMmaN;    ///< n8 tiles of S along keys
+  static constexpr int kPSteps = BLOCK_N / kMmaK;    ///< k16 steps of P V over keys
+  static constexpr int kDTiles = HEAD_DIM / kMmaN;   ///< n8 tiles of O along the head dim
+  static constexpr int kElemsPerChunk = kCopyBytes / sizeof(Element);
+  static constexpr int kChunksPerRow = HEAD_DIM / kElemsPerChunk;
+  static constexpr int kRowBytes = HEAD_DIM * sizeof(Element);
+  static constexpr int kSwizzleGroup = 8; ///< chunks per XOR-swizzle group (8 x 16 B = 128 B)
+  static constexpr int kQTileBytes = BLOCK_M * kRowBytes;
+  static constexpr int kKVTileBytes = BLOCK_N * kRowBytes;
+  static constexpr int kSmemBytes = kQTileBytes + STAGES * 2 * kKVTileBytes;
+
+  static_assert(sizeof(Element) == 2, "prefill operands are 16-bit (bf16 or fp16)");
+  static_assert(HEAD_DIM % 64 == 0, "a row must span whole 128-byte swizzle groups (head dim 64, 128, 256)");
+  static_assert(BLOCK_M % (NUM_WARPS * kMmaM) == 0, "each warp owns whole m16 row tiles");
+  static_assert(BLOCK_N % kMmaK == 0, "key blocks are whole k16 steps of P V");
+  static_assert(STAGES >= 2, "the K/V ring needs at least double buffering");
+};
+
+/// Byte offset of 16-byte chunk `chunk` of row `row` in a swizzled tile.
+template <typename Traits>
+__device__ __forceinline__ unsigned swizzledOffset(int row, int chunk) {
+  int swizzled = chunk ^ (row % Traits::kSwizzleGroup);
+  return row * Traits::kRowBytes + swizzled * kCopyBytes;
+}
+
+/// Issues cp.async copies of `ROWS` rows starting at `src` (row stride in elements) into a
+/// swizzled shared tile; rows at or past `validRows` are zero-filled.
+template <typename Traits, int ROWS>
+__device__ __forceinline__ void loadTileAsync(unsigned smemTile,
+                                              const typename Traits::Element *src,
+                                              long long rowStride, int validRows) {
+  constexpr int kChunks = ROWS * Traits::kChunksPerRow;
+#pragma unroll
+  for (int idx = threadIdx.x; idx < kChunks; idx += Traits::kThreads) {
+    int row = idx / Traits::kChunksPerRow;
+    int chunk = idx % Traits::kChunksPerRow;
+    bool valid = row < validRows;
+    const typename Traits::Element *p =
+        src + (valid ? row * rowStride : 0) + chunk * Traits::kElemsPerChunk;
+    cpAsync16(smemTile + swizzledOffset<Traits>(row, chunk), p, valid);
+  }
+}
+
+/// Per-row online-softmax state of one thread: its two rows of each m16 tile.
+template <typename Traits> struct RowState {
+  float rowMax[Traits::kWarpMTiles][2];
+  float rowSum[Traits::kWarpMTiles][2];
+};
+
+/// Max over the four threads of a quad (they share one row of an m16n8 fragment).
+__device__ __forceinline__ float quadMax(float x) {
+  x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, 1));
+  return fmaxf(x, __shfl_xor_sync(0xffffffffu, x, 2));
+}
+
+__device__ __forceinline__ float quadSum(float x) {
+  x += __shfl_xor_sync(0xffffffffu, x, 1);
+  return x + __shfl_xor_sync(0xffffffffu, x, 2);
+}
+
+/// The whole forward pass for one query block. `Variant` follows DenseVariant's shape.
+template <typename Traits, typename Variant>
+__device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
+  using Element = typename Traits::Element;
+  extern __shared__ __align__(128) unsigned char smem[];
+  const unsigned smemQ = smemAddress(smem);
+  const unsigned smemKV = smemQ + Traits::kQTileBytes;
+  auto smemK = [&](int stage) { return smemKV + stage * 2 * Traits::kKVTileBytes; };
+  auto smemV = [&](int stage) { return smemK(stage) + Traits::kKVTileBytes; };
+
+  const int warp = threadIdx.x / kWarpSize;
+  const int lane = threadIdx.x % kWarpSize;
+  const int qBlock = blockIdx.x;
+  const int head = blockIdx.y;
+  const int batch = blockIdx.z;
+  const int headKv = head / (p.heads_q / p.heads_kv);
+  const int q0 = qBlock * Traits::BLOCK_M;
+  const int warpRow0 = warp * Traits::kWarpRows;
+  const ScoreContext ctx{batch, head, &p};
+  const Variant variant{};
+
+  const Element *qBase = static_cast<const Element *>(p.q.ptr) + batch * p.q.stride[0] +
+                         head * p.q.stride[1] + q0 * p.q.stride[2];
+  const Element *kBase = static_cast<const Element *>(p.k.ptr) + batch * p.k.stride[0] +
+                         headKv * p.k.stride[1];
+  const Element *vBase = static_cast<const Element *>(p.v.ptr) + batch * p.v.stride[0] +
+                         headKv * p.v.stride[1];
+
+  // Key blocks this query block visits.
+  const int qEnd = min(q0 + Traits::BLOCK_M, p.seq_q);
+  KeyRange keys = variant.keyRange(q0, qEnd, ctx);
+  keys.begin = max(keys.begin, 0);
+  keys.end = min(keys.end, p.seq_k);
+  const int kbBegin = keys.begin / Traits::BLOCK_N;
+  const int kbEnd = keys.end > keys.begin ? (keys.end + Traits::BLOCK_N - 1) / Traits::BLOCK_N
+                                          : kbBegin;
+
+  auto loadKV = [&](int kb, int stage) {
+    int k0 = kb * Traits::BLOCK_N;
+    int valid = p.seq_k - k0;
+    loadTileAsync<Traits, Traits::BLOCK_N>(smemK(stage), kBase + k0 * p.k.stride[2],
+                                           p.k.stride[2], valid);
+    loadTileAsync<Traits, Traits::BLOCK_N>(smemV(stage), vBase + k0 * p.v.stride[2],
+                                           p.v.stride[2], valid);
+  };
+
+  loadTileAsync<Traits, Traits::BLOCK_M>(smemQ, qBase, p.q.stride[2], p.seq_q - q0);
+  cpAsyncCommit();
+#pragma unroll
+  for (int s = 0; s < Traits::STAGES - 1; ++s) {
+    if (kbBegin + s < kbEnd)
+      loadKV(kbBegin + s, s);
+    cpAsyncCommit();
+  }
+
+  // Q fragments, once: the Q group is the oldest, so it is complete here.
+  cpAsyncWait<Traits::STAGES - 1>();
+  __syncthreads();
+  unsigned qFrag[Traits::kWarpMTiles][Traits::kKSteps][4];
+#pragma unroll
+  for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
+#pragma unroll
+    for (int ks = 0; ks < Traits::kKSteps; ++ks) {
+      int row = warpRow0 + mt * kMmaM + lane % 16;
+      int chunk = ks * 2 + lane / 16;
+      ldmatrixX4(qFrag[mt][ks], smemQ + swizzledOffset<Traits>(row, chunk));
+    }
+
+  float acc[Traits::kWarpMTiles][Traits::kDTiles][4];
+  RowState<Traits> state;
+#pragma unroll
+  for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
+#pragma unroll
+    for (int dt = 0; dt < Traits::kDTiles; ++dt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e)
+        acc[mt][dt][e] = 0.f;
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      state.rowMax[mt][half] = kNegInf;
+      state.rowSum[mt][half] = 0.f;
+    }
+  }
+
+  for (int kb = kbBegin; kb < kbEnd; ++kb) {
+    const int it = kb - kbBegin;
+    cpAsyncWait<Traits::STAGES - 2>();
+    __syncthreads();
+    const int next = kb + Traits::STAGES - 1;
+    if (next < kbEnd)
+      loadKV(next, (it + Traits::STAGES - 1) % Traits::STAGES);
+    cpAsyncCommit();
+
+    const int k0 = kb * Traits::BLOCK_N;
+    const int kEnd = min(k0 + Traits::BLOCK_N, p.seq_k);
+    const int kind = Variant::HAS_MASK ? variant.tileKind(q0, qEnd, k0, kEnd, ctx) : kTileFull;
+    if (kind == kTileEmpty)
+      continue;
+    const bool evalMask = kind == kTilePartial;
+    const bool ragged = k0 + Traits::BLOCK_N > p.seq_k;
+    const int stage = it % Traits::STAGES;
+
+    // S = Q K^T.
+    float s[Traits::kWarpMTiles][Traits::kNTiles][4];
+#pragma unroll
+    for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
+#pragma unroll
+      for (int nt = 0; nt < Traits::kNTiles; ++nt)
+#pragma unroll
+        for (int e = 0; e < 4; ++e)
+          s[mt][nt][e] = 0.f;
+#pragma unroll
+    for (int ks = 0; ks < Traits::kKSteps; ++ks)
+#pragma unroll
+      for (int np = 0; np < Traits::kNTiles / 2; ++np) {
+        unsigned b[4];
+        int key = np * 16 + (lane / 16) * 8 + lane % 8;
+        int chunk = ks * 2 + (lane / 8) % 2;
+        ldmatrixX4(b, smemK(stage) + swizzledOffset<Traits>(key, chunk));
+#pragma unroll
+        for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
+          mma16816<Element>(s[mt][2 * np], qFrag[mt][ks], b[0], b[1]);
+          mma16816<Element>(s[mt][2 * np + 1], qFrag[mt][ks], b[2], b[3]);
+        }
+      }
+
+    // Scores to the log2 domain, masked where the tile needs it; online softmax update.
+#pragma unroll
+    for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        const int row = q0 + warpRow0 + mt * kMmaM + lane / 4 + half * 8;
+        float blockMax = kNegInf;
+#pragma unroll
+        for (int nt = 0; nt < Traits::kNTiles; ++nt)
+#pragma unroll
+          for (int c = 0; c < 2; ++c) {
+            const int col = k0 + nt * kMmaN + 2 * (lane % 4) + c;
+            float &x = s[mt][nt][half * 2 + c];
+            if constexpr (Variant::HAS_SCORE_MOD)
+              x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
+            else
+              x *= p.scale_log2;
+            if ((ragged && col >= p.seq_k) || (evalMask && !variant.mask(row, col, ctx)))
+              x = kNegInf;
+            blockMax = fmaxf(blockMax, x);
+          }
+        const float newMax = fmaxf(state.rowMax[mt][half], quadMax(blockMax));
+        // A row with nothing unmasked yet keeps max -inf; exponentiate against 0 then.
+        const float base = newMax == kNegInf ? 0.f : newMax;
+        const float correction = exp2f(state.rowMax[mt][half] - base);
+        state.rowMax[mt][half] = newMax;
+        float sum = 0.f;
+#pragma unroll
+        for (int nt = 0; nt < Traits::kNTiles; ++nt)
+#pragma unroll
+          for (int c = 0; c < 2; ++c) {
+            float &x = s[mt][nt][half * 2 + c];
+            x = exp2f(x - base);
+            sum += x;
+          }
+        state.rowSum[mt][half] = state.rowSum[mt][half] * correction + sum;
+#pragma unroll
+        for (int dt = 0; dt < Traits::kDTiles; ++dt) {
+          acc[mt][dt][half * 2] *= correction;
+          acc[mt][dt][half * 2 + 1] *= correction;
+        }
+      }
+    }
+
+    // O += P V, P taken from the S accumulators as A fragments.
+#pragma unroll
+    for (int pk = 0; pk < Traits::kPSteps; ++pk) {
+      unsigned pFrag[Traits::kWarpMTiles][4];
+#pragma unroll
+      for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
+        pFrag[mt][0] = ElementTraits<Element>::pack(s[mt][2 * pk][0], s[mt][2 * pk][1]);
+        pFrag[mt][1] = ElementTraits<Element>::pack(s[mt][2 * pk][2], s[mt][2 * pk][3]);
+        pFrag[mt][2] = ElementTraits<Element>::pack(s[mt][2 * pk + 1][0], s[mt][2 * pk + 1][1]);
+        pFrag[mt][3] = ElementTraits<Element>::pack(s[mt][2 * pk + 1][2], s[mt][2 * pk + 1][3]);
+      }
+#pragma unroll
+      for (int dp = 0; dp < Traits::kDTiles / 2; ++dp) {
+        unsigned b[4];
+        int key = pk * 16 + ((lane / 8) % 2) * 8 + lane % 8;
+        int chunk = dp * 2 + lane / 16;
+        ldmatrixX4Trans(b, smemV(stage) + swizzledOffset<Traits>(key, chunk));
+#pragma unroll
+        for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
+          mma16816<Element>(acc[mt][2 * dp], pFrag[mt], b[0], b[1]);
+          mma16816<Element>(acc[mt][2 * dp + 1], pFrag[mt], b[2], b[3]);
+        }
+      }
+    }
+  }
+  cpAsyncWait<0>();
+
+  // Epilogue: normalise, write O (and the log-sum-exp) for the rows that exist.
+  Element *oBase = static_cast<Element *>(const_cast<void *>(p.o.ptr)) +
+                   batch * p.o.stride[0] + head * p.o.stride[1];
+#pragma unroll
+  for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      const int row = q0 + warpRow0 + mt * kMmaM + lane / 4 + half * 8;
+      const float sum = quadSum(state.rowSum[mt][half]);
+      const float inv = sum > 0.f ? 1.f / sum : 0.f;
+      if (row >= p.seq_q)
+        continue;
+      Element *orow = oBase + row * p.o.stride[2];
+#pragma unroll
+      for (int dt = 0; dt < Traits::kDTiles; ++dt) {
+        const int col = dt * kMmaN + 2 * (lane % 4);
+        *reinterpret_cast<unsigned *>(orow + col) = ElementTraits<Element>::pack(
+            acc[mt][dt][half * 2] * inv, acc[mt][dt][half * 2 + 1] * inv);
+      }
+      if (p.lse.ptr != nullptr && lane % 4 == 0) {
+        float *lse = static_cast<float *>(const_cast<void *>(p.lse.ptr));
+        lse[batch * p.lse.stride[0] + head * p.lse.stride[1] + row * p.lse.stride[2]] =
+            sum > 0.f ? (state.rowMax[mt][half] + log2f(sum)) * kLn2 : kNegInf;
+      }
+    }
+}
+
+} // namespace attnc
+
+#endif // ATTNC_PREFILL_CUH
