@@ -11,7 +11,7 @@ struct CausalVariant {
   __device__ int tileKind(int i0, int i1, int j0, int j1, const attnc::ScoreContext &) const {
     return (j1 - 1 <= i0) ? attnc::kTileFull : (j0 > i1 - 1 ? attnc::kTileEmpty : attnc::kTilePartial); }
 };
-using Traits = attnc::PrefillTraits<__nv_bfloat16, HD, BM, BN, NW, ST>;
+using Traits = attnc::PrefillTraits<__nv_bfloat16, HD, BM, BN, NW, ST, QR>;
 extern "C" __constant__ int attnc_smem_bytes = Traits::kSmemBytes;
 extern "C" __global__ void __launch_bounds__(Traits::kThreads) attnc_causal(const __grid_constant__ AttncSoftmaxParams p) {
   attnc::prefillKernel<Traits, CausalVariant>(p);

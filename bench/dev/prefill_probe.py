@@ -28,10 +28,10 @@ def check(rc, what):
     if rc != 0:
         raise RuntimeError(f"{what} failed: CUresult {rc}")
 
-def build(hd, bm, bn, nw, st, arch="sm_90a"):
-    out = f"/tmp/probe_{hd}_{bm}_{bn}_{nw}_{st}.cubin"
+def build(hd, bm, bn, nw, st, qr, arch="sm_90a"):
+    out = f"/tmp/probe_{hd}_{bm}_{bn}_{nw}_{st}_{qr}.cubin"
     cmd = ["nvcc", "-std=c++17", "-cubin", f"-arch={arch}", "-Xptxas", "-v", f"-I{ROOT}/templates",
-           f"-DHD={hd}", f"-DBM={bm}", f"-DBN={bn}", f"-DNW={nw}", f"-DST={st}",
+           f"-DHD={hd}", f"-DBM={bm}", f"-DBN={bn}", f"-DNW={nw}", f"-DST={st}", f"-DQR={qr}",
            os.path.join(HERE, "prefill_probe.cu"), "-o", out]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode:
@@ -78,7 +78,8 @@ def reference(q, k, v, causal):
 
 torch.manual_seed(0)
 rows = []
-configs = [(128, 64, 64, 4, 2), (128, 128, 64, 8, 2), (128, 128, 64, 8, 3), (64, 64, 64, 4, 2), (64, 128, 64, 8, 3)]
+configs = [(128, 64, 64, 4, 2, "true"), (128, 128, 64, 8, 2, "true"), (128, 128, 64, 8, 3, "true"), (128, 128, 64, 4, 2, "false"), (128, 128, 32, 4, 3, "false"), (128, 128, 128, 8, 2, "false"),
+           (64, 64, 64, 4, 2, "true"), (64, 128, 64, 4, 2, "true"), (64, 128, 64, 4, 3, "false"), (64, 128, 128, 8, 2, "true")]
 built = {c: build(*c) for c in configs}
 print("correctness (max over cases of ||o-ref||/||ref||):")
 for c, (funcs, cfg) in built.items():
@@ -112,10 +113,12 @@ for D in (64, 128):
             fl = 4 * B * H * N * N * D * (0.5 if causal else 1)
             with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
                 t_fa = triton.testing.do_bench(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal), warmup=25, rep=100, return_mode="median")
-            best = None
+            best = None; alltimes = []
             for c, (funcs, cfg) in built.items():
                 if c[0] != D: continue
                 fn = funcs["attnc_causal" if causal else "attnc_full"]
                 t = triton.testing.do_bench(lambda: launch(fn, cfg, q, k, v, o, None), warmup=25, rep=100, return_mode="median")
+                alltimes.append(f"{c[1]}x{c[2]}w{c[3]}s{c[4]}{'r' if c[5]=='true' else 'm'}:{t_fa/t:.2f}")
                 if best is None or t < best[0]: best = (t, c)
+            print("    per config fa2/attnc:", " ".join(alltimes))
             print(f"  D{D} N{N:6d} {'causal' if causal else 'full  '}: fa2 {t_fa:.3f} ms ({fl/t_fa/1e9:.0f} TF)  attnc {best[0]:.3f} ms ({fl/best[0]/1e9:.0f} TF) cfg {best[1]}  ratio fa2/attnc {t_fa/best[0]:.2f}")

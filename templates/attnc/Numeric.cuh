@@ -17,6 +17,14 @@ constexpr float kLog2e = 1.4426950408889634f; ///< log2(e): exp(x) == exp2(x * k
 constexpr float kLn2 = 0.6931471805599453f;   ///< ln(2): log(x) == log2(x) * kLn2
 constexpr float kNegInf = -__builtin_huge_valf(); ///< -infinity
 
+/// 2^x in one MUFU instruction (ex2.approx, flush-to-zero): exp2f without fast-math is a
+/// multi-instruction accurate sequence, and softmax needs only ~2 ulp here.
+__device__ __forceinline__ float fastExp2(float x) {
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+  return y;
+}
+
 /// Storage element traits: the mma.sync type name and float <-> packed-pair conversion.
 template <typename T> struct ElementTraits;
 

@@ -23,7 +23,7 @@ namespace attnc {
 
 /// The compile-time shape of a prefill kernel; the tuner searches over these.
 template <typename Element_, int HEAD_DIM_, int BLOCK_M_, int BLOCK_N_, int NUM_WARPS_,
-          int STAGES_>
+          int STAGES_, bool Q_IN_REGS_ = true>
 struct PrefillTraits {
   using Element = Element_;
   static constexpr int HEAD_DIM = HEAD_DIM_;
@@ -31,6 +31,9 @@ struct PrefillTraits {
   static constexpr int BLOCK_N = BLOCK_N_;
   static constexpr int NUM_WARPS = NUM_WARPS_;
   static constexpr int STAGES = STAGES_;
+  /// Hold Q's A fragments in registers for the whole loop (else re-read them from shared
+  /// memory every key block, which frees registers for more rows per warp).
+  static constexpr bool Q_IN_REGS = Q_IN_REGS_;
 
   static constexpr int kThreads = NUM_WARPS * kWarpSize;
   static constexpr int kWarpRows = BLOCK_M / NUM_WARPS;
@@ -60,6 +63,28 @@ __device__ __forceinline__ unsigned swizzledOffset(int row, int chunk) {
   int swizzled = chunk ^ (row % Traits::kSwizzleGroup);
   return row * Traits::kRowBytes + swizzled * kCopyBytes;
 }
+
+/// A lane's ldmatrix addresses into a swizzled tile, split into a lane-dependent part
+/// (four registers) and a compile-time part. Valid for rows `rowBase + laneRow` with
+/// rowBase % 8 == 0 and chunks `chunkBase + laneChunk` with chunkBase even, laneChunk 0/1:
+/// then the XOR touches only the low three chunk bits, which take four distinct values.
+template <typename Traits> struct LaneSwizzle {
+  static constexpr int kLowChunkPairs = Traits::kSwizzleGroup / 2;
+  unsigned offset[kLowChunkPairs];
+
+  __device__ __forceinline__ LaneSwizzle(int laneRow, int laneChunk) {
+#pragma unroll
+    for (int c = 0; c < kLowChunkPairs; ++c)
+      offset[c] = laneRow * Traits::kRowBytes +
+                  (((2 * c) | laneChunk) ^ (laneRow % Traits::kSwizzleGroup)) * kCopyBytes;
+  }
+  /// Offset for compile-time `rowBase` and `chunkBase` (after unrolling).
+  __device__ __forceinline__ unsigned at(int rowBase, int chunkBase) const {
+    constexpr int kGroupMask = Traits::kSwizzleGroup - 1;
+    return offset[(chunkBase & kGroupMask) / 2] + rowBase * Traits::kRowBytes +
+           (chunkBase & ~kGroupMask) * kCopyBytes;
+  }
+};
 
 /// Issues cp.async copies of `ROWS` rows starting at `src` (row stride in elements) into a
 /// swizzled shared tile; rows at or past `validRows` are zero-filled.
@@ -96,6 +121,61 @@ __device__ __forceinline__ float quadSum(float x) {
   return x + __shfl_xor_sync(0xffffffffu, x, 2);
 }
 
+/// Online-softmax step for one key block: scores to the log2 domain (through the
+/// variant's score modifier, if any), the mask where the tile needs it (MASKED), new row
+/// maxima, P = exp2(x - max) in place, and the rescaling of row sums and accumulators.
+/// Without a score modifier the raw q.k stays unscaled until one FFMA before exp2.
+template <typename Traits, bool MASKED, typename Variant>
+__device__ __forceinline__ void
+softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], RowState<Traits> &state,
+              float (&acc)[Traits::kWarpMTiles][Traits::kDTiles][4], const Variant &variant,
+              const ScoreContext &ctx, int row0, int k0, int lane, bool evalMask) {
+  const AttncSoftmaxParams &p = *ctx.params;
+  const float toLog2 = Variant::HAS_SCORE_MOD ? 1.f : p.scale_log2;
+#pragma unroll
+  for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      const int row = row0 + mt * kMmaM + lane / 4 + half * 8;
+      float blockMax = kNegInf;
+#pragma unroll
+      for (int nt = 0; nt < Traits::kNTiles; ++nt)
+#pragma unroll
+        for (int c = 0; c < 2; ++c) {
+          const int col = k0 + nt * kMmaN + 2 * (lane % 4) + c;
+          float &x = s[mt][nt][half * 2 + c];
+          if constexpr (Variant::HAS_SCORE_MOD)
+            x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
+          if constexpr (MASKED) {
+            if (col >= p.seq_k || (evalMask && !variant.mask(row, col, ctx)))
+              x = kNegInf;
+          }
+          blockMax = fmaxf(blockMax, x);
+        }
+      const float newMax = fmaxf(state.rowMax[mt][half], quadMax(blockMax) * toLog2);
+      // A row with nothing unmasked yet keeps max -inf; exponentiate against 0 then.
+      const float base = newMax == kNegInf ? 0.f : newMax;
+      const float correction = fastExp2(state.rowMax[mt][half] - base);
+      state.rowMax[mt][half] = newMax;
+      float sum = 0.f;
+#pragma unroll
+      for (int nt = 0; nt < Traits::kNTiles; ++nt)
+#pragma unroll
+        for (int c = 0; c < 2; ++c) {
+          float &x = s[mt][nt][half * 2 + c];
+          x = fastExp2(fmaf(x, toLog2, -base));
+          sum += x;
+        }
+      state.rowSum[mt][half] = state.rowSum[mt][half] * correction + sum;
+#pragma unroll
+      for (int dt = 0; dt < Traits::kDTiles; ++dt) {
+        acc[mt][dt][half * 2] *= correction;
+        acc[mt][dt][half * 2 + 1] *= correction;
+      }
+    }
+  }
+}
+
 /// The whole forward pass for one query block. `Variant` follows DenseVariant's shape.
 template <typename Traits, typename Variant>
 __device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
@@ -108,7 +188,9 @@ __device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
 
   const int warp = threadIdx.x / kWarpSize;
   const int lane = threadIdx.x % kWarpSize;
-  const int qBlock = blockIdx.x;
+  // Launch the last query blocks first: under a causal mask they see the most keys, so the
+  // longest CTAs start early and the tail of the grid is short ones.
+  const int qBlock = gridDim.x - 1 - blockIdx.x;
   const int head = blockIdx.y;
   const int batch = blockIdx.z;
   const int headKv = head / (p.heads_q / p.heads_kv);
@@ -151,18 +233,26 @@ __device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
     cpAsyncCommit();
   }
 
-  // Q fragments, once: the Q group is the oldest, so it is complete here.
+  // Q fragments: the Q group is the oldest, so it is complete here.
   cpAsyncWait<Traits::STAGES - 1>();
   __syncthreads();
-  unsigned qFrag[Traits::kWarpMTiles][Traits::kKSteps][4];
+  // ldmatrix.x4 lane roles: Q (A operand) rows 0-15 x chunks {0,1}; K (B, [key][d])
+  // keys {0-7, 8-15} x chunks {0,1}; V (B transposed) keys 0-15 x chunks {0,1}.
+  const LaneSwizzle<Traits> qLane(warpRow0 + lane % 16, lane / 16);
+  const LaneSwizzle<Traits> kLane((lane / 16) * 8 + lane % 8, (lane / 8) % 2);
+  const LaneSwizzle<Traits> vLane(((lane / 8) % 2) * 8 + lane % 8, lane / 16);
+  auto loadQFragment = [&](unsigned(&frag)[4], int mt, int ks) {
+    ldmatrixX4(frag, smemQ + qLane.at(mt * kMmaM, ks * 2));
+  };
+  constexpr int kHeldKSteps = Traits::Q_IN_REGS ? Traits::kKSteps : 1;
+  unsigned qFrag[Traits::kWarpMTiles][kHeldKSteps][4];
+  if constexpr (Traits::Q_IN_REGS) {
 #pragma unroll
-  for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
+    for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
 #pragma unroll
-    for (int ks = 0; ks < Traits::kKSteps; ++ks) {
-      int row = warpRow0 + mt * kMmaM + lane % 16;
-      int chunk = ks * 2 + lane / 16;
-      ldmatrixX4(qFrag[mt][ks], smemQ + swizzledOffset<Traits>(row, chunk));
-    }
+      for (int ks = 0; ks < Traits::kKSteps; ++ks)
+        loadQFragment(qFrag[mt][ks], mt, ks);
+  }
 
   float acc[Traits::kWarpMTiles][Traits::kDTiles][4];
   RowState<Traits> state;
@@ -208,63 +298,30 @@ __device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
         for (int e = 0; e < 4; ++e)
           s[mt][nt][e] = 0.f;
 #pragma unroll
-    for (int ks = 0; ks < Traits::kKSteps; ++ks)
+    for (int ks = 0; ks < Traits::kKSteps; ++ks) {
+      const int held = Traits::Q_IN_REGS ? ks : 0;
+      if constexpr (!Traits::Q_IN_REGS) {
+#pragma unroll
+        for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
+          loadQFragment(qFrag[mt][0], mt, ks);
+      }
 #pragma unroll
       for (int np = 0; np < Traits::kNTiles / 2; ++np) {
         unsigned b[4];
-        int key = np * 16 + (lane / 16) * 8 + lane % 8;
-        int chunk = ks * 2 + (lane / 8) % 2;
-        ldmatrixX4(b, smemK(stage) + swizzledOffset<Traits>(key, chunk));
+        ldmatrixX4(b, smemK(stage) + kLane.at(np * 16, ks * 2));
 #pragma unroll
         for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
-          mma16816<Element>(s[mt][2 * np], qFrag[mt][ks], b[0], b[1]);
-          mma16816<Element>(s[mt][2 * np + 1], qFrag[mt][ks], b[2], b[3]);
-        }
-      }
-
-    // Scores to the log2 domain, masked where the tile needs it; online softmax update.
-#pragma unroll
-    for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
-#pragma unroll
-      for (int half = 0; half < 2; ++half) {
-        const int row = q0 + warpRow0 + mt * kMmaM + lane / 4 + half * 8;
-        float blockMax = kNegInf;
-#pragma unroll
-        for (int nt = 0; nt < Traits::kNTiles; ++nt)
-#pragma unroll
-          for (int c = 0; c < 2; ++c) {
-            const int col = k0 + nt * kMmaN + 2 * (lane % 4) + c;
-            float &x = s[mt][nt][half * 2 + c];
-            if constexpr (Variant::HAS_SCORE_MOD)
-              x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
-            else
-              x *= p.scale_log2;
-            if ((ragged && col >= p.seq_k) || (evalMask && !variant.mask(row, col, ctx)))
-              x = kNegInf;
-            blockMax = fmaxf(blockMax, x);
-          }
-        const float newMax = fmaxf(state.rowMax[mt][half], quadMax(blockMax));
-        // A row with nothing unmasked yet keeps max -inf; exponentiate against 0 then.
-        const float base = newMax == kNegInf ? 0.f : newMax;
-        const float correction = exp2f(state.rowMax[mt][half] - base);
-        state.rowMax[mt][half] = newMax;
-        float sum = 0.f;
-#pragma unroll
-        for (int nt = 0; nt < Traits::kNTiles; ++nt)
-#pragma unroll
-          for (int c = 0; c < 2; ++c) {
-            float &x = s[mt][nt][half * 2 + c];
-            x = exp2f(x - base);
-            sum += x;
-          }
-        state.rowSum[mt][half] = state.rowSum[mt][half] * correction + sum;
-#pragma unroll
-        for (int dt = 0; dt < Traits::kDTiles; ++dt) {
-          acc[mt][dt][half * 2] *= correction;
-          acc[mt][dt][half * 2 + 1] *= correction;
+          mma16816<Element>(s[mt][2 * np], qFrag[mt][held], b[0], b[1]);
+          mma16816<Element>(s[mt][2 * np + 1], qFrag[mt][held], b[2], b[3]);
         }
       }
     }
+
+    // Scores to the log2 domain, masked where the tile needs it; online softmax update.
+    if (evalMask || ragged)
+      softmaxUpdate<Traits, true>(s, state, acc, variant, ctx, q0 + warpRow0, k0, lane, evalMask);
+    else
+      softmaxUpdate<Traits, false>(s, state, acc, variant, ctx, q0 + warpRow0, k0, lane, false);
 
     // O += P V, P taken from the S accumulators as A fragments.
 #pragma unroll
@@ -280,9 +337,7 @@ __device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
 #pragma unroll
       for (int dp = 0; dp < Traits::kDTiles / 2; ++dp) {
         unsigned b[4];
-        int key = pk * 16 + ((lane / 8) % 2) * 8 + lane % 8;
-        int chunk = dp * 2 + lane / 16;
-        ldmatrixX4Trans(b, smemV(stage) + swizzledOffset<Traits>(key, chunk));
+        ldmatrixX4Trans(b, smemV(stage) + vLane.at(pk * 16, dp * 2));
 #pragma unroll
         for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
           mma16816<Element>(acc[mt][2 * dp], pFrag[mt], b[0], b[1]);
