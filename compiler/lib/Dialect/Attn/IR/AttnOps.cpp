@@ -156,6 +156,10 @@ LogicalResult KernelOp::verify() {
   Type dtype = getDtype();
   if (!dtype.isBF16() && !dtype.isF16())
     return emitOpError("expected dtype bf16 or f16, got ") << dtype;
+  return success();
+}
+
+LogicalResult KernelOp::verifyRegions() {
   size_t numSoftmax = 0, numLinear = 0;
   if (!getBodyRegion().empty()) {
     numSoftmax = llvm::range_size(getBody()->getOps<SoftmaxAttentionOp>());
@@ -242,13 +246,10 @@ LogicalResult ParamOp::verify() {
   Type type = getParamType();
   if (!type.isInteger(32) && !type.isF32())
     return emitOpError("expected param type i32 or f32, got ") << type;
-  if (TypedAttr value = getDefaultValueAttr()) {
-    if (value.getType() != type)
-      return emitOpError("expected default of type ") << type << ", got "
-                                                       << value.getType();
-    if (!isa<IntegerAttr, FloatAttr>(value))
-      return emitOpError("expected an integer or float default, got ") << value;
-  }
+  TypedAttr value = getDefaultValueAttr();
+  if (value && value.getType() != type)
+    return emitOpError("expected default of type ") << type << ", got "
+                                                     << value.getType();
   return success();
 }
 
@@ -311,8 +312,9 @@ LogicalResult LoadOp::verify() {
     if (elementType.isInteger(32))
       return emitOpError("expected a float input for a row load, got ") << elementType;
     if (!isVectorType(getType()))
-      return emitOpError("expected result type tensor<?xf32> for a row of ")
-             << getInputAttr() << ", got " << getType();
+      return emitOpError("expected result type ")
+             << getVectorType(getContext()) << " for a row of " << getInputAttr()
+             << ", got " << getType();
     return success();
   }
   return emitOpError("expected ") << rank << " or " << rank - 1 << " indices for "

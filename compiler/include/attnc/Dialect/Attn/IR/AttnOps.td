@@ -56,6 +56,8 @@ def Attn_KernelOp : Attn_Op<"kernel", [
   let regions = (region AnyRegion:$bodyRegion);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $bodyRegion";
   let hasVerifier = 1;
+  // The attention-op count is checked after the body, so body errors come first.
+  let hasRegionVerifier = 1;
   let skipDefaultBuilders = 1;
   let builders = [
     OpBuilder<(ins "::llvm::StringRef":$name, "::mlir::Type":$dtype,
