@@ -1,0 +1,108 @@
+//===- KernelSpec.h - What the code generator tells the runtime ---------*- C++ -*-===//
+//
+// A compiled kernel is a cubin plus a `KernelSpec`: the facts the host needs to validate
+// arguments and launch it (dtype, head dims, tile shape, threads, shared memory, the
+// extra-input, param and dim-symbol slots of AttncSoftmaxParams, and the grid rule). The
+// code generator fills it from the same IR it emits the prelude from, so the slot numbers
+// here and in the generated source agree by construction.
+//
+// `TensorDesc` is how callers hand tensors over: a device pointer, a dtype and up to four
+// sizes and element strides (torch's layout convention).
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_RUNTIME_KERNELSPEC_H
+#define ATTNC_RUNTIME_KERNELSPEC_H
+
+#include "attnc/Runtime/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attnc::runtime {
+
+/// Element types of tensors crossing the launch ABI.
+enum class DType { BF16, F16, F32, I32, I64, U8, FP8E4M3 };
+
+/// "bf16", "f16", "f32", "i32", "i64", "u8", "fp8e4m3".
+const char *dtypeName(DType dtype);
+/// Bytes per element.
+int dtypeSize(DType dtype);
+/// Parses a dtypeName; nullopt-like failure as an InvalidArgument error.
+Expected<DType> parseDType(const std::string &name);
+
+/// Which template family the kernel instantiates.
+enum class KernelFamily { SoftmaxPrefill, SoftmaxDecode, Linear };
+const char *familyName(KernelFamily family);
+
+/// How the launch grid follows from the problem.
+enum class GridRule {
+  QueryBlocksHeadsBatch, ///< (ceil(N / BLOCK_M), Hq, B): prefill
+  SplitsHeadsBatch,      ///< (num_splits, Hq, B): split-KV decode
+  SplitsKvHeadsBatch,    ///< (num_splits, Hkv, B): GQA-packed split-KV decode
+};
+
+/// A device tensor: sizes and strides in elements, outermost first, `rank` of them used.
+struct TensorDesc {
+  void *data = nullptr;
+  DType dtype = DType::BF16;
+  int rank = 0;
+  int64_t shape[4] = {0, 0, 0, 0};
+  int64_t strides[4] = {0, 0, 0, 0};
+
+  /// A contiguous (row-major) tensor of the given shape.
+  static TensorDesc contiguous(void *data, DType dtype, std::initializer_list<int64_t> shape);
+};
+
+/// An extra input tensor of the variant (e.g. `input slopes: f32[Hq]`).
+/// Each entry of `dims` is a dim symbol ("B", "Hq", "Hkv", "N", "M", "D", "Dv", or one of
+/// the spec's `dimSymbols`) or a decimal literal for a fixed size.
+struct InputSlot {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<std::string> dims; ///< rank = dims.size() (1..4)
+};
+
+/// A scalar param (e.g. `param window: i32 = 1024`). Integer params live in
+/// iparams[slot], float params in fparams[slot].
+struct ParamSlot {
+  std::string name;
+  bool isFloat = false;
+  int slot = 0;
+  bool hasDefault = false;
+  double defaultValue = 0;
+};
+
+/// A user dim symbol that appears only in extra inputs (e.g. `L` in `ids: i32[B, L]`):
+/// bound from the input shapes at launch and written to iparams[slot].
+struct DimSymbolSlot {
+  std::string name;
+  int slot = 0;
+};
+
+/// Everything the runtime needs to know about one compiled kernel.
+struct KernelSpec {
+  KernelFamily family = KernelFamily::SoftmaxPrefill;
+  std::string entryName;  ///< the __global__ function's (extern "C") name
+  DType dtype = DType::BF16;
+  int headDim = 0;        ///< D
+  int headDimV = 0;       ///< Dv
+  int blockM = 0, blockN = 0;
+  int threadsPerBlock = 0;
+  int dynamicSmemBytes = 0;
+  bool writesLse = false;
+  GridRule grid = GridRule::QueryBlocksHeadsBatch;
+  std::vector<InputSlot> inputs;
+  std::vector<ParamSlot> params;
+  std::vector<DimSymbolSlot> dimSymbols;
+  /// Pointer and row-stride alignment (bytes) the template's vector loads need.
+  int vectorBytes = 16;
+
+  /// Checks the spec itself (sizes positive, slots in range and distinct, names unique,
+  /// dims known); the code generator should never produce a spec that fails this.
+  Status verify() const;
+};
+
+} // namespace attnc::runtime
+
+#endif // ATTNC_RUNTIME_KERNELSPEC_H

@@ -1,0 +1,89 @@
+//===- Kernel.cpp - Module loading, function attributes, cuLaunchKernel ----------===//
+#include "attnc/Runtime/Kernel.h"
+
+namespace attnc::runtime {
+
+namespace {
+constexpr int kDefaultDynamicSmemLimit = 48 * 1024;
+} // namespace
+
+Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUcontext context,
+                                               const DeviceInfo &device,
+                                               const std::vector<char> &cubin,
+                                               KernelSpec spec) {
+  if (Status st = spec.verify(); !st)
+    return st.takeError();
+  if (spec.dynamicSmemBytes > device.maxSharedMemoryPerBlockOptin)
+    return makeError(ErrorCode::InvalidArgument,
+                     "kernel '" + spec.entryName + "' needs " +
+                         std::to_string(spec.dynamicSmemBytes) +
+                         " bytes of dynamic shared memory; " + device.name + " allows " +
+                         std::to_string(device.maxSharedMemoryPerBlockOptin) + " per block");
+  if (Status st = driver.check(driver.cuCtxSetCurrent(context), "cuCtxSetCurrent"); !st)
+    return st.takeError();
+  std::unique_ptr<Kernel> kernel(new Kernel(driver, context, std::move(spec)));
+  const KernelSpec &s = kernel->spec_;
+  if (Status st = driver.check(driver.cuModuleLoadData(&kernel->module_, cubin.data()),
+                               "cuModuleLoadData");
+      !st)
+    return st.takeError();
+  if (Status st = driver.check(driver.cuModuleGetFunction(&kernel->function_, kernel->module_,
+                                                          s.entryName.c_str()),
+                               ("cuModuleGetFunction(\"" + s.entryName + "\")").c_str());
+      !st)
+    return st.takeError();
+  CUfunction fn = kernel->function_;
+  if (s.dynamicSmemBytes > kDefaultDynamicSmemLimit)
+    if (Status st = driver.check(
+            driver.cuFuncSetAttribute(fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                      s.dynamicSmemBytes),
+            "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+        !st)
+      return st.takeError();
+  KernelResources &r = kernel->resources_;
+  struct {
+    int *field;
+    CUfunction_attribute attr;
+  } attrs[] = {{&r.registers, CU_FUNC_ATTRIBUTE_NUM_REGS},
+               {&r.localBytes, CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES},
+               {&r.staticSmemBytes, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES},
+               {&r.maxThreadsPerBlock, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK}};
+  for (auto &a : attrs)
+    if (Status st = driver.check(driver.cuFuncGetAttribute(a.field, a.attr, fn),
+                                 "cuFuncGetAttribute");
+        !st)
+      return st.takeError();
+  if (s.threadsPerBlock > r.maxThreadsPerBlock)
+    return makeError(ErrorCode::InvalidArgument,
+                     "kernel '" + s.entryName + "' is launched with " +
+                         std::to_string(s.threadsPerBlock) + " threads per block, but with " +
+                         std::to_string(r.registers) + " registers per thread at most " +
+                         std::to_string(r.maxThreadsPerBlock) + " fit");
+  return kernel;
+}
+
+Kernel::~Kernel() {
+  if (module_) {
+    driver_.cuCtxSetCurrent(context_);
+    driver_.cuModuleUnload(module_);
+  }
+}
+
+Status Kernel::launch(const LaunchArgs &args, CUstream stream) const {
+  Expected<LaunchConfig> config = prepareLaunch(spec_, args);
+  if (!config)
+    return config.takeError();
+  CUcontext current = nullptr;
+  if (driver_.cuCtxGetCurrent(&current) != CUDA_SUCCESS || current != context_)
+    if (Status st = driver_.check(driver_.cuCtxSetCurrent(context_), "cuCtxSetCurrent"); !st)
+      return st;
+  void *kernelParams[] = {&config->params};
+  return driver_.check(driver_.cuLaunchKernel(function_, config->grid[0], config->grid[1],
+                                              config->grid[2], config->block[0],
+                                              config->block[1], config->block[2],
+                                              config->dynamicSmemBytes, stream, kernelParams,
+                                              nullptr),
+                       "cuLaunchKernel");
+}
+
+} // namespace attnc::runtime
