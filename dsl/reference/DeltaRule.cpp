@@ -10,17 +10,12 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Reference/ParallelForms.h"
 
+#include "ParallelFormsSupport.h"
+
+#include <algorithm>
 #include <cmath>
 
 namespace attnc::reference {
-
-namespace detail {
-struct QKVShape {
-  int64_t B, H, T, K, V;
-};
-QKVShape checkQKV(const HostTensor &q, const HostTensor &k, const HostTensor &v);
-void checkGate(const HostTensor &g, const QKVShape &s, bool perChannel, const char *what);
-} // namespace detail
 
 using namespace detail;
 

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Reference/ParallelForms.h"
 
+#include "ParallelFormsSupport.h"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -16,10 +18,6 @@
 namespace attnc::reference {
 
 namespace detail {
-
-struct QKVShape {
-  int64_t B, H, T, K, V;
-};
 
 QKVShape checkQKV(const HostTensor &q, const HostTensor &k, const HostTensor &v) {
   if (q.rank() != 4 || k.shape != q.shape || v.rank() != 4 ||
@@ -38,9 +36,10 @@ void checkGate(const HostTensor &g, const QKVShape &s, bool perChannel, const ch
                          HostTensor(want).shapeStr());
 }
 
-/// Inclusive prefix sums along the step dimension of a [B, H, T] or [B, H, T, K] tensor.
 HostTensor cumsumSteps(const HostTensor &g) {
   HostTensor c = g;
+  if (g.numel() == 0)
+    return c;
   int64_t T = g.shape[2], inner = g.numel() / (g.shape[0] * g.shape[1] * T);
   for (int64_t bh = 0; bh < g.shape[0] * g.shape[1]; ++bh)
     for (int64_t t = 1; t < T; ++t)

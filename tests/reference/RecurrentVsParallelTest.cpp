@@ -156,3 +156,23 @@ TEST(RecurrentVsParallel, MlstmSigmoidInputGate) {
                                         mapped(fg, logSigmoidOf), c.scale)),
             kTol);
 }
+
+TEST(RecurrentVsParallel, LargerGatedDeltaNetRunsThreaded) {
+  Parsed p = parseExample("gated_deltanet");
+  ASSERT_TRUE(p);
+  const int64_t b = 2, h = 4, t = 100, k = 32, v = 24;
+  Inputs in;
+  in.q = randomUniform({b, h, t, k}, 201);
+  in.k = randomUniform({b, h, t, k}, 202);
+  l2NormalizeRows(in.k);
+  in.v = randomUniform({b, h, t, v}, 203);
+  in.extra["g"] = mapped(randomUniform({b, h, t}, 204, -3, 4), logSigmoidOf);
+  in.extra["beta"] = mapped(randomUniform({b, h, t}, 205, -3, 3), sigmoidOf);
+  StateTensors final;
+  HostTensor rec = referenceLinearRecurrent(p.kernel(), in, {}, nullptr, &final);
+  HostTensor S;
+  HostTensor par = chunkwiseDeltaRule(in.q, in.k, in.v, in.extra["beta"], &in.extra["g"],
+                                      1.0 / std::sqrt(double(k)), 64, nullptr, &S);
+  EXPECT_LT(relativeError(rec, par), kTol);
+  EXPECT_LT(relativeError(final["S"], S), kTol);
+}

@@ -235,3 +235,39 @@ TEST(SoftmaxReference, MissingInputOrWrongFamilyThrows) {
   EXPECT_THROW(referenceSoftmax(lin.kernel(), in, {}), ReferenceError);
   EXPECT_THROW(referenceLinearRecurrent(alibi.kernel(), in, {}), ReferenceError);
 }
+
+TEST(SoftmaxReference, LargeProblemRunsThreadedAndMatchesEachHeadAlone) {
+  Parsed p = parseExample("causal");
+  ASSERT_TRUE(p);
+  const int64_t Hq = 4, Hkv = 2, N = 200, D = 32;
+  Inputs in = randomInputs(2, Hq, Hkv, N, N, D, D, 70);
+  HostTensor lse;
+  HostTensor o = referenceSoftmax(p.kernel(), in, {}, &lse);
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t h = 0; h < Hq; ++h) {
+      Inputs one;
+      one.q = HostTensor({1, 1, N, D});
+      std::copy(in.q.row({b, h}), in.q.row({b, h}) + N * D, one.q.data.begin());
+      one.k = HostTensor({1, 1, N, D});
+      std::copy(in.k.row({b, h / 2}), in.k.row({b, h / 2}) + N * D, one.k.data.begin());
+      one.v = HostTensor({1, 1, N, D});
+      std::copy(in.v.row({b, h / 2}), in.v.row({b, h / 2}) + N * D, one.v.data.begin());
+      HostTensor lse1;
+      HostTensor o1 = referenceSoftmax(p.kernel(), one, {}, &lse1);
+      ASSERT_TRUE(std::equal(o1.data.begin(), o1.data.end(), o.row({b, h})));
+      ASSERT_TRUE(std::equal(lse1.data.begin(), lse1.data.end(), lse.row({b, h})));
+    }
+}
+
+TEST(SoftmaxReference, ErrorInsideAThreadReachesTheCaller) {
+  Parsed p = parseText(R"(
+kernel logscore {
+  dtype bf16
+  q[B, H, N, D]; k[B, H, M, D]; v[B, H, M, D]
+  score = log(s)
+}
+)");
+  ASSERT_TRUE(p);
+  Inputs in = randomInputs(2, 4, 4, 200, 200, 32, 32, 80); // negative s: NaN scores
+  EXPECT_THROW(referenceSoftmax(p.kernel(), in, {}), ReferenceError);
+}

@@ -106,6 +106,8 @@ private:
   Value evalRef(const dsl::Expr &e) const;
   Value evalIndex(const dsl::Expr &e) const;
   Value evalCall(const dsl::Expr &e) const;
+  Value evalUnary(const dsl::Expr &e) const;
+  Value evalBinary(const dsl::Expr &e) const;
   int64_t evalIndexOperand(const dsl::Expr &e) const;
 
   const dsl::Kernel &kernel_;
