@@ -44,6 +44,7 @@ struct ExprType {
   bool operator==(const ExprType &o) const {
     return scalar == o.scalar && shape == o.shape;
   }
+  bool operator!=(const ExprType &o) const { return !(*this == o); }
   std::string str() const; // "int", "float", "bool", "float[K]", "float[K, V]"
 };
 
@@ -91,6 +92,8 @@ struct Expr {
   UnaryOp unaryOp = UnaryOp::Neg;
   BinaryOp binaryOp = BinaryOp::Add;
   std::vector<ExprPtr> operands;
+  /// The operator token of a Unary/Binary node (`loc` spans the whole expression).
+  SourceLoc opLoc;
 
   // Filled by Sema.
   ExprType type;
@@ -119,6 +122,9 @@ struct ParamDecl {
   std::string name;
   ElementType type = ElementType::I32; ///< I32 or F32
   std::optional<double> defaultValue;
+  /// Whether the default was written as an integer literal (Sema checks it against type).
+  bool defaultIsInteger = false;
+  SourceLoc defaultLoc;
   SourceLoc loc;
 };
 

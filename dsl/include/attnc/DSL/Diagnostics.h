@@ -42,11 +42,16 @@ struct Diagnostic {
 
 class DiagnosticEngine {
 public:
+  /// After this many errors further ones are dropped (one "too many errors" line is added).
+  static constexpr unsigned kMaxErrors = 20;
+
   explicit DiagnosticEngine(const SourceBuffer &buffer) : buffer_(buffer) {}
   void error(SourceLoc loc, std::string message);
   void note(SourceLoc loc, std::string message);
   bool hasErrors() const { return errorCount_ > 0; }
   unsigned errorCount() const { return errorCount_; }
+  /// True once kMaxErrors errors were reported; callers may stop early.
+  bool reachedErrorLimit() const { return errorCount_ >= kMaxErrors; }
   const std::vector<Diagnostic> &diagnostics() const { return diags_; }
   /// Renders every diagnostic with its source line and caret.
   void print(std::ostream &os) const;
@@ -56,6 +61,7 @@ private:
   const SourceBuffer &buffer_;
   std::vector<Diagnostic> diags_;
   unsigned errorCount_ = 0;
+  bool dropping_ = false; ///< an error was dropped, so drop its notes too
 };
 
 } // namespace attnc::dsl

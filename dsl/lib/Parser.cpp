@@ -1,0 +1,794 @@
+//===- Parser.cpp - Recursive-descent parser for .attn files --------------===//
+//
+// Builds a `Program` from the token stream following the grammar in docs/dsl.md. Each
+// statement is parsed on its own; after an error the parser skips to the next statement
+// boundary (newline, `;` or the kernel's `}`) so one run reports several independent
+// mistakes. Statement kinds that may appear only once (dtype, q/k/v/o, score, mask, out)
+// are checked here because the AST has room for only one of each. Expressions are
+// limited in nesting depth and tree height so that neither this parser nor any later
+// recursive walk can overflow the stack on adversarial input.
+//
+//===----------------------------------------------------------------------===//
+#include "Lexer.h"
+
+#include "attnc/DSL/Frontend.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace attnc::dsl {
+
+namespace {
+
+/// Deepest nesting of parentheses, calls, brackets and unary operators.
+constexpr unsigned kMaxNesting = 200;
+/// Tallest expression tree (long operator chains are left-deep trees).
+constexpr uint32_t kMaxHeight = 1000;
+
+std::string describeToken(const Token &t) {
+  switch (t.kind) {
+  case TokenKind::Eof:
+  case TokenKind::Newline:
+    return describe(t.kind);
+  case TokenKind::Ident:
+  case TokenKind::Int:
+  case TokenKind::Float:
+    return "'" + (t.text.size() > 40 ? t.text.substr(0, 40) + "..." : t.text) + "'";
+  default:
+    return describe(t.kind);
+  }
+}
+
+class Parser {
+public:
+  Parser(const SourceBuffer &buffer, DiagnosticEngine &diags)
+      : tokens_(lex(buffer, diags)), diags_(diags) {}
+
+  Program parseFile(const std::string &path);
+
+private:
+  // Token access. Inside brackets and parentheses newlines are insignificant.
+  const Token &cur() {
+    if (groupDepth_ > 0)
+      while (tokens_[idx_].is(TokenKind::Newline))
+        ++idx_;
+    return tokens_[idx_];
+  }
+  const Token &next() {
+    cur();
+    size_t n = idx_ + 1 < tokens_.size() ? idx_ + 1 : idx_;
+    return tokens_[n];
+  }
+  void consume() {
+    const Token &t = cur();
+    lastEnd_ = t.loc;
+    if (!t.is(TokenKind::Eof))
+      ++idx_;
+  }
+  void skipNewlines() {
+    while (cur().is(TokenKind::Newline))
+      consume();
+  }
+  bool expect(TokenKind kind, const std::string &context) {
+    if (cur().is(kind)) {
+      consume();
+      return true;
+    }
+    errorExpected(describe(kind), context);
+    return false;
+  }
+  void errorExpected(const std::string &what, const std::string &context) {
+    diags_.error(cur().loc, "expected " + what + context + ", got " + describeToken(cur()));
+  }
+  /// A location from `start` to the end of the last consumed token.
+  SourceLoc spanFrom(SourceLoc start) const {
+    SourceLoc l = start;
+    if (lastEnd_.line == start.line && lastEnd_.col >= start.col)
+      l.length = lastEnd_.col + lastEnd_.length - start.col;
+    else
+      l.length = 0xFFFF; // to the end of the line; the renderer clamps
+    return l;
+  }
+
+  // Statements.
+  void parseKernel(Program &program);
+  bool parseStatement(Kernel &k);
+  bool parseTensor(Kernel &k);
+  bool parseParam(Kernel &k);
+  bool parseInput(Kernel &k);
+  bool parseState(Kernel &k);
+  bool parseOut(Kernel &k);
+  bool parseSingleExpr(ExprPtr &slot, SourceLoc &slotLoc, const char *what);
+  bool parseDims(std::vector<Dim> &dims, const std::string &owner);
+  bool parseElementType(ElementType &type, bool scalarOnly);
+  void skipStatement(size_t statementStart);
+  bool duplicate(bool present, SourceLoc first, const std::string &what);
+
+  // Expressions.
+  ExprPtr parseExpr();
+  ExprPtr parseOr();
+  ExprPtr parseAnd();
+  ExprPtr parseCmp();
+  ExprPtr parseAdd();
+  ExprPtr parseMul();
+  ExprPtr parseUnary();
+  ExprPtr parsePostfix();
+  ExprPtr parsePrimary();
+  bool parseOperands(Expr &e, TokenKind close, const char *context, SourceLoc openLoc);
+  ExprPtr makeBinary(BinaryOp op, SourceLoc opLoc, ExprPtr lhs, ExprPtr rhs);
+  ExprPtr finish(ExprPtr e);
+  bool enterNesting();
+
+  std::vector<Token> tokens_;
+  DiagnosticEngine &diags_;
+  size_t idx_ = 0;
+  unsigned groupDepth_ = 0;
+  unsigned nesting_ = 0;
+  SourceLoc lastEnd_;
+  std::unordered_map<const Expr *, uint32_t> heights_;
+};
+
+/// Counts one level of recursion for the lifetime of a parse function.
+struct NestingScope {
+  explicit NestingScope(unsigned &n) : n_(n) { ++n_; }
+  ~NestingScope() { --n_; }
+  unsigned &n_;
+};
+
+/// Makes newlines insignificant while parsing inside brackets or parentheses.
+struct GroupScope {
+  explicit GroupScope(unsigned &g) : g_(g) { ++g_; }
+  ~GroupScope() { --g_; }
+  unsigned &g_;
+};
+
+//===----------------------------------------------------------------------===//
+// File and kernel structure
+//===----------------------------------------------------------------------===//
+
+Program Parser::parseFile(const std::string &path) {
+  Program program;
+  program.path = path;
+  skipNewlines();
+  if (cur().is(TokenKind::Eof) && !diags_.hasErrors())
+    diags_.error(SourceLoc{1, 1, 1}, "expected at least one 'kernel' in the file");
+  while (!cur().is(TokenKind::Eof) && !diags_.reachedErrorLimit()) {
+    if (cur().isIdent("kernel")) {
+      parseKernel(program);
+    } else {
+      errorExpected("'kernel'", "");
+      while (!cur().is(TokenKind::Eof) && !cur().isIdent("kernel"))
+        consume();
+    }
+    skipNewlines();
+  }
+  return program;
+}
+
+void Parser::parseKernel(Program &program) {
+  consume(); // 'kernel'
+  Kernel k;
+  k.loc = cur().loc;
+  if (cur().is(TokenKind::Ident)) {
+    k.name = cur().text;
+    consume();
+  } else {
+    errorExpected("a kernel name", " after 'kernel'");
+    if (!cur().is(TokenKind::LBrace)) {
+      while (!cur().is(TokenKind::Eof) && !cur().isIdent("kernel"))
+        consume();
+      return;
+    }
+  }
+  skipNewlines();
+  SourceLoc openLoc = cur().loc;
+  if (!expect(TokenKind::LBrace, " after the kernel name")) {
+    while (!cur().is(TokenKind::Eof) && !cur().isIdent("kernel"))
+      consume();
+    return;
+  }
+  for (;;) {
+    while (cur().is(TokenKind::Newline) || cur().is(TokenKind::Semicolon))
+      consume();
+    if (diags_.reachedErrorLimit())
+      break;
+    if (cur().is(TokenKind::RBrace)) {
+      consume();
+      break;
+    }
+    bool nextKernel = cur().isIdent("kernel") && next().is(TokenKind::Ident);
+    if (cur().is(TokenKind::Eof) || nextKernel) {
+      diags_.error(cur().loc, "expected '}' to end kernel '" + k.name + "'");
+      diags_.note(openLoc, "the kernel body starts here");
+      break;
+    }
+    size_t statementStart = idx_;
+    if (!parseStatement(k)) {
+      skipStatement(statementStart);
+      continue;
+    }
+    const Token &t = cur();
+    if (!(t.is(TokenKind::Newline) || t.is(TokenKind::Semicolon) || t.is(TokenKind::RBrace) ||
+          t.is(TokenKind::Eof))) {
+      errorExpected("end of statement", "");
+      skipStatement(statementStart);
+    }
+  }
+  program.kernels.push_back(std::move(k));
+}
+
+/// Skips the rest of a broken statement. An error at the first token of a later line
+/// (say, after an unclosed parenthesis) most likely starts the next statement, so
+/// parsing resumes there, provided the broken statement consumed something.
+void Parser::skipStatement(size_t statementStart) {
+  groupDepth_ = 0;
+  nesting_ = 0;
+  if (idx_ > statementStart && tokens_[idx_ - 1].is(TokenKind::Newline))
+    return;
+  unsigned braces = 0;
+  for (;;) {
+    const Token &t = cur();
+    if (t.is(TokenKind::Eof))
+      return;
+    if (braces == 0 && (t.is(TokenKind::Newline) || t.is(TokenKind::Semicolon))) {
+      consume();
+      return;
+    }
+    if (t.is(TokenKind::RBrace)) {
+      if (braces == 0)
+        return;
+      --braces;
+    } else if (t.is(TokenKind::LBrace)) {
+      ++braces;
+    }
+    consume();
+  }
+}
+
+bool Parser::duplicate(bool present, SourceLoc first, const std::string &what) {
+  if (!present)
+    return false;
+  diags_.error(cur().loc, "duplicate " + what);
+  diags_.note(first, "previous " + what + " is here");
+  return true;
+}
+
+bool Parser::parseStatement(Kernel &k) {
+  const Token &t = cur();
+  if (!t.is(TokenKind::Ident)) {
+    errorExpected("a statement", "");
+    return false;
+  }
+  const std::string &w = t.text;
+  if (w == "dtype") {
+    if (duplicate(k.dtype.has_value(), k.dtypeLoc, "'dtype' statement"))
+      return false;
+    k.dtypeLoc = cur().loc;
+    consume();
+    if (!cur().is(TokenKind::Ident)) {
+      errorExpected("a dtype (bf16 or f16)", " after 'dtype'");
+      return false;
+    }
+    if (cur().text != "bf16" && cur().text != "f16") {
+      diags_.error(cur().loc, "unsupported dtype '" + cur().text + "' (expected bf16 or f16)");
+      return false;
+    }
+    k.dtype = cur().text == "bf16" ? ElementType::BF16 : ElementType::F16;
+    k.dtypeLoc = spanFrom(k.dtypeLoc);
+    consume();
+    return true;
+  }
+  if ((w == "q" || w == "k" || w == "v" || w == "o") && next().is(TokenKind::LBracket))
+    return parseTensor(k);
+  if (w == "param")
+    return parseParam(k);
+  if (w == "input")
+    return parseInput(k);
+  if (w == "score")
+    return parseSingleExpr(k.score, k.scoreLoc, "score");
+  if (w == "mask")
+    return parseSingleExpr(k.mask, k.maskLoc, "mask");
+  if (w == "state")
+    return parseState(k);
+  if (w == "out")
+    return parseOut(k);
+  if (w == "q" || w == "k" || w == "v" || w == "o") {
+    consume();
+    errorExpected("'['", " after '" + w + "'");
+    return false;
+  }
+  diags_.error(t.loc, "unknown statement '" + w +
+                          "' (expected dtype, q, k, v, o, param, input, score, mask, state "
+                          "or out)");
+  return false;
+}
+
+bool Parser::parseTensor(Kernel &k) {
+  TensorDecl decl;
+  decl.name = cur().text;
+  decl.loc = cur().loc;
+  std::optional<TensorDecl> &slot = decl.name == "q"   ? k.q
+                                    : decl.name == "k" ? k.k
+                                    : decl.name == "v" ? k.v
+                                                       : k.o;
+  if (slot) {
+    diags_.error(decl.loc, "duplicate declaration of '" + decl.name + "'");
+    diags_.note(slot->loc, "'" + decl.name + "' was first declared here");
+    return false;
+  }
+  consume();
+  consume(); // '['
+  if (!parseDims(decl.dims, "'" + decl.name + "'"))
+    return false;
+  slot = std::move(decl);
+  return true;
+}
+
+bool Parser::parseDims(std::vector<Dim> &dims, const std::string &owner) {
+  GroupScope group(groupDepth_);
+  for (;;) {
+    const Token &t = cur();
+    Dim d;
+    d.loc = t.loc;
+    if (t.is(TokenKind::Ident)) {
+      d.symbol = t.text;
+    } else if (t.is(TokenKind::Int)) {
+      d.value = t.intValue;
+      if (t.intValue <= 0) {
+        diags_.error(t.loc, "dimension of " + owner + " must be positive");
+        return false;
+      }
+    } else {
+      errorExpected("a dimension (a name or a positive integer)", " in the shape of " + owner);
+      return false;
+    }
+    consume();
+    dims.push_back(std::move(d));
+    if (cur().is(TokenKind::Comma)) {
+      consume();
+      continue;
+    }
+    return expect(TokenKind::RBracket, " after the dimensions of " + owner);
+  }
+}
+
+bool Parser::parseElementType(ElementType &type, bool scalarOnly) {
+  const Token &t = cur();
+  const char *expected = scalarOnly ? "i32 or f32" : "i32, f32, bf16 or f16";
+  if (!t.is(TokenKind::Ident)) {
+    errorExpected(std::string("a type (") + expected + ")", "");
+    return false;
+  }
+  if (t.text == "i32")
+    type = ElementType::I32;
+  else if (t.text == "f32")
+    type = ElementType::F32;
+  else if (!scalarOnly && t.text == "bf16")
+    type = ElementType::BF16;
+  else if (!scalarOnly && t.text == "f16")
+    type = ElementType::F16;
+  else {
+    diags_.error(t.loc, std::string(scalarOnly ? "param" : "input") + " type must be " +
+                            expected + ", got '" + t.text + "'");
+    return false;
+  }
+  consume();
+  return true;
+}
+
+bool Parser::parseParam(Kernel &k) {
+  consume(); // 'param'
+  ParamDecl p;
+  p.loc = cur().loc;
+  if (!cur().is(TokenKind::Ident)) {
+    errorExpected("a parameter name", " after 'param'");
+    return false;
+  }
+  p.name = cur().text;
+  consume();
+  if (!expect(TokenKind::Colon, " after the parameter name") ||
+      !parseElementType(p.type, /*scalarOnly=*/true))
+    return false;
+  if (cur().is(TokenKind::Assign)) {
+    consume();
+    SourceLoc start = cur().loc;
+    bool negative = false;
+    if (cur().is(TokenKind::Minus)) {
+      negative = true;
+      consume();
+    }
+    const Token &lit = cur();
+    if (lit.is(TokenKind::Int)) {
+      p.defaultValue = static_cast<double>(lit.intValue);
+      p.defaultIsInteger = true;
+    } else if (lit.is(TokenKind::Float)) {
+      p.defaultValue = lit.floatValue;
+    } else {
+      errorExpected("a number", " as the default of param '" + p.name + "'");
+      return false;
+    }
+    consume();
+    if (negative)
+      p.defaultValue = -*p.defaultValue;
+    p.defaultLoc = spanFrom(start);
+  }
+  k.params.push_back(std::move(p));
+  return true;
+}
+
+bool Parser::parseInput(Kernel &k) {
+  consume(); // 'input'
+  InputDecl in;
+  in.loc = cur().loc;
+  if (!cur().is(TokenKind::Ident)) {
+    errorExpected("an input name", " after 'input'");
+    return false;
+  }
+  in.name = cur().text;
+  consume();
+  if (!expect(TokenKind::Colon, " after the input name") ||
+      !parseElementType(in.type, /*scalarOnly=*/false) ||
+      !expect(TokenKind::LBracket, " after the type of input '" + in.name + "'") ||
+      !parseDims(in.dims, "input '" + in.name + "'"))
+    return false;
+  k.inputs.push_back(std::move(in));
+  return true;
+}
+
+bool Parser::parseSingleExpr(ExprPtr &slot, SourceLoc &slotLoc, const char *what) {
+  if (duplicate(slot != nullptr, slotLoc, std::string("'") + what + "' statement"))
+    return false;
+  SourceLoc loc = cur().loc;
+  consume();
+  if (!expect(TokenKind::Assign, std::string(" after '") + what + "'"))
+    return false;
+  ExprPtr e = parseExpr();
+  if (!e)
+    return false;
+  slot = std::move(e);
+  slotLoc = loc;
+  return true;
+}
+
+bool Parser::parseState(Kernel &k) {
+  consume(); // 'state'
+  StateDecl s;
+  s.loc = cur().loc;
+  if (!cur().is(TokenKind::Ident)) {
+    errorExpected("a state name", " after 'state'");
+    return false;
+  }
+  s.name = cur().text;
+  consume();
+  if (!expect(TokenKind::LBracket, " after the state name") ||
+      !parseDims(s.dims, "state '" + s.name + "'") ||
+      !expect(TokenKind::Assign, " after the shape of state '" + s.name + "'"))
+    return false;
+  s.update = parseExpr();
+  if (!s.update)
+    return false;
+  k.states.push_back(std::move(s));
+  return true;
+}
+
+bool Parser::parseOut(Kernel &k) {
+  if (duplicate(k.out.has_value(), k.out ? k.out->loc : SourceLoc{}, "'out' statement"))
+    return false;
+  consume(); // 'out'
+  OutputDecl o;
+  o.loc = cur().loc;
+  if (!cur().is(TokenKind::Ident)) {
+    errorExpected("an output name", " after 'out'");
+    return false;
+  }
+  o.name = cur().text;
+  consume();
+  if (!expect(TokenKind::LBracket, " after the output name"))
+    return false;
+  {
+    GroupScope group(groupDepth_);
+    if (!cur().is(TokenKind::Ident)) {
+      errorExpected("the index variable 't'", " in 'out " + o.name + "[...]'");
+      return false;
+    }
+    if (cur().text != "t") {
+      diags_.error(cur().loc, "the output index must be 't', got '" + cur().text + "'");
+      return false;
+    }
+    o.indexVar = cur().text;
+    consume();
+    if (!expect(TokenKind::RBracket, " after the output index"))
+      return false;
+  }
+  if (!expect(TokenKind::Assign, " after 'out " + o.name + "[t]'"))
+    return false;
+  o.value = parseExpr();
+  if (!o.value)
+    return false;
+  k.out = std::move(o);
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+bool Parser::enterNesting() {
+  if (nesting_ <= kMaxNesting)
+    return true;
+  diags_.error(cur().loc, "expression nested too deeply");
+  return false;
+}
+
+/// Records the height of a finished node; fails if the tree grew too tall.
+ExprPtr Parser::finish(ExprPtr e) {
+  uint32_t h = 1;
+  for (const ExprPtr &op : e->operands) {
+    auto it = heights_.find(op.get());
+    h = std::max(h, (it == heights_.end() ? 1u : it->second) + 1);
+  }
+  if (h > kMaxHeight) {
+    diags_.error(e->loc, "expression nested too deeply");
+    return nullptr;
+  }
+  heights_[e.get()] = h;
+  return e;
+}
+
+ExprPtr Parser::makeBinary(BinaryOp op, SourceLoc opLoc, ExprPtr lhs, ExprPtr rhs) {
+  auto e = std::make_unique<Expr>(Expr::Kind::Binary, spanFrom(lhs->loc));
+  e->binaryOp = op;
+  e->opLoc = opLoc;
+  e->operands.push_back(std::move(lhs));
+  e->operands.push_back(std::move(rhs));
+  return finish(std::move(e));
+}
+
+ExprPtr Parser::parseExpr() { return parseOr(); }
+
+ExprPtr Parser::parseOr() {
+  ExprPtr lhs = parseAnd();
+  while (lhs && cur().is(TokenKind::OrOr)) {
+    SourceLoc opLoc = cur().loc;
+    consume();
+    skipNewlines();
+    ExprPtr rhs = parseAnd();
+    if (!rhs)
+      return nullptr;
+    lhs = makeBinary(BinaryOp::Or, opLoc, std::move(lhs), std::move(rhs));
+  }
+  return lhs;
+}
+
+ExprPtr Parser::parseAnd() {
+  ExprPtr lhs = parseCmp();
+  while (lhs && cur().is(TokenKind::AndAnd)) {
+    SourceLoc opLoc = cur().loc;
+    consume();
+    skipNewlines();
+    ExprPtr rhs = parseCmp();
+    if (!rhs)
+      return nullptr;
+    lhs = makeBinary(BinaryOp::And, opLoc, std::move(lhs), std::move(rhs));
+  }
+  return lhs;
+}
+
+static std::optional<BinaryOp> comparisonOp(TokenKind k) {
+  switch (k) {
+  case TokenKind::Lt: return BinaryOp::Lt;
+  case TokenKind::Le: return BinaryOp::Le;
+  case TokenKind::Gt: return BinaryOp::Gt;
+  case TokenKind::Ge: return BinaryOp::Ge;
+  case TokenKind::EqEq: return BinaryOp::Eq;
+  case TokenKind::NotEq: return BinaryOp::Ne;
+  default: return std::nullopt;
+  }
+}
+
+ExprPtr Parser::parseCmp() {
+  ExprPtr lhs = parseAdd();
+  if (!lhs)
+    return nullptr;
+  std::optional<BinaryOp> op = comparisonOp(cur().kind);
+  if (!op)
+    return lhs;
+  SourceLoc opLoc = cur().loc;
+  consume();
+  skipNewlines();
+  ExprPtr rhs = parseAdd();
+  if (!rhs)
+    return nullptr;
+  if (comparisonOp(cur().kind)) {
+    diags_.error(cur().loc, "comparisons cannot be chained; combine them with '&&'");
+    return nullptr;
+  }
+  return makeBinary(*op, opLoc, std::move(lhs), std::move(rhs));
+}
+
+ExprPtr Parser::parseAdd() {
+  ExprPtr lhs = parseMul();
+  while (lhs && (cur().is(TokenKind::Plus) || cur().is(TokenKind::Minus))) {
+    BinaryOp op = cur().is(TokenKind::Plus) ? BinaryOp::Add : BinaryOp::Sub;
+    SourceLoc opLoc = cur().loc;
+    consume();
+    skipNewlines();
+    ExprPtr rhs = parseMul();
+    if (!rhs)
+      return nullptr;
+    lhs = makeBinary(op, opLoc, std::move(lhs), std::move(rhs));
+  }
+  return lhs;
+}
+
+ExprPtr Parser::parseMul() {
+  ExprPtr lhs = parseUnary();
+  for (;;) {
+    if (!lhs)
+      return nullptr;
+    BinaryOp op;
+    switch (cur().kind) {
+    case TokenKind::Star: op = BinaryOp::Mul; break;
+    case TokenKind::Slash: op = BinaryOp::Div; break;
+    case TokenKind::Percent: op = BinaryOp::Mod; break;
+    case TokenKind::At: op = BinaryOp::MatMul; break;
+    default: return lhs;
+    }
+    SourceLoc opLoc = cur().loc;
+    consume();
+    skipNewlines();
+    ExprPtr rhs = parseUnary();
+    if (!rhs)
+      return nullptr;
+    lhs = makeBinary(op, opLoc, std::move(lhs), std::move(rhs));
+  }
+}
+
+ExprPtr Parser::parseUnary() {
+  NestingScope scope(nesting_);
+  if (!enterNesting())
+    return nullptr;
+  if (cur().is(TokenKind::Minus) || cur().is(TokenKind::Bang)) {
+    SourceLoc opLoc = cur().loc;
+    UnaryOp op = cur().is(TokenKind::Minus) ? UnaryOp::Neg : UnaryOp::Not;
+    consume();
+    ExprPtr operand = parseUnary();
+    if (!operand)
+      return nullptr;
+    auto e = std::make_unique<Expr>(Expr::Kind::Unary, spanFrom(opLoc));
+    e->unaryOp = op;
+    e->opLoc = opLoc;
+    e->operands.push_back(std::move(operand));
+    return finish(std::move(e));
+  }
+  return parsePostfix();
+}
+
+ExprPtr Parser::parsePostfix() {
+  bool named = cur().is(TokenKind::Ident) && !next().is(TokenKind::LParen);
+  ExprPtr base = parsePrimary();
+  if (!base || !cur().is(TokenKind::LBracket))
+    return base;
+  if (!named || base->kind != Expr::Kind::Ref) {
+    diags_.error(cur().loc, "only a named input (or q, k, v) can be indexed");
+    return nullptr;
+  }
+  SourceLoc openLoc = cur().loc;
+  consume();
+  auto e = std::make_unique<Expr>(Expr::Kind::Index, base->loc);
+  e->name = base->name;
+  e->opLoc = base->loc;
+  if (!parseOperands(*e, TokenKind::RBracket, " after the indices", openLoc))
+    return nullptr;
+  if (e->operands.empty()) {
+    diags_.error(spanFrom(openLoc), "'" + e->name + "[]' needs at least one index");
+    return nullptr;
+  }
+  e->loc = spanFrom(e->loc);
+  return finish(std::move(e));
+}
+
+/// Parses `expr (',' expr)*` up to `close` (the opener is already consumed).
+bool Parser::parseOperands(Expr &e, TokenKind close, const char *context, SourceLoc openLoc) {
+  GroupScope group(groupDepth_);
+  if (cur().is(close)) {
+    consume();
+    return true;
+  }
+  for (;;) {
+    ExprPtr arg = parseExpr();
+    if (!arg)
+      return false;
+    e.operands.push_back(std::move(arg));
+    if (cur().is(TokenKind::Comma)) {
+      consume();
+      continue;
+    }
+    if (cur().is(close)) {
+      consume();
+      return true;
+    }
+    errorExpected(std::string(describe(close)) + " or ','", context);
+    diags_.note(openLoc, std::string("to match this ") + describe(close == TokenKind::RParen
+                                                                      ? TokenKind::LParen
+                                                                      : TokenKind::LBracket));
+    return false;
+  }
+}
+
+ExprPtr Parser::parsePrimary() {
+  NestingScope scope(nesting_);
+  if (!enterNesting())
+    return nullptr;
+  const Token &t = cur();
+  SourceLoc loc = t.loc;
+  switch (t.kind) {
+  case TokenKind::Int: {
+    auto e = std::make_unique<Expr>(Expr::Kind::IntLit, loc);
+    e->intValue = t.intValue;
+    consume();
+    return finish(std::move(e));
+  }
+  case TokenKind::Float: {
+    auto e = std::make_unique<Expr>(Expr::Kind::FloatLit, loc);
+    e->floatValue = t.floatValue;
+    consume();
+    return finish(std::move(e));
+  }
+  case TokenKind::Ident: {
+    if (t.text == "true" || t.text == "false") {
+      auto e = std::make_unique<Expr>(Expr::Kind::BoolLit, loc);
+      e->boolValue = t.text == "true";
+      consume();
+      return finish(std::move(e));
+    }
+    std::string name = t.text;
+    consume();
+    if (!cur().is(TokenKind::LParen)) {
+      auto e = std::make_unique<Expr>(Expr::Kind::Ref, loc);
+      e->name = std::move(name);
+      return finish(std::move(e));
+    }
+    SourceLoc openLoc = cur().loc;
+    consume();
+    auto e = std::make_unique<Expr>(Expr::Kind::Call, loc);
+    e->name = std::move(name);
+    e->opLoc = loc;
+    if (!parseOperands(*e, TokenKind::RParen, " after the arguments", openLoc))
+      return nullptr;
+    e->loc = spanFrom(loc);
+    return finish(std::move(e));
+  }
+  case TokenKind::LParen: {
+    consume();
+    ExprPtr inner;
+    {
+      GroupScope group(groupDepth_);
+      inner = parseExpr();
+      if (!inner)
+        return nullptr;
+      if (!cur().is(TokenKind::RParen)) {
+        errorExpected("')'", "");
+        diags_.note(loc, "to match this '('");
+        return nullptr;
+      }
+    }
+    consume();
+    return inner;
+  }
+  default:
+    errorExpected("an expression", "");
+    return nullptr;
+  }
+}
+
+} // namespace
+
+std::optional<Program> parseProgram(const SourceBuffer &buffer, DiagnosticEngine &diags) {
+  Program program = Parser(buffer, diags).parseFile(buffer.path());
+  if (diags.hasErrors())
+    return std::nullopt;
+  return program;
+}
+
+} // namespace attnc::dsl
