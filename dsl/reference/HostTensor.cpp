@@ -6,7 +6,9 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Reference/HostTensor.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -105,6 +107,31 @@ void l2NormalizeRows(HostTensor &t) {
     for (int64_t c = 0; c < n; ++c)
       p[c] *= inv;
   }
+}
+
+double roundTo(double x, StorageFormat format) {
+  if (!std::isfinite(x) || x == 0)
+    return x;
+  // Significand bits (with the implicit one), smallest normal exponent, largest finite.
+  int bits = 24, minExp = -126;
+  double maxFinite = std::ldexp(2.0 - std::ldexp(1.0, -23), 127);
+  if (format == StorageFormat::F16)
+    bits = 11, minExp = -14, maxFinite = 65504.0;
+  else if (format == StorageFormat::BF16)
+    bits = 8, maxFinite = std::ldexp(2.0 - std::ldexp(1.0, -7), 127);
+  int e = 0;
+  std::frexp(x, &e); // |x| = m 2^e with m in [0.5, 1): the leading bit is 2^(e-1)
+  double quantum = std::ldexp(1.0, std::max(e - 1, minExp) - (bits - 1));
+  double r = std::nearbyint(x / quantum) * quantum; // the default mode: ties to even
+  if (std::fabs(r) > maxFinite)
+    return std::copysign(std::numeric_limits<double>::infinity(), x);
+  return r;
+}
+
+HostTensor roundedTo(HostTensor t, StorageFormat format) {
+  for (double &x : t.data)
+    x = roundTo(x, format);
+  return t;
 }
 
 static void checkSameShape(const HostTensor &a, const HostTensor &b) {

@@ -61,6 +61,17 @@ HostTensor randomInts(std::vector<int64_t> shape, uint64_t seed, int64_t lo, int
 /// Normalises every innermost row (last dimension) to unit L2 norm, as delta-rule keys are.
 void l2NormalizeRows(HostTensor &t);
 
+/// The storage formats a GPU kernel reads its inputs in.
+enum class StorageFormat { F32, F16, BF16 };
+
+/// `x` rounded to the nearest value of `format` (ties to even, subnormals kept, overflow
+/// to +-inf), computed directly from the double. A check harness rounds the random inputs
+/// once with this, uploads them (every conversion is then exact) and gives the same
+/// rounded tensors to the reference, so the comparison measures only the kernel's error.
+double roundTo(double x, StorageFormat format);
+/// Every element of `t` rounded with roundTo.
+HostTensor roundedTo(HostTensor t, StorageFormat format);
+
 /// ||a - b||_2 / ||b||_2 over all elements (the attnc tolerance measure, `b` the
 /// reference). Returns ||a||_2 when ||b||_2 is zero. Throws when the shapes differ.
 double relativeError(const HostTensor &a, const HostTensor &b);
