@@ -216,9 +216,19 @@ std::optional<ExprType> KernelChecker::checkInputIndex(Expr &e, const InputDecl 
         return std::nullopt;
       }
     }
+    if (in.dims.size() > 4) {
+      diags_.error(e.loc, "'" + in.name + "[t]' needs an input of rank 3 or 4 ([B, H, T] or [B, H, T, K]), got rank " +
+                              std::to_string(in.dims.size()));
+      return std::nullopt;
+    }
+    if (in.dims.size() == 4 && elem == ScalarKind::Int) {
+      diags_.error(e.loc, "'" + in.name + "[t]' would be an int vector; vectors are float, so declare '" +
+                              in.name + "' as f32, bf16 or f16");
+      return std::nullopt;
+    }
     ExprType t{elem, {}};
-    for (size_t d = 3; d < in.dims.size(); ++d)
-      t.shape.push_back(in.dims[d].str());
+    if (in.dims.size() == 4)
+      t.shape.push_back(in.dims[3].str());
     return t;
   }
   if (e.operands.size() != in.dims.size()) {

@@ -252,6 +252,13 @@ TEST(Sema, Indexing) {
   expectError(linearKernel("  input g: f32[B, H, T]\n  state S[K, V] = g[b, h] * S\n  out o[t] = q[t] @ S"),
               "input 'g' has rank 3 and needs 3 indices, got 2");
   EXPECT_TRUE(runFrontend(linearKernel("  input g: f32[B, H, T]\n  state S[K, V] = g[b, h, t] * S\n  out o[t] = q[t] @ S")).ok());
+  expectError(linearKernel("  input g: f32[B, H, T, K, V]\n  state S[K, V] = g[t] * S\n  out o[t] = q[t] @ S"),
+              "'g[t]' needs an input of rank 3 or 4 ([B, H, T] or [B, H, T, K]), got rank 5");
+  expectError(linearKernel("  input g: i32[B, H, T, K]\n  state S[K, V] = diag(g[t]) * S\n  out o[t] = q[t] @ S"),
+              "'g[t]' would be an int vector; vectors are float, so declare 'g' as f32, bf16 or f16");
+  expectError(linearKernel("  input g: f32[B, T, H]\n  state S[K, V] = g[t] * S\n  out o[t] = q[t] @ S"),
+              "'g[t]' needs an input shaped [B, H, T, ...], but dimension 2 of 'g' is 'T'");
+  EXPECT_TRUE(runFrontend(linearKernel("  input g: i32[B, H, T]\n  state S[K, V] = g[t] * S\n  out o[t] = q[t] @ S")).ok());
 }
 
 TEST(Sema, ParamDefaults) {
