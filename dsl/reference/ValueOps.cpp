@@ -132,6 +132,13 @@ bool diagonalProduct(const Expr &e, const Value &a, const Value &b, Value &out) 
   }
   const Value &d = a.diagonal ? a : b;
   const Value &m = a.diagonal ? b : a;
+  if (m.shape.size() == 1 && m.shape[0] == d.shape[0]) { // diag(x) * y = x * y for a vector
+    out = m;
+    out.kind = ScalarKind::Float;
+    for (size_t n = 0; n < out.data.size(); ++n)
+      out.data[n] *= d.data[n];
+    return true;
+  }
   // diag(x) * S scales the rows of S, S * diag(x) its columns.
   if (m.shape.size() != 2 || m.shape[a.diagonal ? 0 : 1] != d.shape[0])
     fail(e, "diag(x) of " + describe(d) + " cannot scale " + describe(m));

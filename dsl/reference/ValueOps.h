@@ -29,8 +29,8 @@ double floorMod(const dsl::Expr &e, double x, double y);
 
 /// `a @ b`: vector.matrix, vector.vector (a scalar), matrix.vector, matrix.matrix.
 Value matmul(const dsl::Expr &e, const Value &a, const Value &b);
-/// `a * b` when an operand is diag(x) (row or column scaling, or a diagonal product);
-/// false when neither is diagonal.
+/// `a * b` when an operand is diag(x): row or column scaling of a matrix, elementwise
+/// scaling of a vector, or a product of diagonals; false when neither is diagonal.
 bool diagonalProduct(const dsl::Expr &e, const Value &a, const Value &b, Value &out);
 /// outer(x, y) of two vectors.
 Value outerProduct(const dsl::Expr &e, const Value &x, const Value &y);

@@ -187,6 +187,10 @@ TEST(EvaluatorHandBuilt, VectorMatrixAlgebra) {
   EXPECT_EQ(qS.data, (std::vector<double>{1, 0, 2}));
   Value scaled = ev.eval(*bin(BinaryOp::Mul, call("diag", args(row("q"))), ref("S")));
   EXPECT_EQ(scaled.data, (std::vector<double>{3, 0, 6, -2, 0, -4}));
+  Value qq = ev.eval(*bin(BinaryOp::Mul, call("diag", args(row("q"))), row("q")));
+  EXPECT_EQ(qq.data, (std::vector<double>{1, 4})); // diag(x) * y on a vector: x * y
+  EXPECT_THROW(ev.eval(*bin(BinaryOp::Mul, call("diag", args(row("q"))), row("v"))),
+               ReferenceError);
   EXPECT_THROW(ev.eval(*bin(BinaryOp::Add, row("q"), row("v"))), ReferenceError);
 }
 

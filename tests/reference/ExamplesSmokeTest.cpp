@@ -82,3 +82,65 @@ TEST(ExamplesSmoke, EveryExampleParsesAndEvaluates) {
     }
   }
 }
+
+namespace {
+
+/// Evaluates every node under `e` and checks its value's kind and shape against the type
+/// Sema gave it, so the checker and the reference cannot drift apart silently.
+void checkTypes(const dsl::Expr &e, const Evaluator &ev, const ResolvedBindings &rb) {
+  Value v = ev.eval(e);
+  std::vector<int64_t> want;
+  for (const std::string &sym : e.type.shape) {
+    auto it = rb.dims.find(sym);
+    want.push_back(it != rb.dims.end() ? it->second : std::stoll(sym));
+  }
+  EXPECT_EQ(v.kind, e.type.scalar) << e.loc.line << ":" << e.loc.col << " " << e.type.str();
+  EXPECT_EQ(v.shape, want) << e.loc.line << ":" << e.loc.col << " " << e.type.str();
+  for (const dsl::ExprPtr &op : e.operands)
+    checkTypes(*op, ev, rb);
+}
+
+} // namespace
+
+TEST(ExamplesSmoke, EvaluatedValuesHaveTheTypesSemaInferred) {
+  for (const auto &entry :
+       std::filesystem::directory_iterator(std::string(ATTNC_SOURCE_DIR) + "/examples")) {
+    if (entry.path().extension() != ".attn")
+      continue;
+    SCOPED_TRACE(entry.path().string());
+    Parsed p = parseExample(entry.path().stem().string());
+    ASSERT_TRUE(p);
+    const dsl::Kernel &k = p.kernel();
+    Inputs in;
+    in.q = forDecl(k.q->dims, false, 1);
+    in.k = forDecl(k.k->dims, false, 2);
+    in.v = forDecl(k.v->dims, false, 3);
+    for (const dsl::InputDecl &decl : k.inputs)
+      in.extra[decl.name] = forDecl(decl.dims, decl.type == dsl::ElementType::I32, 4);
+    ResolvedBindings rb = resolveBindings(k, in, {});
+    Evaluator ev(k, rb, in);
+    std::vector<Value> states;
+    for (const dsl::StateDecl &s : k.states) {
+      std::vector<int64_t> shape;
+      for (const dsl::Dim &d : s.dims)
+        shape.push_back(d.isLiteral() ? d.value : rb.dims.at(d.symbol));
+      states.push_back(Value::zeros(shape));
+      for (double &x : states.back().data)
+        x = 0.25;
+    }
+    for (size_t n = 0; n < states.size(); ++n)
+      ev.setState(k.states[n].name, &states[n]);
+    if (rb.family == dsl::Family::Linear) {
+      ev.setLinearPosition(1, 1, 2);
+      for (const dsl::StateDecl &s : k.states)
+        checkTypes(*s.update, ev, rb);
+      checkTypes(*k.out->value, ev, rb);
+    } else {
+      ev.setSoftmaxPosition(1, 1, std::min<int64_t>(3, rb.queryLen - 1), 2, 0.5);
+      if (k.score)
+        checkTypes(*k.score, ev, rb);
+      if (k.mask)
+        checkTypes(*k.mask, ev, rb);
+    }
+  }
+}
