@@ -100,8 +100,12 @@ Expected<std::vector<std::string>> Nvrtc::fixedOptions(const std::string &arch) 
   Expected<std::string> include = cudaIncludeDir();
   if (!include)
     return include.takeError();
-  return std::vector<std::string>{"-arch=" + arch, "-std=c++17", "-default-device",
-                                  "-I" + *include};
+  std::vector<std::string> options = {"-arch=" + arch, "-std=c++17", "-default-device",
+                                     "-I" + *include};
+  // CUDA 13 moved libcu++ (<cuda/std/limits>, ...) under include/cccl.
+  if (fileExists(*include + "/cccl/cuda/std/limits"))
+    options.push_back("-I" + *include + "/cccl");
+  return options;
 }
 
 std::string Nvrtc::formatCompileError(std::string_view programName, std::string_view source,

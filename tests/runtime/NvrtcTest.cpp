@@ -134,6 +134,17 @@ TEST_P(NvrtcArch, CompilesKernelUsingEmbeddedHeader) {
 
 INSTANTIATE_TEST_SUITE_P(Archs, NvrtcArch, ::testing::Values("sm_80", "sm_90a"));
 
+TEST(Nvrtc, LibcuxxHeadersAreFound) {
+  NvrtcRequest request;
+  request.source = "#include <cuda/std/limits>\n"
+                   "constexpr float kNegInf = -cuda::std::numeric_limits<float>::infinity();\n"
+                   "extern \"C\" __global__ void k(float *p) { *p = kNegInf; }\n";
+  request.arch = "sm_90a";
+  Expected<NvrtcOutput> out = Nvrtc::compile(request);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_TRUE(isElf(out->cubin));
+}
+
 TEST(Nvrtc, ExtraInMemoryHeadersAreVisible) {
   NvrtcRequest request;
   request.source = "#include <attnc/NotOnDisk.cuh>\n"

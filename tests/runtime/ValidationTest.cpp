@@ -125,6 +125,15 @@ TEST(Validation, GoodLaunchFillsParams) {
   EXPECT_FLOAT_EQ(p.fparams[0], 30.0f);
 }
 
+TEST(Validation, LseIsOptional) {
+  KernelSpec spec = makeSpec();
+  Fixture f;
+  f.args.lse = nullptr;
+  Expected<LaunchConfig> c = prepareLaunch(spec, f.args);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->params.lse.ptr, nullptr); // the kernel skips lse on a null pointer
+}
+
 TEST(Validation, ExplicitScaleAndParams) {
   KernelSpec spec = makeSpec();
   Fixture f;
@@ -199,8 +208,6 @@ TEST(Validation, EachBadArgumentIsNamed) {
        "v: shape [2, 4, 299, 128] does not match k's [2, 4, 300, 128] in [B, Hkv, M]"},
       {"o shape", [](Fixture &f) { f.args.o.shape[2] = 99; },
        "o: shape [2, 12, 99, 128] does not match [B, Hq, N, Dv] = [2, 12, 100, 128]"},
-      {"lse missing", [](Fixture &f) { f.args.lse = nullptr; },
-       "lse: the kernel writes lse, but no lse tensor was given"},
       {"lse dtype", [](Fixture &f) { f.lse.dtype = DType::BF16; }, "lse: expected f32, got bf16"},
       {"lse shape", [](Fixture &f) { f.lse.shape[2] = 101; },
        "lse: shape [2, 12, 101] does not match [B, Hq, N]"},

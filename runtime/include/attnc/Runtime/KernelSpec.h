@@ -90,6 +90,8 @@ struct KernelSpec {
   int blockM = 0, blockN = 0;
   int threadsPerBlock = 0;
   int dynamicSmemBytes = 0;
+  /// The kernel writes the log-sum-exp [B, Hq, N] when AttncSoftmaxParams::lse.ptr is
+  /// non-null (the templates test the pointer), so an lse tensor is optional at launch.
   bool writesLse = false;
   GridRule grid = GridRule::QueryBlocksHeadsBatch;
   std::vector<InputSlot> inputs;

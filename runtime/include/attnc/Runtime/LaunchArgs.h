@@ -58,7 +58,7 @@ struct ParamValue {
 /// The arguments of one softmax-family launch.
 struct LaunchArgs {
   TensorDesc q, k, v, o;
-  const TensorDesc *lse = nullptr; ///< f32 [B, Hq, N]; required iff the kernel writes lse
+  const TensorDesc *lse = nullptr; ///< f32 [B, Hq, N]; optional, only if the kernel writes lse
   Span<NamedTensor> inputs;
   Span<ParamValue> params;
   std::optional<float> scale;      ///< default 1/sqrt(D)

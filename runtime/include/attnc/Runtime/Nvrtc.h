@@ -45,7 +45,8 @@ void version(int &major, int &minor);
 std::string versionString();
 /// The CUDA toolkit include directory holding cuda_fp16.h and cuda_bf16.h.
 Expected<std::string> cudaIncludeDir();
-/// The options every compile gets: -arch, -std=c++17, -default-device, -I<cuda include>.
+/// The options every compile gets: -arch, -std=c++17, -default-device, -I<cuda include>
+/// and, where the toolkit has it (CUDA 13), -I<cuda include>/cccl for libcu++.
 Expected<std::vector<std::string>> fixedOptions(const std::string &arch);
 /// Compiles `request`; an ErrorCode::CompileError carries the log and quoted lines.
 Expected<NvrtcOutput> compile(const NvrtcRequest &request);
