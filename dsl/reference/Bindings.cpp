@@ -39,10 +39,9 @@ void bindShape(const std::vector<Dim> &decl, const HostTensor &t, const std::str
     }
     auto [it, inserted] = dims.emplace(decl[d].symbol, actual);
     if (!inserted && it->second != actual)
-      throw ReferenceError(what + " dimension " + std::to_string(d) + " ('" +
-                           decl[d].symbol + "') is " + std::to_string(actual) +
-                           " but '" + decl[d].symbol + "' is already bound to " +
-                           std::to_string(it->second));
+      throw ReferenceError(what + " dimension " + std::to_string(d) + " ('" + decl[d].symbol +
+                           "') is " + std::to_string(actual) + " but '" + decl[d].symbol +
+                           "' is already bound to " + std::to_string(it->second));
   }
 }
 
@@ -81,8 +80,8 @@ void resolveParams(const Kernel &kernel, const Bindings &user, ResolvedBindings 
   }
   for (const ParamDecl &p : kernel.params) {
     auto it = user.params.find(p.name);
-    std::optional<double> v = it != user.params.end() ? std::optional<double>(it->second)
-                                                      : p.defaultValue;
+    std::optional<double> v =
+        it != user.params.end() ? std::optional<double>(it->second) : p.defaultValue;
     if (!v)
       throw ReferenceError("param '" + p.name + "' has no default and no value was given");
     if (p.type == ElementType::I32 && *v != std::floor(*v))
@@ -129,8 +128,8 @@ ResolvedBindings resolveBindings(const Kernel &kernel, const Inputs &inputs,
   if (r.family == Family::Softmax) {
     if (r.kvHeads <= 0 || r.qHeads % r.kvHeads != 0)
       throw ReferenceError("query heads (" + std::to_string(r.qHeads) +
-                           ") are not a multiple of key/value heads (" +
-                           std::to_string(r.kvHeads) + ")");
+                           ") are not a multiple of key/value heads (" + std::to_string(r.kvHeads) +
+                           ")");
   } else {
     requireEq(r.kvHeads, r.qHeads, "linear family: k and q disagree on the head count");
     requireEq(r.keyLen, r.queryLen, "linear family: k and q disagree on the length T");
@@ -143,8 +142,9 @@ ResolvedBindings resolveBindings(const Kernel &kernel, const Inputs &inputs,
       int64_t got = od.isLiteral() ? od.value : it != r.dims.end() ? it->second : -1;
       if (got < 0) // a symbol only o names: o's shape defines it
         r.dims[od.symbol] = got = expect[d];
-      requireEq(got, expect[d], "o dimension " + std::to_string(d) + " ('" + od.str() +
-                                    "') does not match the output shape");
+      requireEq(got, expect[d],
+                "o dimension " + std::to_string(d) + " ('" + od.str() +
+                    "') does not match the output shape");
     }
   }
   resolveParams(kernel, bindings, r);

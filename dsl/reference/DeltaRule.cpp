@@ -23,8 +23,7 @@ namespace {
 
 /// Solves (I + A) X = R in place for unit lower-triangular I + A (A strictly lower, L x L,
 /// row-major), R being L x n.
-void forwardSubstitute(const std::vector<double> &A, int64_t L, std::vector<double> &R,
-                       int64_t n) {
+void forwardSubstitute(const std::vector<double> &A, int64_t L, std::vector<double> &R, int64_t n) {
   for (int64_t t = 0; t < L; ++t)
     for (int64_t s = 0; s < t; ++s) {
       double a = A[t * L + s];
@@ -59,8 +58,8 @@ void deltaChunk(const Chunk &c, double scale, std::vector<double> &S, double *o)
     for (int64_t x = 0; x < K; ++x)
       W[t * K + x] = c.beta[t] * std::exp(G[t]) * c.k[t * K + x];
   }
-  forwardSubstitute(A, L, U, V); // U~ = T V
-  forwardSubstitute(A, L, W, K); // W = T diag(exp(G)) K
+  forwardSubstitute(A, L, U, V);  // U~ = T V
+  forwardSubstitute(A, L, W, K);  // W = T diag(exp(G)) K
   for (int64_t t = 0; t < L; ++t) // U = U~ - W S
     for (int64_t r = 0; r < K; ++r)
       for (int64_t x = 0; x < V; ++x)
@@ -91,17 +90,17 @@ void deltaChunk(const Chunk &c, double scale, std::vector<double> &S, double *o)
 } // namespace
 
 HostTensor chunkwiseDeltaRule(const HostTensor &q, const HostTensor &k, const HostTensor &v,
-                              const HostTensor &beta, const HostTensor *logDecay,
-                              double scale, int64_t chunkSize,
-                              const HostTensor *initialState, HostTensor *finalState) {
+                              const HostTensor &beta, const HostTensor *logDecay, double scale,
+                              int64_t chunkSize, const HostTensor *initialState,
+                              HostTensor *finalState) {
   QKVShape sh = checkQKV(q, k, v);
   checkGate(beta, sh, false, "beta");
   if (logDecay)
     checkGate(*logDecay, sh, false, "logDecay");
   HostTensor stateShape({sh.B, sh.H, sh.K, sh.V});
   if (initialState && initialState->shape != stateShape.shape)
-    throw ReferenceError("initial state has shape " + initialState->shapeStr() +
-                         ", expected " + stateShape.shapeStr());
+    throw ReferenceError("initial state has shape " + initialState->shapeStr() + ", expected " +
+                         stateShape.shapeStr());
   if (chunkSize <= 0 || chunkSize > sh.T)
     chunkSize = std::max<int64_t>(sh.T, 1);
   HostTensor o({sh.B, sh.H, sh.T, sh.V});
@@ -113,9 +112,14 @@ HostTensor chunkwiseDeltaRule(const HostTensor &q, const HostTensor &k, const Ho
       if (initialState)
         S.assign(initialState->row({b, h}), initialState->row({b, h}) + sh.K * sh.V);
       for (int64_t t0 = 0; t0 < sh.T; t0 += chunkSize) {
-        Chunk c{q.row({b, h, t0}), k.row({b, h, t0}), v.row({b, h, t0}),
-                beta.row({b, h, t0}), logDecay ? logDecay->row({b, h, t0}) : nullptr,
-                std::min(chunkSize, sh.T - t0), sh.K, sh.V};
+        Chunk c{q.row({b, h, t0}),
+                k.row({b, h, t0}),
+                v.row({b, h, t0}),
+                beta.row({b, h, t0}),
+                logDecay ? logDecay->row({b, h, t0}) : nullptr,
+                std::min(chunkSize, sh.T - t0),
+                sh.K,
+                sh.V};
         deltaChunk(c, scale, S, o.row({b, h, t0}));
       }
       if (finalState)

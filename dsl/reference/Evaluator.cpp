@@ -44,8 +44,8 @@ RefKind resolveByName(const Kernel &k, Family family, const std::string &n) {
 
 Value Evaluator::evalRef(const Expr &e) const {
   const std::string &n = e.name;
-  RefKind rk = e.refKind != RefKind::Unresolved ? e.refKind
-                                                : resolveByName(kernel_, bind_.family, n);
+  RefKind rk =
+      e.refKind != RefKind::Unresolved ? e.refKind : resolveByName(kernel_, bind_.family, n);
   switch (rk) {
   case RefKind::IndexVar: {
     if (!isIndexVar(bind_.family, n))
@@ -59,9 +59,8 @@ Value Evaluator::evalRef(const Expr &e) const {
     auto it = bind_.params.find(n);
     if (it == bind_.params.end())
       fail(e, "param '" + n + "' is not bound");
-    bool isInt = std::any_of(kernel_.params.begin(), kernel_.params.end(), [&](auto &p) {
-      return p.name == n && p.type == ElementType::I32;
-    });
+    bool isInt = std::any_of(kernel_.params.begin(), kernel_.params.end(),
+                             [&](auto &p) { return p.name == n && p.type == ElementType::I32; });
     return Value::makeScalar(isInt ? ScalarKind::Int : ScalarKind::Float, it->second);
   }
   case RefKind::Dim: {
@@ -93,8 +92,8 @@ int64_t Evaluator::evalIndexOperand(const Expr &e) const {
 
 /// Reads rows at step `t` of a [B, H, T, ...] tensor for the current (b, h): a scalar for
 /// rank 3, a vector for rank 4, a matrix for rank 5.
-static Value stepSlice(const Expr &e, const HostTensor &t, int64_t b, int64_t h,
-                       int64_t step, const std::string &what) {
+static Value stepSlice(const Expr &e, const HostTensor &t, int64_t b, int64_t h, int64_t step,
+                       const std::string &what) {
   if (t.rank() < 3 || t.data.empty())
     fail(e, what + " has no data of rank >= 3");
   if (step < 0 || step >= t.shape[2])
@@ -140,8 +139,8 @@ Value Evaluator::evalIndex(const Expr &e) const {
   }
   // g[t] of an input declared [B, H, T, ...] (the same symbols as q): the leading three
   // dims are implied by the position (docs/dsl.md, linear family).
-  bool stepForm = bind_.family == Family::Linear && idx.size() == 1 &&
-                  decl->dims.size() >= 3 && kernel_.q && kernel_.q->dims.size() >= 3;
+  bool stepForm = bind_.family == Family::Linear && idx.size() == 1 && decl->dims.size() >= 3 &&
+                  kernel_.q && kernel_.q->dims.size() >= 3;
   for (int d = 0; stepForm && d < 3; ++d)
     stepForm = decl->dims[d].str() == kernel_.q->dims[d].str();
   if (!stepForm)
@@ -247,12 +246,18 @@ Value Evaluator::evalBinary(const Expr &e) const {
       arithKind(e, a, b);
     return elementwise(e, a, b, ScalarKind::Bool, [op](double x, double y) {
       switch (op) {
-      case BinaryOp::Lt: return double(x < y);
-      case BinaryOp::Le: return double(x <= y);
-      case BinaryOp::Gt: return double(x > y);
-      case BinaryOp::Ge: return double(x >= y);
-      case BinaryOp::Eq: return double(x == y);
-      default: return double(x != y);
+      case BinaryOp::Lt:
+        return double(x < y);
+      case BinaryOp::Le:
+        return double(x <= y);
+      case BinaryOp::Gt:
+        return double(x > y);
+      case BinaryOp::Ge:
+        return double(x >= y);
+      case BinaryOp::Eq:
+        return double(x == y);
+      default:
+        return double(x != y);
       }
     });
   }
@@ -326,14 +331,13 @@ bool evalMask(const Kernel &kernel, const ResolvedBindings &bindings, const Inpu
   return ev.evalBool(*kernel.mask);
 }
 
-bool evalMask(const Kernel &kernel, const Bindings &bindings, const Inputs &inputs,
-              int64_t b, int64_t h, int64_t i, int64_t j) {
+bool evalMask(const Kernel &kernel, const Bindings &bindings, const Inputs &inputs, int64_t b,
+              int64_t h, int64_t i, int64_t j) {
   return evalMask(kernel, resolveBindings(kernel, inputs, bindings), inputs, b, h, i, j);
 }
 
-double evalScore(const Kernel &kernel, const ResolvedBindings &bindings,
-                 const Inputs &inputs, double s, int64_t b, int64_t h, int64_t i,
-                 int64_t j) {
+double evalScore(const Kernel &kernel, const ResolvedBindings &bindings, const Inputs &inputs,
+                 double s, int64_t b, int64_t h, int64_t i, int64_t j) {
   if (!kernel.score)
     return s;
   Evaluator ev(kernel, bindings, inputs);
@@ -341,8 +345,8 @@ double evalScore(const Kernel &kernel, const ResolvedBindings &bindings,
   return ev.evalNumber(*kernel.score);
 }
 
-double evalScore(const Kernel &kernel, const Bindings &bindings, const Inputs &inputs,
-                 double s, int64_t b, int64_t h, int64_t i, int64_t j) {
+double evalScore(const Kernel &kernel, const Bindings &bindings, const Inputs &inputs, double s,
+                 int64_t b, int64_t h, int64_t i, int64_t j) {
   return evalScore(kernel, resolveBindings(kernel, inputs, bindings), inputs, s, b, h, i, j);
 }
 

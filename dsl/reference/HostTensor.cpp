@@ -34,18 +34,17 @@ int64_t HostTensor::dim(int64_t d) const {
   return shape[d];
 }
 
-static int64_t linearOffset(const std::vector<int64_t> &shape, const int64_t *idx,
-                            size_t n, bool prefixOk, const HostTensor &t) {
+static int64_t linearOffset(const std::vector<int64_t> &shape, const int64_t *idx, size_t n,
+                            bool prefixOk, const HostTensor &t) {
   if (n > shape.size() || (!prefixOk && n != shape.size()))
-    throw ReferenceError("index of rank " + std::to_string(n) + " into tensor " +
-                         t.shapeStr());
+    throw ReferenceError("index of rank " + std::to_string(n) + " into tensor " + t.shapeStr());
   int64_t off = 0;
   for (size_t d = 0; d < shape.size(); ++d) {
     int64_t x = d < n ? idx[d] : 0;
     if (x < 0 || x >= shape[d])
       throw ReferenceError("index " + std::to_string(x) + " out of range [0, " +
-                           std::to_string(shape[d]) + ") in dimension " +
-                           std::to_string(d) + " of tensor " + t.shapeStr());
+                           std::to_string(shape[d]) + ") in dimension " + std::to_string(d) +
+                           " of tensor " + t.shapeStr());
     off = off * shape[d] + x;
   }
   return off;

@@ -132,8 +132,8 @@ HostTensor referenceLinearRecurrent(const Kernel &kernel, const Inputs &inputs,
   });
 
   // T == 0 leaves the out shape unknown: [B, H, 0, V] by convention.
-  std::vector<int64_t> outShape = T > 0 && !heads.empty() ? heads[0].outShape
-                                                          : std::vector<int64_t>{rb.valueDim};
+  std::vector<int64_t> outShape =
+      T > 0 && !heads.empty() ? heads[0].outShape : std::vector<int64_t>{rb.valueDim};
   HostTensor o(concat({B, H, T}, outShape));
   const int64_t perHead = B * H > 0 ? o.numel() / (B * H) : 0;
   for (int64_t bh = 0; bh < B * H; ++bh) {

@@ -89,9 +89,8 @@ HostTensor parallelLinear(const HostTensor &q, const HostTensor &k, const HostTe
   });
 }
 
-HostTensor parallelScalarDecay(const HostTensor &q, const HostTensor &k,
-                               const HostTensor &v, const HostTensor &logDecay,
-                               double scale) {
+HostTensor parallelScalarDecay(const HostTensor &q, const HostTensor &k, const HostTensor &v,
+                               const HostTensor &logDecay, double scale) {
   QKVShape sh = checkQKV(q, k, v);
   checkGate(logDecay, sh, false, "logDecay");
   HostTensor G = cumsumSteps(logDecay);
@@ -117,8 +116,7 @@ HostTensor parallelVectorGate(const HostTensor &q, const HostTensor &k, const Ho
 }
 
 HostTensor parallelMLSTM(const HostTensor &q, const HostTensor &k, const HostTensor &v,
-                         const HostTensor &logInput, const HostTensor &logForget,
-                         double scale) {
+                         const HostTensor &logInput, const HostTensor &logForget, double scale) {
   QKVShape sh = checkQKV(q, k, v);
   checkGate(logInput, sh, false, "logInput");
   checkGate(logForget, sh, false, "logForget");

@@ -21,8 +21,8 @@ namespace {
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 /// Computes o[b, h, i, :] (zero-initialised) and returns the row's log-sum-exp.
-double softmaxRow(const Kernel &kernel, const ResolvedBindings &rb, const Inputs &in,
-                  Evaluator &ev, int64_t b, int64_t h, int64_t i, std::vector<double> &score,
+double softmaxRow(const Kernel &kernel, const ResolvedBindings &rb, const Inputs &in, Evaluator &ev,
+                  int64_t b, int64_t h, int64_t i, std::vector<double> &score,
                   std::vector<char> &allowed, double *oi) {
   const int64_t M = rb.keyLen, D = rb.headDim, Dv = rb.valueDim;
   const int64_t hk = h / (rb.qHeads / rb.kvHeads);
@@ -41,8 +41,8 @@ double softmaxRow(const Kernel &kernel, const ResolvedBindings &rb, const Inputs
     score[j] = kernel.score ? ev.evalNumber(*kernel.score) : s;
     if (std::isnan(score[j]))
       throw ReferenceError("score is NaN at (b, h, i, j) = (" + std::to_string(b) + ", " +
-                           std::to_string(h) + ", " + std::to_string(i) + ", " +
-                           std::to_string(j) + ")");
+                           std::to_string(h) + ", " + std::to_string(i) + ", " + std::to_string(j) +
+                           ")");
     mx = std::max(mx, score[j]);
   }
   if (mx == kNegInf) // no allowed key (or every score -inf): the output stays 0
@@ -64,8 +64,8 @@ double softmaxRow(const Kernel &kernel, const ResolvedBindings &rb, const Inputs
 
 } // namespace
 
-HostTensor referenceSoftmax(const Kernel &kernel, const Inputs &inputs,
-                            const Bindings &bindings, HostTensor *lse) {
+HostTensor referenceSoftmax(const Kernel &kernel, const Inputs &inputs, const Bindings &bindings,
+                            HostTensor *lse) {
   ResolvedBindings rb = resolveBindings(kernel, inputs, bindings);
   if (rb.family != Family::Softmax)
     throw ReferenceError("kernel '" + kernel.name + "' is not of the softmax family");
@@ -96,8 +96,7 @@ HostTensor referenceSoftmax(const Kernel &kernel, const Inputs &inputs,
   return o;
 }
 
-HostTensor referenceForward(const Kernel &kernel, const Inputs &inputs,
-                            const Bindings &bindings) {
+HostTensor referenceForward(const Kernel &kernel, const Inputs &inputs, const Bindings &bindings) {
   if (!kernel.states.empty() || kernel.out)
     return referenceLinearRecurrent(kernel, inputs, bindings);
   return referenceSoftmax(kernel, inputs, bindings);

@@ -59,14 +59,11 @@ Value Value::dense() const {
 namespace detail {
 
 void fail(const Expr &e, const std::string &msg) {
-  throw ReferenceError(std::to_string(e.loc.line) + ":" + std::to_string(e.loc.col) +
-                       ": " + msg);
+  throw ReferenceError(std::to_string(e.loc.line) + ":" + std::to_string(e.loc.col) + ": " + msg);
 }
 
 std::string describe(const Value &v) {
-  std::string s = v.kind == ScalarKind::Int    ? "int"
-                  : v.kind == ScalarKind::Bool ? "bool"
-                                               : "float";
+  std::string s = v.kind == ScalarKind::Int ? "int" : v.kind == ScalarKind::Bool ? "bool" : "float";
   if (v.shape.empty())
     return s;
   s += "[";
@@ -203,16 +200,26 @@ double logsigmoid(double x) { return -softplus(-x); }
 } // namespace
 
 double (*unaryFunction(const std::string &n))(double) {
-  if (n == "exp") return [](double x) { return std::exp(x); };
-  if (n == "log") return [](double x) { return std::log(x); };
-  if (n == "exp2") return [](double x) { return std::exp2(x); };
-  if (n == "log2") return [](double x) { return std::log2(x); };
-  if (n == "tanh") return [](double x) { return std::tanh(x); };
-  if (n == "sqrt") return [](double x) { return std::sqrt(x); };
-  if (n == "abs") return [](double x) { return std::fabs(x); };
-  if (n == "sigmoid") return sigmoid;
-  if (n == "logsigmoid") return logsigmoid;
-  if (n == "softplus") return softplus;
+  if (n == "exp")
+    return [](double x) { return std::exp(x); };
+  if (n == "log")
+    return [](double x) { return std::log(x); };
+  if (n == "exp2")
+    return [](double x) { return std::exp2(x); };
+  if (n == "log2")
+    return [](double x) { return std::log2(x); };
+  if (n == "tanh")
+    return [](double x) { return std::tanh(x); };
+  if (n == "sqrt")
+    return [](double x) { return std::sqrt(x); };
+  if (n == "abs")
+    return [](double x) { return std::fabs(x); };
+  if (n == "sigmoid")
+    return sigmoid;
+  if (n == "logsigmoid")
+    return logsigmoid;
+  if (n == "softplus")
+    return softplus;
   return nullptr;
 }
 

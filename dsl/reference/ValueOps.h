@@ -41,8 +41,7 @@ double (*unaryFunction(const std::string &name))(double);
 
 /// Applies `f` elementwise with scalar broadcasting; other shapes must agree.
 template <class F>
-Value elementwise(const dsl::Expr &e, const Value &a0, const Value &b0, dsl::ScalarKind kind,
-                  F f) {
+Value elementwise(const dsl::Expr &e, const Value &a0, const Value &b0, dsl::ScalarKind kind, F f) {
   const Value &a = a0.diagonal ? a0.dense() : a0;
   const Value &b = b0.diagonal ? b0.dense() : b0;
   if (a.isScalar() && b.isScalar())

@@ -95,7 +95,7 @@ TEST(EvaluatorHandBuilt, FloorDivisionAndModulo) {
   ResolvedBindings rb = resolveBindings(k, in, dimsOnly(8, 8));
   Evaluator ev(k, rb, in);
   ev.setSoftmaxPosition(0, 0, /*i=*/5, /*j=*/1, 0.0);
-  auto diff = [] { return bin(BinaryOp::Sub, ref("j"), ref("i")); }; // -4
+  auto diff = [] { return bin(BinaryOp::Sub, ref("j"), ref("i")); };  // -4
   EXPECT_EQ(ev.eval(*bin(BinaryOp::Div, diff(), lit(3))).scalar, -2); // floor(-4/3)
   EXPECT_EQ(ev.eval(*bin(BinaryOp::Mod, diff(), lit(3))).scalar, 2);  // -4 mod 3
   EXPECT_EQ(ev.eval(*bin(BinaryOp::Mod, lit(4), lit(-3))).scalar, -2);

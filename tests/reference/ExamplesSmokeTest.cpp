@@ -21,9 +21,9 @@ namespace {
 int64_t sizeOf(const dsl::Dim &d) {
   if (d.isLiteral())
     return d.value;
-  static const std::map<std::string, int64_t> sizes = {
-      {"B", 2}, {"Hq", 4}, {"Hkv", 2}, {"H", 2},  {"N", 21}, {"M", 19},
-      {"T", 13}, {"D", 8}, {"Dv", 8},  {"K", 5},  {"V", 3}};
+  static const std::map<std::string, int64_t> sizes = {{"B", 2},  {"Hq", 4}, {"Hkv", 2}, {"H", 2},
+                                                       {"N", 21}, {"M", 19}, {"T", 13},  {"D", 8},
+                                                       {"Dv", 8}, {"K", 5},  {"V", 3}};
   auto it = sizes.find(d.symbol);
   return it != sizes.end() ? it->second : 7;
 }

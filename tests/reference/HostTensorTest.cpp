@@ -58,8 +58,8 @@ TEST(HostTensor, RelativeError) {
 }
 
 TEST(HostTensor, RoundToStorageFormats) {
-  const double u7 = std::ldexp(1.0, -7); // bf16 spacing at 1
-  EXPECT_EQ(roundTo(1 + u7 / 2, StorageFormat::BF16), 1.0);          // tie to even
+  const double u7 = std::ldexp(1.0, -7);                               // bf16 spacing at 1
+  EXPECT_EQ(roundTo(1 + u7 / 2, StorageFormat::BF16), 1.0);            // tie to even
   EXPECT_EQ(roundTo(1 + 3 * u7 / 2, StorageFormat::BF16), 1 + 2 * u7); // tie to even
   EXPECT_EQ(roundTo(1 + 0.6 * u7, StorageFormat::BF16), 1 + u7);
   EXPECT_EQ(roundTo(-3.0, StorageFormat::BF16), -3.0);

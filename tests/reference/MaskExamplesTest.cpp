@@ -21,8 +21,8 @@ Bindings problem(int64_t N, int64_t M) {
   return b;
 }
 
-int64_t allowedInRow(const attnc::dsl::Kernel &k, const ResolvedBindings &rb,
-                     const Inputs &in, int64_t i) {
+int64_t allowedInRow(const attnc::dsl::Kernel &k, const ResolvedBindings &rb, const Inputs &in,
+                     int64_t i) {
   int64_t n = 0;
   for (int64_t j = 0; j < rb.keyLen; ++j)
     n += evalMask(k, rb, in, 0, 0, i, j);

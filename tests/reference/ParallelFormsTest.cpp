@@ -32,10 +32,10 @@ struct Problem {
 };
 
 /// A direct K x V recurrence: S = update(S, b, h, t); o_t = scale * q_t S.
-HostTensor recur(const Problem &p,
-                 const std::function<void(std::vector<double> &, int64_t, int64_t, int64_t)>
-                     &update,
-                 const HostTensor *S0 = nullptr, HostTensor *Sfinal = nullptr) {
+HostTensor
+recur(const Problem &p,
+      const std::function<void(std::vector<double> &, int64_t, int64_t, int64_t)> &update,
+      const HostTensor *S0 = nullptr, HostTensor *Sfinal = nullptr) {
   HostTensor o({B, H, T, V});
   if (Sfinal)
     *Sfinal = HostTensor({B, H, K, V});
@@ -56,8 +56,7 @@ HostTensor recur(const Problem &p,
   return o;
 }
 
-void addOuter(const Problem &p, std::vector<double> &S, int64_t b, int64_t h, int64_t t,
-              double w) {
+void addOuter(const Problem &p, std::vector<double> &S, int64_t b, int64_t h, int64_t t, double w) {
   for (int64_t r = 0; r < K; ++r)
     for (int64_t x = 0; x < V; ++x)
       S[r * V + x] += w * p.k.at({b, h, t, r}) * p.v.at({b, h, t, x});
@@ -83,9 +82,8 @@ constexpr double kTol = 1e-12;
 
 TEST(ParallelForms, LinearMatchesRecurrence) {
   Problem p;
-  HostTensor ref = recur(p, [&](auto &S, int64_t b, int64_t h, int64_t t) {
-    addOuter(p, S, b, h, t, 1.0);
-  });
+  HostTensor ref =
+      recur(p, [&](auto &S, int64_t b, int64_t h, int64_t t) { addOuter(p, S, b, h, t, 1.0); });
   EXPECT_LT(relativeError(parallelLinear(p.q, p.k, p.v, p.scale), ref), kTol);
 }
 
@@ -159,14 +157,13 @@ TEST(ParallelForms, StabilisedMLSTMMatchesUnstabilisedRecurrence) {
 
 TEST(ParallelForms, DeltaRuleEveryChunkSizeMatchesRecurrence) {
   Problem p;
-  HostTensor ref = recur(p, [&](auto &S, int64_t b, int64_t h, int64_t t) {
-    deltaStep(p, S, b, h, t, 1.0);
-  });
+  HostTensor ref =
+      recur(p, [&](auto &S, int64_t b, int64_t h, int64_t t) { deltaStep(p, S, b, h, t, 1.0); });
   for (int64_t chunk : {0, 1, 2, 3, 8, 16, 23, 64}) {
     SCOPED_TRACE("chunk " + std::to_string(chunk));
-    EXPECT_LT(relativeError(chunkwiseDeltaRule(p.q, p.k, p.v, p.beta, nullptr, p.scale, chunk),
-                            ref),
-              kTol);
+    EXPECT_LT(
+        relativeError(chunkwiseDeltaRule(p.q, p.k, p.v, p.beta, nullptr, p.scale, chunk), ref),
+        kTol);
   }
 }
 

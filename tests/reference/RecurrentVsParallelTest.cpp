@@ -54,8 +54,7 @@ struct Case {
 TEST(RecurrentVsParallel, Linear) {
   Case c("linear");
   ASSERT_TRUE(c.parsed);
-  EXPECT_LT(relativeError(c.recurrent(), parallelLinear(c.in.q, c.in.k, c.in.v, c.scale)),
-            kTol);
+  EXPECT_LT(relativeError(c.recurrent(), parallelLinear(c.in.q, c.in.k, c.in.v, c.scale)), kTol);
 }
 
 TEST(RecurrentVsParallel, LightningConstantPerHeadDecay) {
@@ -66,9 +65,9 @@ TEST(RecurrentVsParallel, LightningConstantPerHeadDecay) {
     slopes.data[h] = std::pow(2.0, -8.0 * double(h + 1) / double(H));
   c.in.extra["slopes"] = slopes;
   HostTensor logDecay = Case::perHead([&](int64_t h) { return -slopes.data[h]; });
-  EXPECT_LT(relativeError(c.recurrent(),
-                          parallelScalarDecay(c.in.q, c.in.k, c.in.v, logDecay, c.scale)),
-            kTol);
+  EXPECT_LT(
+      relativeError(c.recurrent(), parallelScalarDecay(c.in.q, c.in.k, c.in.v, logDecay, c.scale)),
+      kTol);
 }
 
 TEST(RecurrentVsParallel, RetnetFixedPerHeadDecay) {
@@ -76,17 +75,17 @@ TEST(RecurrentVsParallel, RetnetFixedPerHeadDecay) {
   ASSERT_TRUE(c.parsed);
   HostTensor logDecay =
       Case::perHead([](int64_t h) { return std::log(1 - std::pow(2.0, -5.0 - double(h))); });
-  EXPECT_LT(relativeError(c.recurrent(),
-                          parallelScalarDecay(c.in.q, c.in.k, c.in.v, logDecay, c.scale)),
-            kTol);
+  EXPECT_LT(
+      relativeError(c.recurrent(), parallelScalarDecay(c.in.q, c.in.k, c.in.v, logDecay, c.scale)),
+      kTol);
 }
 
 TEST(RecurrentVsParallel, SimpleGlaScalarGate) {
   Case c("simple_gla");
   ASSERT_TRUE(c.parsed);
   c.in.extra["g"] = Case::logSigmoidGate(104);
-  EXPECT_LT(relativeError(c.recurrent(), parallelScalarDecay(c.in.q, c.in.k, c.in.v,
-                                                             c.in.extra["g"], c.scale)),
+  EXPECT_LT(relativeError(c.recurrent(),
+                          parallelScalarDecay(c.in.q, c.in.k, c.in.v, c.in.extra["g"], c.scale)),
             kTol);
 }
 
@@ -151,10 +150,10 @@ TEST(RecurrentVsParallel, MlstmSigmoidInputGate) {
   HostTensor fg = randomUniform({B, H, T}, 113, 0, 5);
   c.in.extra["igate"] = ig;
   c.in.extra["fgate"] = fg;
-  EXPECT_LT(relativeError(c.recurrent(),
-                          parallelMLSTM(c.in.q, c.in.k, c.in.v, mapped(ig, logSigmoidOf),
-                                        mapped(fg, logSigmoidOf), c.scale)),
-            kTol);
+  EXPECT_LT(
+      relativeError(c.recurrent(), parallelMLSTM(c.in.q, c.in.k, c.in.v, mapped(ig, logSigmoidOf),
+                                                 mapped(fg, logSigmoidOf), c.scale)),
+      kTol);
 }
 
 TEST(RecurrentVsParallel, LargerGatedDeltaNetRunsThreaded) {

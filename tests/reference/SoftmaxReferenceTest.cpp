@@ -34,8 +34,8 @@ double softmaxAverage(std::vector<double> scores, std::vector<double> vals) {
   return num / den;
 }
 
-Inputs randomInputs(int64_t B, int64_t Hq, int64_t Hkv, int64_t N, int64_t M, int64_t D,
-                    int64_t Dv, uint64_t seed) {
+Inputs randomInputs(int64_t B, int64_t Hq, int64_t Hkv, int64_t N, int64_t M, int64_t D, int64_t Dv,
+                    uint64_t seed) {
   Inputs in;
   in.q = randomUniform({B, Hq, N, D}, seed);
   in.k = randomUniform({B, Hkv, M, D}, seed + 1);
@@ -88,12 +88,10 @@ kernel scaled {
   in.q = tensor({1, 1, 1, 1}, {2});
   in.k = tensor({1, 1, 2, 1}, {4, 0});
   in.v = tensor({1, 1, 2, 1}, {1, 0});
-  EXPECT_NEAR(referenceSoftmax(p.kernel(), in, {}).data[0], softmaxAverage({2, 0}, {1, 0}),
-              1e-13);
+  EXPECT_NEAR(referenceSoftmax(p.kernel(), in, {}).data[0], softmaxAverage({2, 0}, {1, 0}), 1e-13);
   Bindings b;
   b.params["scale"] = 1.0;
-  EXPECT_NEAR(referenceSoftmax(p.kernel(), in, b).data[0], softmaxAverage({8, 0}, {1, 0}),
-              1e-13);
+  EXPECT_NEAR(referenceSoftmax(p.kernel(), in, b).data[0], softmaxAverage({8, 0}, {1, 0}), 1e-13);
 }
 
 TEST(SoftmaxReference, CausalFirstRowIsFirstValue) {

@@ -43,8 +43,7 @@ struct ResolvedBindings {
   std::map<std::string, int64_t> dims;
   std::map<std::string, double> params;
   double scale = 1.0;
-  int64_t batch = 0, qHeads = 0, kvHeads = 0, queryLen = 0, keyLen = 0, headDim = 0,
-          valueDim = 0;
+  int64_t batch = 0, qHeads = 0, kvHeads = 0, queryLen = 0, keyLen = 0, headDim = 0, valueDim = 0;
   dsl::Family family = dsl::Family::Softmax;
 };
 
@@ -83,8 +82,7 @@ struct Value {
 /// input indices, and integer division by zero.
 class Evaluator {
 public:
-  Evaluator(const dsl::Kernel &kernel, const ResolvedBindings &bindings,
-            const Inputs &inputs)
+  Evaluator(const dsl::Kernel &kernel, const ResolvedBindings &bindings, const Inputs &inputs)
       : kernel_(kernel), bind_(bindings), inputs_(inputs) {}
 
   /// Softmax family: index variables b, h, i, j and the scaled score s.
@@ -119,15 +117,15 @@ private:
 };
 
 /// The mask predicate of a softmax kernel at (b, h, i, j); true when the kernel has none.
-bool evalMask(const dsl::Kernel &kernel, const ResolvedBindings &bindings,
-              const Inputs &inputs, int64_t b, int64_t h, int64_t i, int64_t j);
-/// As above, resolving `bindings` first (convenient for single queries, slow in loops).
-bool evalMask(const dsl::Kernel &kernel, const Bindings &bindings, const Inputs &inputs,
+bool evalMask(const dsl::Kernel &kernel, const ResolvedBindings &bindings, const Inputs &inputs,
               int64_t b, int64_t h, int64_t i, int64_t j);
+/// As above, resolving `bindings` first (convenient for single queries, slow in loops).
+bool evalMask(const dsl::Kernel &kernel, const Bindings &bindings, const Inputs &inputs, int64_t b,
+              int64_t h, int64_t i, int64_t j);
 /// The score expression of a softmax kernel at (b, h, i, j) given the scaled score `s`;
 /// `s` itself when the kernel has none.
-double evalScore(const dsl::Kernel &kernel, const ResolvedBindings &bindings,
-                 const Inputs &inputs, double s, int64_t b, int64_t h, int64_t i, int64_t j);
+double evalScore(const dsl::Kernel &kernel, const ResolvedBindings &bindings, const Inputs &inputs,
+                 double s, int64_t b, int64_t h, int64_t i, int64_t j);
 double evalScore(const dsl::Kernel &kernel, const Bindings &bindings, const Inputs &inputs,
                  double s, int64_t b, int64_t h, int64_t i, int64_t j);
 

@@ -27,9 +27,8 @@ HostTensor parallelLinear(const HostTensor &q, const HostTensor &k, const HostTe
 /// Scalar decay (Lightning Attention, RetNet, simple GLA, Mamba-2 SSD):
 /// o_t = scale * sum_{s<=t} exp(G_t - G_s) (q_t . k_s) v_s with G_t = sum_{r<=t} g_r,
 /// i.e. the decay product prod_{r=s+1..t} a_r. `logDecay` is [B, H, T].
-HostTensor parallelScalarDecay(const HostTensor &q, const HostTensor &k,
-                               const HostTensor &v, const HostTensor &logDecay,
-                               double scale);
+HostTensor parallelScalarDecay(const HostTensor &q, const HostTensor &k, const HostTensor &v,
+                               const HostTensor &logDecay, double scale);
 
 /// Vector gate (GLA): o_t = scale * sum_{s<=t} ((q_t * exp(G_t - G_s)) . k_s) v_s with
 /// G_t = sum_{r<=t} g_r per key channel. `logGate` is [B, H, T, K].
@@ -43,8 +42,7 @@ HostTensor parallelVectorGate(const HostTensor &q, const HostTensor &k, const Ho
 /// w_ts = scale (q_t . k_s) exp(D_ts). For the exponential input gate pass logInput =
 /// igate; for the sigmoid one logInput = logsigmoid(igate). Gates are [B, H, T].
 HostTensor parallelMLSTM(const HostTensor &q, const HostTensor &k, const HostTensor &v,
-                         const HostTensor &logInput, const HostTensor &logForget,
-                         double scale);
+                         const HostTensor &logInput, const HostTensor &logForget, double scale);
 
 /// Delta rule / gated delta rule in the chunkwise WY (UT-transform) form of Yang et al.
 /// (DeltaNet 2024, Gated DeltaNet 2025). The recurrence is
@@ -59,9 +57,8 @@ HostTensor parallelMLSTM(const HostTensor &q, const HostTensor &k, const HostTen
 /// O = scale tril(Gamma * Q K^T) U. `beta` is [B, H, T]; `initialState`/`finalState` are
 /// [B, H, K, V] (zero / not written when null).
 HostTensor chunkwiseDeltaRule(const HostTensor &q, const HostTensor &k, const HostTensor &v,
-                              const HostTensor &beta, const HostTensor *logDecay,
-                              double scale, int64_t chunkSize,
-                              const HostTensor *initialState = nullptr,
+                              const HostTensor &beta, const HostTensor *logDecay, double scale,
+                              int64_t chunkSize, const HostTensor *initialState = nullptr,
                               HostTensor *finalState = nullptr);
 
 } // namespace attnc::reference

@@ -41,8 +41,7 @@ using StateTensors = std::map<std::string, HostTensor>;
 /// receives every state after step T-1. Throws ReferenceError if `kernel` is not of the
 /// linear family or the inputs do not fit it.
 HostTensor referenceLinearRecurrent(const dsl::Kernel &kernel, const Inputs &inputs,
-                                    const Bindings &bindings,
-                                    const StateTensors *initial = nullptr,
+                                    const Bindings &bindings, const StateTensors *initial = nullptr,
                                     StateTensors *final = nullptr);
 
 /// Dispatches on the kernel's family (no initial or final states).
