@@ -191,6 +191,27 @@ attnc_status attnc_kernel_compile(attnc_runtime *runtime, const char *source,
   });
 }
 
+attnc_status attnc_kernel_compile_text_spec(attnc_runtime *runtime, const char *source,
+                                            const char *spec_text, const char *const *options,
+                                            int num_options, attnc_kernel **out) {
+  return guarded([&] {
+    if (!runtime || !source || !spec_text || !out || (num_options > 0 && !options))
+      return invalid("attnc_kernel_compile_text_spec: NULL argument");
+    *out = nullptr;
+    Expected<KernelSpec> spec = parseKernelSpec(spec_text);
+    if (!spec)
+      return fail(spec.error());
+    std::vector<std::string> opts;
+    for (int i = 0; i < num_options; ++i)
+      opts.push_back(str(options[i]));
+    Expected<std::unique_ptr<Kernel>> k = runtime->impl->compile(source, *spec, opts);
+    if (!k)
+      return fail(k.error());
+    *out = new attnc_kernel{k.takeValue()};
+    return ATTNC_OK;
+  });
+}
+
 attnc_status attnc_kernel_load(attnc_runtime *runtime, const void *cubin, size_t cubin_size,
                                const attnc_kernel_spec *spec, attnc_kernel **out) {
   return guarded([&] {

@@ -9,6 +9,7 @@
 #include "attnc/Runtime/CubinCache.h"
 #include "attnc/Runtime/Sha256.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -379,4 +380,32 @@ TEST(CubinCache, ConcurrentProcessesCompileOnce) {
   EXPECT_GT(readsSeeingEntry, 0);
   for (const std::string &name : listDir(tmp.path()))
     EXPECT_EQ(name.find(".tmp."), std::string::npos) << "leftover temp file " << name;
+}
+
+TEST(CubinCache, ConcurrentThreadsCompileOnce) {
+  TempDir tmp;
+  auto cache = openCache(tmp.path());
+  ASSERT_TRUE(cache);
+  std::atomic<int> running{0}, maxRunning{0};
+  std::vector<std::thread> threads;
+  std::vector<int> ok(6, 0);
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      Expected<std::vector<char>> out =
+          cache->getOrCompile(fakeKey('t'), [&]() -> Expected<std::vector<char>> {
+            int now = ++running;
+            maxRunning = std::max(maxRunning.load(), now);
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            --running;
+            return fakeCubin(2048, 5);
+          });
+      ok[t] = out && *out == fakeCubin(2048, 5);
+    });
+  for (std::thread &th : threads)
+    th.join();
+  for (int t = 0; t < 6; ++t)
+    EXPECT_TRUE(ok[t]) << "thread " << t;
+  EXPECT_EQ(cache->stats().compiles, 1u);
+  EXPECT_EQ(cache->stats().hits, 5u);
+  EXPECT_EQ(maxRunning.load(), 1);
 }

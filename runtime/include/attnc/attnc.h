@@ -159,6 +159,11 @@ attnc_status attnc_runtime_device_info(const attnc_runtime *runtime, attnc_devic
 attnc_status attnc_kernel_compile(attnc_runtime *runtime, const char *source,
                                   const attnc_kernel_spec *spec, const char *const *options,
                                   int num_options, attnc_kernel **out);
+/** As attnc_kernel_compile, with the spec in its text form (attnc::runtime::
+ *  serializeKernelSpec; what `attnc compile` writes beside the generated source). */
+attnc_status attnc_kernel_compile_text_spec(attnc_runtime *runtime, const char *source,
+                                            const char *spec_text, const char *const *options,
+                                            int num_options, attnc_kernel **out);
 /** Loads a cubin compiled earlier (e.g. by attnc_compile_cubin or from a deploy database). */
 attnc_status attnc_kernel_load(attnc_runtime *runtime, const void *cubin, size_t cubin_size,
                                const attnc_kernel_spec *spec, attnc_kernel **out);

@@ -105,6 +105,26 @@ struct KernelSpec {
   Status verify() const;
 };
 
+/// A line-oriented text form of a spec (stable, versioned, round-trips exactly), for
+/// storing specs beside cubins in a deployment database or passing them across the C ABI:
+///   attnc-kernel-spec 1
+///   family softmax-prefill
+///   entry attnc_alibi
+///   dtype bf16
+///   head_dim 128 128
+///   block 64 64
+///   threads 128
+///   smem 81920
+///   lse 1
+///   grid query-blocks-heads-batch
+///   vector_bytes 16
+///   input slopes f32 Hq
+///   param window int 0 1024      (slot, then default or "-")
+///   dim L 1                      (iparams slot)
+std::string serializeKernelSpec(const KernelSpec &spec);
+/// Parses serializeKernelSpec's output (and verifies the result). Errors name the line.
+Expected<KernelSpec> parseKernelSpec(const std::string &text);
+
 } // namespace attnc::runtime
 
 #endif // ATTNC_RUNTIME_KERNELSPEC_H

@@ -1,0 +1,179 @@
+//===- KernelSpecText.cpp - KernelSpec <-> text -----------------------------------===//
+//
+// One record per line, "key value...", so a spec is diffable and greppable in a database.
+// Floats are printed with 17 significant digits so defaults round-trip bit for bit.
+//
+//===----------------------------------------------------------------------===//
+#include "attnc/Runtime/KernelSpec.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+namespace attnc::runtime {
+
+namespace {
+
+constexpr const char *kHeader = "attnc-kernel-spec 1";
+
+const char *gridName(GridRule g) {
+  switch (g) {
+  case GridRule::QueryBlocksHeadsBatch: return "query-blocks-heads-batch";
+  case GridRule::SplitsHeadsBatch: return "splits-heads-batch";
+  case GridRule::SplitsKvHeadsBatch: return "splits-kv-heads-batch";
+  }
+  return "?";
+}
+
+std::string formatDouble(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.17g", v);
+  return buf;
+}
+
+Error lineError(int line, const std::string &what) {
+  return makeError(ErrorCode::InvalidArgument,
+                   "kernel spec line " + std::to_string(line) + ": " + what);
+}
+
+/// Applies one "key args..." record to `s`; returns an empty string or what is wrong.
+std::string applyRecord(const std::string &key, std::istringstream &in, KernelSpec &s) {
+  auto fail = [&] { return "malformed '" + key + "' record"; };
+  if (key == "family") {
+    std::string v;
+    in >> v;
+    for (KernelFamily f : {KernelFamily::SoftmaxPrefill, KernelFamily::SoftmaxDecode,
+                           KernelFamily::Linear})
+      if (v == familyName(f)) {
+        s.family = f;
+        return "";
+      }
+    return "unknown family '" + v + "'";
+  }
+  if (key == "grid") {
+    std::string v;
+    in >> v;
+    for (GridRule g : {GridRule::QueryBlocksHeadsBatch, GridRule::SplitsHeadsBatch,
+                       GridRule::SplitsKvHeadsBatch})
+      if (v == gridName(g)) {
+        s.grid = g;
+        return "";
+      }
+    return "unknown grid rule '" + v + "'";
+  }
+  if (key == "dtype" || key == "input") {
+    std::string name, dtype;
+    if (key == "input")
+      in >> name;
+    in >> dtype;
+    Expected<DType> d = parseDType(dtype);
+    if (!d)
+      return d.error().message;
+    if (key == "dtype") {
+      s.dtype = *d;
+      return "";
+    }
+    InputSlot slot{name, *d, {}};
+    for (std::string dim; in >> dim;)
+      slot.dims.push_back(dim);
+    s.inputs.push_back(std::move(slot));
+    return name.empty() ? fail() : "";
+  }
+  if (key == "param") {
+    ParamSlot p;
+    std::string kind, def;
+    if (!(in >> p.name >> kind >> p.slot >> def) || (kind != "int" && kind != "float"))
+      return fail();
+    p.isFloat = kind == "float";
+    p.hasDefault = def != "-";
+    if (p.hasDefault) {
+      char *end = nullptr;
+      p.defaultValue = std::strtod(def.c_str(), &end);
+      if (*end)
+        return "bad default '" + def + "' for param '" + p.name + "'";
+    }
+    s.params.push_back(p);
+    return "";
+  }
+  if (key == "dim") {
+    DimSymbolSlot d;
+    if (!(in >> d.name >> d.slot))
+      return fail();
+    s.dimSymbols.push_back(d);
+    return "";
+  }
+  if (key == "entry")
+    return (in >> s.entryName) ? "" : fail();
+  bool ok = true;
+  if (key == "head_dim")
+    ok = bool(in >> s.headDim >> s.headDimV);
+  else if (key == "block")
+    ok = bool(in >> s.blockM >> s.blockN);
+  else if (key == "threads")
+    ok = bool(in >> s.threadsPerBlock);
+  else if (key == "smem")
+    ok = bool(in >> s.dynamicSmemBytes);
+  else if (key == "vector_bytes")
+    ok = bool(in >> s.vectorBytes);
+  else if (key == "lse") {
+    int v = 0;
+    ok = bool(in >> v) && (v == 0 || v == 1);
+    s.writesLse = v == 1;
+  } else
+    return "unknown record '" + key + "'";
+  return ok ? "" : fail();
+}
+
+} // namespace
+
+std::string serializeKernelSpec(const KernelSpec &s) {
+  std::ostringstream out;
+  out << kHeader << "\n"
+      << "family " << familyName(s.family) << "\n"
+      << "entry " << s.entryName << "\n"
+      << "dtype " << dtypeName(s.dtype) << "\n"
+      << "head_dim " << s.headDim << " " << s.headDimV << "\n"
+      << "block " << s.blockM << " " << s.blockN << "\n"
+      << "threads " << s.threadsPerBlock << "\n"
+      << "smem " << s.dynamicSmemBytes << "\n"
+      << "lse " << (s.writesLse ? 1 : 0) << "\n"
+      << "grid " << gridName(s.grid) << "\n"
+      << "vector_bytes " << s.vectorBytes << "\n";
+  for (const InputSlot &in : s.inputs) {
+    out << "input " << in.name << " " << dtypeName(in.dtype);
+    for (const std::string &d : in.dims)
+      out << " " << d;
+    out << "\n";
+  }
+  for (const ParamSlot &p : s.params)
+    out << "param " << p.name << " " << (p.isFloat ? "float" : "int") << " " << p.slot << " "
+        << (p.hasDefault ? formatDouble(p.defaultValue) : "-") << "\n";
+  for (const DimSymbolSlot &d : s.dimSymbols)
+    out << "dim " << d.name << " " << d.slot << "\n";
+  return out.str();
+}
+
+Expected<KernelSpec> parseKernelSpec(const std::string &text) {
+  std::istringstream lines(text);
+  std::string line;
+  if (!std::getline(lines, line) || line != kHeader)
+    return lineError(1, "expected '" + std::string(kHeader) + "', got '" + line + "'");
+  KernelSpec spec;
+  for (int number = 2; std::getline(lines, line); ++number) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    std::istringstream in(line);
+    std::string key;
+    in >> key;
+    if (std::string problem = applyRecord(key, in, spec); !problem.empty())
+      return lineError(number, problem);
+    std::string extra;
+    if (key != "input" && in >> extra)
+      return lineError(number, "unexpected '" + extra + "' after the '" + key + "' record");
+  }
+  if (Status st = spec.verify(); !st)
+    return st.takeError();
+  return spec;
+}
+
+} // namespace attnc::runtime
