@@ -3,7 +3,8 @@
 // Parses each linear-family example, runs the step-by-step reference on random inputs
 // with realistic ranges (log-sigmoid gates, beta in (0, 1), L2-normalised keys for the
 // delta rule, large exponential input gates for mLSTM), and checks it against the
-// parallel or chunkwise form of the example's recurrence class. Sizes are deliberately
+// parallel (quadratic) and the chunkwise form of the example's recurrence class, final
+// states included. Sizes are deliberately
 // not multiples of anything (T = 37, K = 8, V = 6).
 //
 //===----------------------------------------------------------------------===//
@@ -49,6 +50,36 @@ struct Case {
   }
 };
 
+/// The recurrence (with a random initial state) against the chunkwise gated form at
+/// several chunk sizes, outputs and final states. `logGate` may be null.
+void expectChunkwiseGated(const Case &c, const HostTensor *logGate) {
+  StateTensors initial, final;
+  initial["S"] = randomUniform({B, H, K, V}, 120);
+  HostTensor rec = referenceLinearRecurrent(c.parsed.kernel(), c.in, {}, &initial, &final);
+  for (int64_t chunk : {0, 1, 5, 16}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    HostTensor S;
+    HostTensor o =
+        chunkwiseGatedLinear(c.in.q, c.in.k, c.in.v, logGate, c.scale, chunk, &initial["S"], &S);
+    EXPECT_LT(relativeError(o, rec), kTol);
+    EXPECT_LT(relativeError(S, final["S"]), kTol);
+  }
+}
+
+/// The recurrence against the chunkwise (TFLA) mLSTM at several chunk sizes.
+void expectChunkwiseMlstm(const Case &c, const HostTensor &logI, const HostTensor &logF) {
+  StateTensors final;
+  HostTensor rec = referenceLinearRecurrent(c.parsed.kernel(), c.in, {}, nullptr, &final);
+  for (int64_t chunk : {0, 1, 5, 16}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    HostTensor C, n;
+    HostTensor o = chunkwiseMLSTM(c.in.q, c.in.k, c.in.v, logI, logF, c.scale, chunk, &C, &n);
+    EXPECT_LT(relativeError(o, rec), kTol);
+    EXPECT_LT(relativeError(C, final["C"]), kTol);
+    EXPECT_LT(relativeError(n, final["n"]), kTol);
+  }
+}
+
 } // namespace
 
 TEST(RecurrentVsParallel, Linear) {
@@ -68,6 +99,7 @@ TEST(RecurrentVsParallel, LightningConstantPerHeadDecay) {
   EXPECT_LT(
       relativeError(c.recurrent(), parallelScalarDecay(c.in.q, c.in.k, c.in.v, logDecay, c.scale)),
       kTol);
+  expectChunkwiseGated(c, &logDecay);
 }
 
 TEST(RecurrentVsParallel, RetnetFixedPerHeadDecay) {
@@ -78,6 +110,7 @@ TEST(RecurrentVsParallel, RetnetFixedPerHeadDecay) {
   EXPECT_LT(
       relativeError(c.recurrent(), parallelScalarDecay(c.in.q, c.in.k, c.in.v, logDecay, c.scale)),
       kTol);
+  expectChunkwiseGated(c, &logDecay);
 }
 
 TEST(RecurrentVsParallel, SimpleGlaScalarGate) {
@@ -87,6 +120,7 @@ TEST(RecurrentVsParallel, SimpleGlaScalarGate) {
   EXPECT_LT(relativeError(c.recurrent(),
                           parallelScalarDecay(c.in.q, c.in.k, c.in.v, c.in.extra["g"], c.scale)),
             kTol);
+  expectChunkwiseGated(c, &c.in.extra["g"]);
 }
 
 TEST(RecurrentVsParallel, GlaVectorGate) {
@@ -98,6 +132,7 @@ TEST(RecurrentVsParallel, GlaVectorGate) {
   EXPECT_LT(relativeError(c.recurrent(),
                           parallelVectorGate(c.in.q, c.in.k, c.in.v, c.in.extra["g"], c.scale)),
             kTol);
+  expectChunkwiseGated(c, &c.in.extra["g"]);
 }
 
 TEST(RecurrentVsParallel, DeltaNetChunkwiseWy) {
@@ -141,6 +176,7 @@ TEST(RecurrentVsParallel, MlstmExponentialInputGate) {
   EXPECT_LT(relativeError(c.recurrent(), parallelMLSTM(c.in.q, c.in.k, c.in.v, ig,
                                                        mapped(fg, logSigmoidOf), c.scale)),
             kTol);
+  expectChunkwiseMlstm(c, ig, mapped(fg, logSigmoidOf));
 }
 
 TEST(RecurrentVsParallel, MlstmSigmoidInputGate) {
@@ -154,6 +190,7 @@ TEST(RecurrentVsParallel, MlstmSigmoidInputGate) {
       relativeError(c.recurrent(), parallelMLSTM(c.in.q, c.in.k, c.in.v, mapped(ig, logSigmoidOf),
                                                  mapped(fg, logSigmoidOf), c.scale)),
       kTol);
+  expectChunkwiseMlstm(c, mapped(ig, logSigmoidOf), mapped(fg, logSigmoidOf));
 }
 
 TEST(RecurrentVsParallel, LargerGatedDeltaNetRunsThreaded) {

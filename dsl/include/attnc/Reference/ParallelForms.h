@@ -61,6 +61,27 @@ HostTensor chunkwiseDeltaRule(const HostTensor &q, const HostTensor &k, const Ho
                               int64_t chunkSize, const HostTensor *initialState = nullptr,
                               HostTensor *finalState = nullptr);
 
+/// Gated linear attention in the chunkwise (two-level) form of the chunk kernels: with the
+/// state S entering a chunk and in-chunk cumulative log gates G (per channel),
+///   o_t = scale ((q_t * exp(G_t)) S + sum_{s<=t in chunk} ((q_t * exp(G_t - G_s)) . k_s) v_s)
+///   S'  = diag(exp(G_last)) S + sum_s (k_s * exp(G_last - G_s)) v_s^T.
+/// `logGate` is [B, H, T, K] (GLA), [B, H, T] (scalar decay) or null (plain linear).
+/// `chunkSize` <= 0 (or >= T) is one chunk. States are [B, H, K, V].
+HostTensor chunkwiseGatedLinear(const HostTensor &q, const HostTensor &k, const HostTensor &v,
+                                const HostTensor *logGate, double scale, int64_t chunkSize,
+                                const HostTensor *initialState = nullptr,
+                                HostTensor *finalState = nullptr);
+
+/// mLSTM in the chunkwise form of TFLA: between chunks the state is kept stabilised as
+/// (C~, n~, m) with C = exp(m) C~; inside a chunk each row's stabiliser m_t is the maximum
+/// of F_t + m and the in-chunk log weights F_t - F_s + i_s, and the normaliser is
+/// max(|q~ . n~_t|, exp(-m_t)). Gates as for parallelMLSTM. `finalC` [B, H, K, V] and
+/// `finalN` [B, H, K] receive the last state in the unstabilised scale of the recurrence.
+HostTensor chunkwiseMLSTM(const HostTensor &q, const HostTensor &k, const HostTensor &v,
+                          const HostTensor &logInput, const HostTensor &logForget, double scale,
+                          int64_t chunkSize, HostTensor *finalC = nullptr,
+                          HostTensor *finalN = nullptr);
+
 } // namespace attnc::reference
 
 #endif // ATTNC_REFERENCE_PARALLELFORMS_H
