@@ -144,3 +144,47 @@ attn.kernel @linear attributes {dtype = bf16, family = #attn.family<linear>} {
     }
   }
 }
+
+// -----
+
+// Repeated reads of one name (the import lowers each occurrence) are merged; reads in
+// sibling regions are not.
+// CHECK-LABEL: attn.kernel @cse
+// CHECK:         attn.state @S ["K", "V"] {
+// CHECK-NEXT:    ^bb0(%{{.*}}: i64, %{{.*}}: i64, %[[T:.*]]: i64):
+// CHECK-NEXT:      %[[K:.*]] = attn.row @k[%[[T]]] : tensor<?xf32>
+// CHECK-NEXT:      %[[SP:.*]] = attn.state_ref @S : tensor<?x?xf32>
+// CHECK-NEXT:      %[[KS:.*]] = attn.vecmat %[[K]], %[[SP]]
+// CHECK-NEXT:      %[[KK:.*]] = attn.outer %[[K]], %[[KS]]
+// CHECK-NEXT:      %[[N:.*]] = arith.subf %[[SP]], %[[KK]] : tensor<?x?xf32>
+// CHECK-NEXT:      attn.yield %[[N]] : tensor<?x?xf32>
+// CHECK:         attn.output @o {
+// CHECK-NEXT:    ^bb0(%{{.*}}: i64, %{{.*}}: i64, %[[OT:.*]]: i64):
+// CHECK-NEXT:      attn.row @k[%[[OT]]] : tensor<?xf32>
+attn.kernel @cse attributes {dtype = bf16, family = #attn.family<linear>} {
+  attn.dim @K
+  attn.dim @V
+  attn.tensor @q ["1", "1", "8", "K"] : bf16
+  attn.tensor @k ["1", "1", "8", "K"] : bf16
+  attn.tensor @v ["1", "1", "8", "V"] : bf16
+  attn.linear_attention {
+    attn.state @S ["K", "V"] {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %k0 = attn.row @k[%t] : tensor<?xf32>
+      %S0 = attn.state_ref @S : tensor<?x?xf32>
+      %k1 = attn.row @k[%t] : tensor<?xf32>
+      %S1 = attn.state_ref @S : tensor<?x?xf32>
+      %kS = attn.vecmat %k1, %S1
+      %kk = attn.outer %k0, %kS
+      %new = arith.subf %S0, %kk : tensor<?x?xf32>
+      attn.yield %new : tensor<?x?xf32>
+    }
+    attn.output @o {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %k = attn.row @k[%t] : tensor<?xf32>
+      %S = attn.state_ref @S : tensor<?x?xf32>
+      %o = attn.vecmat %k, %S
+      attn.yield %o : tensor<?xf32>
+    }
+  }
+}

@@ -6,7 +6,7 @@
 // ORDER: IR Dump After CheckShapesPass (attn-check-shapes)
 
 // CHECK-LABEL: attn.kernel @causal
-// CHECK:         attn.softmax_attention score {
+// CHECK:         attn.softmax_attention{{.*}}score {
 // CHECK-NEXT:    ^bb0(%[[S:.*]]: f32,
 // CHECK-NEXT:      attn.yield %[[S]] : f32
 attn.kernel @causal attributes {dtype = bf16, family = #attn.family<softmax>} {

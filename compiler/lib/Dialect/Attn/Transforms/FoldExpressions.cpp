@@ -1,7 +1,7 @@
 //===- FoldExpressions.cpp - attn-fold-expressions --------------*- C++ -*-===//
 //
-// Canonicalizes the expressions of one kernel: every loaded dialect's canonicalization
-// patterns and folders (arith and math do constant folding, `x * 1.0`, `select(true,
+// Canonicalizes the expressions of one kernel, then CSEs them: every loaded dialect's
+// canonicalization patterns and folders (arith and math do constant folding, `x * 1.0`, `select(true,
 // a, b)`, `a && true`, ...) plus the few identities upstream leaves out because they
 // change the sign of a zero, which no score, mask or state depends on. Params stay
 // run-time values: nothing here reads a param's default.
@@ -9,9 +9,11 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Dialect/Attn/Transforms/Passes.h"
 
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Rewrite/FrozenRewritePatternSet.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
 
@@ -103,6 +105,11 @@ struct FoldExpressionsPass
     if (failed(applyPatternsAndFoldGreedily(getOperation(), patterns, config)))
       LLVM_DEBUG(llvm::dbgs() << "did not converge on @" << getOperation().getSymName()
                               << "\n");
+    // The import lowers every occurrence of a name (k[t], a param) separately; merge
+    // the copies so analyses see one value per name. Sibling regions stay apart.
+    IRRewriter rewriter(&getContext());
+    DominanceInfo domInfo(getOperation());
+    eliminateCommonSubExpressions(rewriter, domInfo, getOperation());
   }
 
   FrozenRewritePatternSet patterns;
