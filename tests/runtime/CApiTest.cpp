@@ -2,11 +2,13 @@
 #include "TestUtil.h"
 
 #include "attnc/attnc.h"
+#include "attnc/Runtime/CudaDriver.h"
 
 #include <cstring>
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <string>
+#include <vector>
 
 using attnc::runtime::testing::smallKernelSource;
 using attnc::runtime::testing::TempDir;
@@ -131,5 +133,57 @@ TEST(CApi, RuntimeCreateReportsMissingDriverOrOpensDevice) {
   EXPECT_GT(std::strlen(info.name), 0u);
   EXPECT_EQ(std::string(info.arch).rfind("sm_", 0), 0u);
   EXPECT_GT(info.sm_count, 0);
+  attnc_runtime_destroy(rt);
+}
+
+TEST(CApi, CompileAndLaunchOnDevice) {
+  TempDir cache;
+  attnc_runtime *rt = nullptr;
+  attnc_status st = attnc_runtime_create(0, cache.path().c_str(), &rt);
+  if (st == ATTNC_ERROR_NO_DRIVER || st == ATTNC_ERROR_NO_DEVICE)
+    GTEST_SKIP() << "no CUDA device: " << attnc_last_error_message();
+  ASSERT_EQ(st, ATTNC_OK) << attnc_last_error_message();
+
+  attnc_kernel_spec spec;
+  std::memset(&spec, 0, sizeof(spec));
+  spec.entry_name = "attnc_small";
+  spec.dtype = ATTNC_BF16;
+  spec.head_dim = spec.head_dim_v = 64;
+  spec.block_m = spec.block_n = 64;
+  spec.threads_per_block = 64;
+  attnc_kernel *kernel = nullptr;
+  ASSERT_EQ(attnc_kernel_compile(rt, smallKernelSource(), &spec, nullptr, 0, &kernel), ATTNC_OK)
+      << attnc_last_error_message();
+
+  // The C ABI has no allocator: use the driver directly in the runtime's (current) context.
+  auto driver = attnc::runtime::CudaDriver::get();
+  ASSERT_TRUE(driver);
+  const int64_t shape[4] = {1, 1, 64, 64};
+  CUdeviceptr q = 0, o = 0;
+  ASSERT_EQ((*driver)->cuMemAlloc(&q, 64 * 64 * 2), CUDA_SUCCESS);
+  ASSERT_EQ((*driver)->cuMemAlloc(&o, 64 * 64 * 2), CUDA_SUCCESS);
+  ASSERT_EQ((*driver)->cuMemsetD8(o, 0xff, 64 * 64 * 2), CUDA_SUCCESS);
+  attnc_launch_args args;
+  std::memset(&args, 0, sizeof(args));
+  args.q = contiguous(uintptr_t(q), ATTNC_BF16, 4, shape);
+  args.k = args.v = args.q;
+  args.o = contiguous(uintptr_t(o), ATTNC_BF16, 4, shape);
+  args.has_scale = 1;
+  args.scale = 0.5f;
+  ASSERT_EQ(attnc_kernel_launch(kernel, &args, nullptr), ATTNC_OK) << attnc_last_error_message();
+  std::vector<uint16_t> out(64);
+  ASSERT_EQ((*driver)->cuMemcpyDtoH(out.data(), o, 64 * 2), CUDA_SUCCESS);
+  for (int i = 0; i < 64; ++i) {
+    uint32_t bits = uint32_t(out[i]) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    EXPECT_EQ(f, 0.5f * i) << i; // exact in bf16: at most 6 significant bits
+  }
+  args.o.dtype = ATTNC_F16;
+  EXPECT_EQ(attnc_kernel_launch(kernel, &args, nullptr), ATTNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(attnc_last_error_message(), "o: expected bf16, got f16");
+  (*driver)->cuMemFree(q);
+  (*driver)->cuMemFree(o);
+  attnc_kernel_destroy(kernel);
   attnc_runtime_destroy(rt);
 }
