@@ -53,8 +53,13 @@ std::string dimsStr(const std::vector<Dim> &dims) {
 
 void indent(std::ostream &os, unsigned depth) { os << std::string(2 * depth, ' '); }
 
-void printExpr(const Expr &e, std::ostream &os, unsigned depth) {
+void printExpr(const Expr *ep, std::ostream &os, unsigned depth) {
   indent(os, depth);
+  if (!ep) {
+    os << "<null>\n";
+    return;
+  }
+  const Expr &e = *ep;
   switch (e.kind) {
   case Expr::Kind::IntLit:
     os << "int " << e.intValue;
@@ -83,7 +88,7 @@ void printExpr(const Expr &e, std::ostream &os, unsigned depth) {
   }
   os << " : " << e.type.str() << '\n';
   for (const ExprPtr &op : e.operands)
-    printExpr(*op, os, depth + 1);
+    printExpr(op.get(), os, depth + 1);
 }
 
 void printKernel(const Kernel &k, std::ostream &os) {
@@ -106,21 +111,19 @@ void printKernel(const Kernel &k, std::ostream &os) {
     os << "  input " << in.name << ": " << toString(in.type) << dimsStr(in.dims) << '\n';
   if (k.score) {
     os << "  score\n";
-    printExpr(*k.score, os, 2);
+    printExpr(k.score.get(), os, 2);
   }
   if (k.mask) {
     os << "  mask\n";
-    printExpr(*k.mask, os, 2);
+    printExpr(k.mask.get(), os, 2);
   }
   for (const StateDecl &s : k.states) {
     os << "  state " << s.name << ' ' << dimsStr(s.dims) << '\n';
-    if (s.update)
-      printExpr(*s.update, os, 2);
+    printExpr(s.update.get(), os, 2);
   }
   if (k.out) {
     os << "  out " << k.out->name << '[' << k.out->indexVar << "]\n";
-    if (k.out->value)
-      printExpr(*k.out->value, os, 2);
+    printExpr(k.out->value.get(), os, 2);
   }
 }
 

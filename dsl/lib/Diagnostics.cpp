@@ -39,14 +39,15 @@ std::string SourceBuffer::line(uint32_t lineNo) const {
 
 void DiagnosticEngine::error(SourceLoc loc, std::string message) {
   if (errorCount_ >= kMaxErrors) {
+    // The first dropped error leaves one unlocated line saying so.
+    if (!dropping_)
+      diags_.push_back({Severity::Error, SourceLoc{0, 0, 0},
+                        "too many errors emitted, stopping now"});
     dropping_ = true;
     return;
   }
-  dropping_ = false;
   diags_.push_back({Severity::Error, loc, std::move(message)});
-  if (++errorCount_ == kMaxErrors)
-    diags_.push_back({Severity::Error, SourceLoc{0, 0, 0},
-                      "too many errors emitted, stopping now"});
+  ++errorCount_;
 }
 
 void DiagnosticEngine::note(SourceLoc loc, std::string message) {

@@ -162,6 +162,9 @@ Program Parser::parseFile(const std::string &path) {
     }
     skipNewlines();
   }
+  // Stopping early at the error cap: say so (the engine drops this and notes the cap).
+  if (diags_.reachedErrorLimit() && !cur().is(TokenKind::Eof))
+    diags_.error(cur().loc, "parsing stopped");
   return program;
 }
 

@@ -234,9 +234,9 @@ void KernelChecker::checkBodies() {
                          std::tie(k_.scoreLoc.line, k_.scoreLoc.col);
     for (int pass = 0; pass < 2; ++pass) {
       if (k_.score && pass == (maskFirst ? 1 : 0))
-        checkBody(*k_.score, Context::Score, ExprType{ScalarKind::Float, {}}, "score");
+        checkBody(k_.score.get(), k_.scoreLoc, Context::Score, ExprType{ScalarKind::Float, {}}, "score");
       if (k_.mask && pass == (maskFirst ? 0 : 1))
-        checkBody(*k_.mask, Context::Mask, ExprType{ScalarKind::Bool, {}}, "mask");
+        checkBody(k_.mask.get(), k_.maskLoc, Context::Mask, ExprType{ScalarKind::Bool, {}}, "mask");
     }
     return;
   }
@@ -245,26 +245,30 @@ void KernelChecker::checkBodies() {
     for (const Dim &d : s.dims)
       expected.shape.push_back(d.str());
     currentState_ = &s;
-    checkBody(*s.update, Context::State, expected, "the update of state '" + s.name + "'");
+    checkBody(s.update.get(), s.loc, Context::State, expected, "the update of state '" + s.name + "'");
   }
   currentState_ = nullptr;
   if (k_.out) {
     ExprType expected{ScalarKind::Float, {}};
     if (shapesOk_)
       expected.shape.push_back(k_.v->dims[kFeatureDim].str());
-    checkBody(*k_.out->value, Context::Out, expected, "output '" + k_.out->name + "'");
+    checkBody(k_.out->value.get(), k_.out->loc, Context::Out, expected, "output '" + k_.out->name + "'");
   }
 }
 
-void KernelChecker::checkBody(Expr &e, Context ctx, const ExprType &expected,
-                              const std::string &what) {
+void KernelChecker::checkBody(Expr *e, SourceLoc stmtLoc, Context ctx,
+                              const ExprType &expected, const std::string &what) {
+  if (!e) { // only hand-built trees get here
+    diags_.error(stmtLoc, what + " has no expression");
+    return;
+  }
   ctx_ = ctx;
-  std::optional<ExprType> t = check(e);
+  std::optional<ExprType> t = check(*e);
   if (!t || *t == expected)
     return;
   if ((ctx == Context::State || ctx == Context::Out) && !shapesOk_)
     return; // shapes are unknown; the tensor errors already explain why
-  diags_.error(e.loc, what + " must have type " + expected.str() + ", got " + t->str());
+  diags_.error(e->loc, what + " must have type " + expected.str() + ", got " + t->str());
 }
 
 std::string KernelChecker::rangeOf(const std::string &var) const {
@@ -289,8 +293,10 @@ bool checkProgram(Program &program, DiagnosticEngine &diags) {
   unsigned before = diags.errorCount();
   std::map<std::string, const Kernel *> names;
   for (Kernel &k : program.kernels) {
-    if (diags.reachedErrorLimit())
+    if (diags.reachedErrorLimit()) {
+      diags.error(k.loc, "checking stopped"); // dropped; the engine notes the cap
       break;
+    }
     auto [it, inserted] = names.emplace(k.name, &k);
     if (!inserted && !k.name.empty()) {
       diags.error(k.loc, "duplicate kernel '" + k.name + "'");

@@ -38,7 +38,8 @@ private:
   void checkDimsKnown(const std::vector<Dim> &dims, const std::string &owner);
   void decideFamily();
   void checkBodies();
-  void checkBody(Expr &e, Context ctx, const ExprType &expected, const std::string &what);
+  void checkBody(Expr *e, SourceLoc stmtLoc, Context ctx, const ExprType &expected,
+                 const std::string &what);
 
   // SemaExpr.cpp: expressions.
   std::optional<ExprType> check(Expr &e);
@@ -64,6 +65,8 @@ private:
   std::set<std::string> dimSymbols_;
   Context ctx_ = Context::Score;
   const StateDecl *currentState_ = nullptr;
+  unsigned depth_ = 0; ///< recursion depth of check()
+  static constexpr unsigned kMaxExprDepth = 1000;
 };
 
 } // namespace attnc::dsl

@@ -48,7 +48,44 @@ const FunctionInfo *findFunction(const std::string &name) {
 
 } // namespace
 
+/// Operand counts the parser guarantees; trees built by hand through the C++ API may not.
+static bool isWellFormed(const Expr &e) {
+  for (const ExprPtr &op : e.operands)
+    if (!op)
+      return false;
+  switch (e.kind) {
+  case Expr::Kind::IntLit:
+  case Expr::Kind::FloatLit:
+  case Expr::Kind::BoolLit:
+  case Expr::Kind::Ref:
+    return e.operands.empty();
+  case Expr::Kind::Index:
+    return !e.operands.empty();
+  case Expr::Kind::Unary:
+    return e.operands.size() == 1;
+  case Expr::Kind::Binary:
+    return e.operands.size() == 2;
+  case Expr::Kind::Call:
+    return true;
+  }
+  return false;
+}
+
 std::optional<ExprType> KernelChecker::check(Expr &e) {
+  if (!isWellFormed(e)) {
+    diags_.error(e.loc, "malformed expression (wrong number of operands)");
+    return std::nullopt;
+  }
+  // Parsed trees are at most this tall already; hand-built ones are held to the same limit.
+  struct DepthScope {
+    explicit DepthScope(unsigned &d) : d_(d) { ++d_; }
+    ~DepthScope() { --d_; }
+    unsigned &d_;
+  } scope(depth_);
+  if (depth_ > kMaxExprDepth) {
+    diags_.error(e.loc, "expression nested too deeply");
+    return std::nullopt;
+  }
   std::optional<ExprType> t;
   switch (e.kind) {
   case Expr::Kind::IntLit:
@@ -382,7 +419,7 @@ std::optional<ExprType> KernelChecker::checkMatMul(Expr &e, const ExprType &l,
 /// `diag(x) * Y` scales the rows of Y (a vector or matrix whose first dim is x's).
 std::optional<ExprType> KernelChecker::checkDiagProduct(Expr &e) {
   Expr &call = *e.operands[0];
-  if (call.operands.size() != 1) {
+  if (call.operands.size() != 1 || !call.operands[0]) {
     diags_.error(call.loc, "'diag' takes 1 argument, got " + std::to_string(call.operands.size()));
     return std::nullopt;
   }

@@ -279,6 +279,57 @@ TEST(Sema, ReportsSeveralIndependentErrors) {
   EXPECT_EQ(r.diags->errorCount(), 2u) << r.rendered;
 }
 
+/// A checked-OK softmax program whose mask the test then replaces by hand.
+Program handBuilt(ExprPtr mask) {
+  auto r = runFrontend(softmaxKernel(""));
+  Program p = std::move(*r.program);
+  p.kernels[0].mask = std::move(mask);
+  return p;
+}
+
+TEST(Sema, HandBuiltTreesAreCheckedNotTrusted) {
+  SourceBuffer buffer("t.attn", "");
+  {
+    DiagnosticEngine diags(buffer);
+    auto bin = std::make_unique<Expr>(Expr::Kind::Binary, SourceLoc{1, 1, 1});
+    bin->operands.push_back(std::make_unique<Expr>(Expr::Kind::BoolLit, SourceLoc{1, 1, 1}));
+    Program p = handBuilt(std::move(bin));
+    EXPECT_FALSE(checkProgram(p, diags));
+    EXPECT_EQ(diags.diagnostics().front().message, "malformed expression (wrong number of operands)");
+  }
+  {
+    DiagnosticEngine diags(buffer);
+    auto un = std::make_unique<Expr>(Expr::Kind::Unary, SourceLoc{1, 1, 1});
+    un->operands.push_back(nullptr);
+    Program p = handBuilt(std::move(un));
+    EXPECT_FALSE(checkProgram(p, diags));
+  }
+  {
+    DiagnosticEngine diags(buffer);
+    ExprPtr e = std::make_unique<Expr>(Expr::Kind::BoolLit, SourceLoc{1, 1, 1});
+    for (int i = 0; i < 3000; ++i) {
+      auto n = std::make_unique<Expr>(Expr::Kind::Unary, SourceLoc{1, 1, 1});
+      n->unaryOp = UnaryOp::Not;
+      n->operands.push_back(std::move(e));
+      e = std::move(n);
+    }
+    Program p = handBuilt(std::move(e));
+    EXPECT_FALSE(checkProgram(p, diags));
+    EXPECT_EQ(diags.diagnostics().front().message, "expression nested too deeply");
+  }
+  {
+    DiagnosticEngine diags(buffer);
+    auto r = runFrontend(linearKernel("  state S[K, V] = S\n  out o[t] = q[t] @ S"));
+    ASSERT_TRUE(r.ok());
+    r.program->kernels[0].states[0].update.reset();
+    EXPECT_FALSE(checkProgram(*r.program, diags));
+    EXPECT_EQ(diags.diagnostics().front().message, "the update of state 'S' has no expression");
+    std::ostringstream os;
+    printProgram(*r.program, os); // must not crash on the hole either
+    EXPECT_NE(os.str().find("<null>"), std::string::npos);
+  }
+}
+
 TEST(Printer, PrintsTypesAndKinds) {
   auto r = runFrontend(softmaxKernel("  param window: i32 = 8\n  mask = j <= i && i - j < window"));
   ASSERT_TRUE(r.ok());

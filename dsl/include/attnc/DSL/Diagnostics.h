@@ -42,7 +42,8 @@ struct Diagnostic {
 
 class DiagnosticEngine {
 public:
-  /// After this many errors further ones are dropped (one "too many errors" line is added).
+  /// After this many errors further ones (and their notes) are dropped; the first dropped
+  /// one adds an unlocated "too many errors emitted, stopping now".
   static constexpr unsigned kMaxErrors = 20;
 
   explicit DiagnosticEngine(const SourceBuffer &buffer) : buffer_(buffer) {}
@@ -61,7 +62,7 @@ private:
   const SourceBuffer &buffer_;
   std::vector<Diagnostic> diags_;
   unsigned errorCount_ = 0;
-  bool dropping_ = false; ///< an error was dropped, so drop its notes too
+  bool dropping_ = false; ///< errors are being dropped, and so are their notes
 };
 
 } // namespace attnc::dsl
