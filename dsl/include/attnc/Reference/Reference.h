@@ -4,7 +4,9 @@
 // naively in float64, position by position, straight from docs/dsl.md. Softmax family:
 // s = scale * q.k, the `score` expression, the `mask` predicate, softmax over the allowed
 // keys. Linear family: the `state` recurrences stepped for t = 0..T-1, then `out`.
-// Nothing here knows a tile, a chunk or a kernel template.
+// Nothing here knows a tile, a chunk or a kernel template. Large problems spread their
+// (b, h) pairs over all hardware threads; every output element is still computed by one
+// thread in a fixed order, so results are bit-identical whatever the thread count.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_REFERENCE_REFERENCE_H
