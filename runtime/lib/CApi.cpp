@@ -140,8 +140,7 @@ extern "C" {
 
 const char *attnc_last_error_message(void) { return lastError.c_str(); }
 
-attnc_status attnc_runtime_create(int device_ordinal, const char *cache_dir,
-                                  attnc_runtime **out) {
+attnc_status attnc_runtime_create(int device_ordinal, const char *cache_dir, attnc_runtime **out) {
   return guarded([&] {
     if (!out)
       return invalid("attnc_runtime_create: out is NULL");
@@ -243,8 +242,7 @@ attnc_status attnc_kernel_launch(const attnc_kernel *kernel, const attnc_launch_
 
 void attnc_kernel_destroy(attnc_kernel *kernel) { delete kernel; }
 
-attnc_status attnc_validate_launch(const attnc_kernel_spec *spec,
-                                   const attnc_launch_args *args) {
+attnc_status attnc_validate_launch(const attnc_kernel_spec *spec, const attnc_launch_args *args) {
   return guarded([&] {
     if (!spec || !args)
       return invalid("attnc_validate_launch: NULL argument");
@@ -259,9 +257,9 @@ attnc_status attnc_validate_launch(const attnc_kernel_spec *spec,
   });
 }
 
-attnc_status attnc_compile_cubin(const char *source, const char *arch,
-                                 const char *const *options, int num_options,
-                                 const char *cache_dir, void **cubin, size_t *cubin_size) {
+attnc_status attnc_compile_cubin(const char *source, const char *arch, const char *const *options,
+                                 int num_options, const char *cache_dir, void **cubin,
+                                 size_t *cubin_size) {
   return guarded([&] {
     if (!source || !arch || !cubin || !cubin_size || (num_options > 0 && !options))
       return invalid("attnc_compile_cubin: NULL argument");

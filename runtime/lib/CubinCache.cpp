@@ -81,8 +81,8 @@ public:
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0)
       return;
-    auto deadline = std::chrono::steady_clock::now() +
-                    std::chrono::duration<double>(timeoutSeconds);
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutSeconds);
     while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       if ((errno != EWOULDBLOCK && errno != EINTR) ||
           std::chrono::steady_clock::now() >= deadline) {
@@ -196,8 +196,7 @@ std::optional<std::vector<char>> CubinCache::readEntry(const std::string &key) {
                std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) == 0;
   uint64_t size = valid ? getU64(bytes.data() + sizeof(kMagic)) : 0;
   valid = valid && size <= kMaxEntryBytes && bytes.size() == kHeaderBytes + size &&
-          key.size() == kKeyChars &&
-          std::memcmp(bytes.data() + 16, key.data(), kKeyChars) == 0;
+          key.size() == kKeyChars && std::memcmp(bytes.data() + 16, key.data(), kKeyChars) == 0;
   if (valid) {
     Sha256 h;
     h.update(bytes.data() + kHeaderBytes, size);

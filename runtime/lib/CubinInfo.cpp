@@ -1,8 +1,8 @@
 //===- CubinInfo.cpp - Minimal ELF64 walk over a cubin's .nv.info ---------------===//
 //
 // Layout used (little-endian ELF64): section headers at e_shoff; ".text.<f>" has sh_info =
-// (registers << 24) | the function's symbol index; the global ".nv.info" section is a list of records
-// {u8 format, u8 attribute, value}, where format 4 (EIFMT_SVAL) carries a u16 size and that
+// (registers << 24) | the function's symbol index; the global ".nv.info" section is a list of
+// records {u8 format, u8 attribute, value}, where format 4 (EIFMT_SVAL) carries a u16 size and that
 // many bytes ({u32 symbol index, u32 value} for the per-function attributes read here) and
 // formats 2/3 (EIFMT_BVAL/HVAL) a u16 value. Every read is bounds-checked: a damaged cubin
 // gives an error, never a crash.
@@ -38,7 +38,12 @@ Error bad(const std::string &what) {
 }
 
 Expected<std::vector<Section>> readSections(const std::vector<char> &b) {
-  if (b.size() < 64 || std::memcmp(b.data(), "\x7f" "ELF", 4) != 0 || b[4] != 2)
+  if (b.size() < 64 ||
+      std::memcmp(b.data(),
+                  "\x7f"
+                  "ELF",
+                  4) != 0 ||
+      b[4] != 2)
     return bad("no ELF64 header");
   uint64_t shoff = 0;
   uint16_t shentsize = 0, shnum = 0, shstrndx = 0;
@@ -83,8 +88,7 @@ Expected<CubinFunctionInfo> readCubinFunctionInfo(const std::vector<char> &cubin
       info = &s;
   }
   if (!text)
-    return makeError(ErrorCode::InvalidArgument,
-                     "the cubin has no function '" + function + "'");
+    return makeError(ErrorCode::InvalidArgument, "the cubin has no function '" + function + "'");
   CubinFunctionInfo result;
   result.codeBytes = int(text->size);
   // sh_info of .text.<f>: the symbol index in the low 24 bits; older arches also put the

@@ -19,13 +19,20 @@ namespace attnc::runtime {
 
 const char *errorCodeName(ErrorCode code) {
   switch (code) {
-  case ErrorCode::InvalidArgument: return "invalid argument";
-  case ErrorCode::NoDriver: return "no CUDA driver";
-  case ErrorCode::NoDevice: return "no CUDA device";
-  case ErrorCode::CompileError: return "compile error";
-  case ErrorCode::CudaError: return "CUDA error";
-  case ErrorCode::IoError: return "I/O error";
-  case ErrorCode::Internal: return "internal error";
+  case ErrorCode::InvalidArgument:
+    return "invalid argument";
+  case ErrorCode::NoDriver:
+    return "no CUDA driver";
+  case ErrorCode::NoDevice:
+    return "no CUDA device";
+  case ErrorCode::CompileError:
+    return "compile error";
+  case ErrorCode::CudaError:
+    return "CUDA error";
+  case ErrorCode::IoError:
+    return "I/O error";
+  case ErrorCode::Internal:
+    return "internal error";
   }
   return "unknown error";
 }
@@ -38,27 +45,25 @@ Expected<CudaDriver> CudaDriver::load(const std::string &libraryName) {
   void *handle = dlopen(libraryName.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *why = dlerror();
-    return makeError(ErrorCode::NoDriver, "no CUDA driver: " + libraryName +
-                                              " not found (" +
+    return makeError(ErrorCode::NoDriver, "no CUDA driver: " + libraryName + " not found (" +
                                               (why ? why : "dlopen failed") + ")");
   }
   CudaDriver driver;
   driver.handle_ = handle;
   std::string missing;
-#define ATTNC_RESOLVE_DRIVER_FN(name)                                                     \
-  driver.name = reinterpret_cast<decltype(&::name)>(                                      \
-      dlsym(handle, ATTNC_STRINGIFY_EXPANDED(name)));                                     \
-  if (!driver.name)                                                                       \
+#define ATTNC_RESOLVE_DRIVER_FN(name)                                                              \
+  driver.name =                                                                                    \
+      reinterpret_cast<decltype(&::name)>(dlsym(handle, ATTNC_STRINGIFY_EXPANDED(name)));          \
+  if (!driver.name)                                                                                \
     missing += std::string(missing.empty() ? "" : ", ") + ATTNC_STRINGIFY_EXPANDED(name);
   ATTNC_CUDA_DRIVER_FUNCTIONS(ATTNC_RESOLVE_DRIVER_FN)
 #undef ATTNC_RESOLVE_DRIVER_FN
   if (!missing.empty()) {
     dlclose(handle);
-    return makeError(ErrorCode::NoDriver,
-                     "no CUDA driver: " + libraryName +
-                         " lacks entry points attnc needs (" + missing +
-                         "); the driver is too old for a CUDA " +
-                         std::to_string(CUDA_VERSION / 1000) + " build");
+    return makeError(ErrorCode::NoDriver, "no CUDA driver: " + libraryName +
+                                              " lacks entry points attnc needs (" + missing +
+                                              "); the driver is too old for a CUDA " +
+                                              std::to_string(CUDA_VERSION / 1000) + " build");
   }
   return driver;
 }
@@ -89,8 +94,8 @@ Status CudaDriver::check(CUresult result, const char *call) const {
     cuGetErrorName(result, &name);
   if (cuGetErrorString)
     cuGetErrorString(result, &text);
-  std::string message = std::string(call) + " failed: " +
-                        (name ? name : "CUresult " + std::to_string(int(result)));
+  std::string message =
+      std::string(call) + " failed: " + (name ? name : "CUresult " + std::to_string(int(result)));
   if (text)
     message += std::string(" (") + text + ")";
   ErrorCode code = result == CUDA_ERROR_NO_DEVICE || result == CUDA_ERROR_INVALID_DEVICE

@@ -14,9 +14,8 @@ std::string DeviceInfo::archForComputeCapability(int major, int minor) {
 
 std::string DeviceInfo::fingerprint() const {
   return name + "|" + arch() + "|" + std::to_string(smCount) + "SM|smem" +
-         std::to_string(maxSharedMemoryPerBlockOptin) + "|driver" +
-         std::to_string(driverVersion) + "|nvrtc" + std::to_string(nvrtcMajor) + "." +
-         std::to_string(nvrtcMinor);
+         std::to_string(maxSharedMemoryPerBlockOptin) + "|driver" + std::to_string(driverVersion) +
+         "|nvrtc" + std::to_string(nvrtcMajor) + "." + std::to_string(nvrtcMinor);
 }
 
 Expected<DeviceInfo> queryDevice(const CudaDriver &driver, int ordinal) {
@@ -26,9 +25,8 @@ Expected<DeviceInfo> queryDevice(const CudaDriver &driver, int ordinal) {
   if (count == 0)
     return makeError(ErrorCode::NoDevice, "no CUDA device: the driver reports 0 devices");
   if (ordinal < 0 || ordinal >= count)
-    return makeError(ErrorCode::NoDevice, "no CUDA device: ordinal " +
-                                              std::to_string(ordinal) + " requested, " +
-                                              std::to_string(count) + " present");
+    return makeError(ErrorCode::NoDevice, "no CUDA device: ordinal " + std::to_string(ordinal) +
+                                              " requested, " + std::to_string(count) + " present");
   CUdevice dev;
   if (Status st = driver.check(driver.cuDeviceGet(&dev, ordinal), "cuDeviceGet"); !st)
     return st.takeError();
@@ -36,8 +34,8 @@ Expected<DeviceInfo> queryDevice(const CudaDriver &driver, int ordinal) {
   DeviceInfo info;
   info.ordinal = ordinal;
   char name[256] = {0};
-  if (Status st = driver.check(driver.cuDeviceGetName(name, sizeof(name) - 1, dev),
-                               "cuDeviceGetName");
+  if (Status st =
+          driver.check(driver.cuDeviceGetName(name, sizeof(name) - 1, dev), "cuDeviceGetName");
       !st)
     return st.takeError();
   info.name = name;
@@ -48,24 +46,23 @@ Expected<DeviceInfo> queryDevice(const CudaDriver &driver, int ordinal) {
       {&info.ccMajor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR},
       {&info.ccMinor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR},
       {&info.smCount, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT},
-      {&info.maxSharedMemoryPerBlockOptin,
-       CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN},
+      {&info.maxSharedMemoryPerBlockOptin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN},
       {&info.maxSharedMemoryPerBlock, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK},
       {&info.maxRegistersPerBlock, CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK},
       {&info.maxThreadsPerBlock, CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK},
       {&info.l2CacheBytes, CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE},
   };
   for (auto &a : attrs)
-    if (Status st = driver.check(driver.cuDeviceGetAttribute(a.field, a.attr, dev),
-                                 "cuDeviceGetAttribute");
+    if (Status st =
+            driver.check(driver.cuDeviceGetAttribute(a.field, a.attr, dev), "cuDeviceGetAttribute");
         !st)
       return st.takeError();
   size_t total = 0;
   if (Status st = driver.check(driver.cuDeviceTotalMem(&total, dev), "cuDeviceTotalMem"); !st)
     return st.takeError();
   info.totalMemoryBytes = int64_t(total);
-  if (Status st = driver.check(driver.cuDriverGetVersion(&info.driverVersion),
-                               "cuDriverGetVersion");
+  if (Status st =
+          driver.check(driver.cuDriverGetVersion(&info.driverVersion), "cuDriverGetVersion");
       !st)
     return st.takeError();
   Nvrtc::version(info.nvrtcMajor, info.nvrtcMinor);

@@ -19,9 +19,9 @@ const std::map<std::string, std::string_view> &embeddedHeaders() {
   static const std::map<std::string, std::string_view> registry = [] {
     std::map<std::string, std::string_view> files;
     for (std::size_t i = 0; i < detail::kNumEmbeddedBlobs; ++i)
-      files.emplace(detail::kEmbeddedBlobs[i].name,
-                    std::string_view(detail::kEmbeddedBlobs[i].data,
-                                     detail::kEmbeddedBlobs[i].size));
+      files.emplace(
+          detail::kEmbeddedBlobs[i].name,
+          std::string_view(detail::kEmbeddedBlobs[i].data, detail::kEmbeddedBlobs[i].size));
     return files;
   }();
   return registry;

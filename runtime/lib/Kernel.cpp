@@ -9,8 +9,7 @@ constexpr int kDefaultDynamicSmemLimit = 48 * 1024;
 
 Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUcontext context,
                                                const DeviceInfo &device,
-                                               const std::vector<char> &cubin,
-                                               KernelSpec spec) {
+                                               const std::vector<char> &cubin, KernelSpec spec) {
   if (Status st = spec.verify(); !st)
     return st.takeError();
   if (spec.dynamicSmemBytes > device.maxSharedMemoryPerBlockOptin)
@@ -23,13 +22,13 @@ Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUconte
     return st.takeError();
   std::unique_ptr<Kernel> kernel(new Kernel(driver, context, std::move(spec)));
   const KernelSpec &s = kernel->spec_;
-  if (Status st = driver.check(driver.cuModuleLoadData(&kernel->module_, cubin.data()),
-                               "cuModuleLoadData");
+  if (Status st =
+          driver.check(driver.cuModuleLoadData(&kernel->module_, cubin.data()), "cuModuleLoadData");
       !st)
     return st.takeError();
-  if (Status st = driver.check(driver.cuModuleGetFunction(&kernel->function_, kernel->module_,
-                                                          s.entryName.c_str()),
-                               ("cuModuleGetFunction(\"" + s.entryName + "\")").c_str());
+  if (Status st = driver.check(
+          driver.cuModuleGetFunction(&kernel->function_, kernel->module_, s.entryName.c_str()),
+          ("cuModuleGetFunction(\"" + s.entryName + "\")").c_str());
       !st)
     return st.takeError();
   CUfunction fn = kernel->function_;
@@ -49,8 +48,8 @@ Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUconte
                {&r.staticSmemBytes, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES},
                {&r.maxThreadsPerBlock, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK}};
   for (auto &a : attrs)
-    if (Status st = driver.check(driver.cuFuncGetAttribute(a.field, a.attr, fn),
-                                 "cuFuncGetAttribute");
+    if (Status st =
+            driver.check(driver.cuFuncGetAttribute(a.field, a.attr, fn), "cuFuncGetAttribute");
         !st)
       return st.takeError();
   if (s.threadsPerBlock > r.maxThreadsPerBlock)
@@ -79,10 +78,9 @@ Status Kernel::launch(const LaunchArgs &args, CUstream stream) const {
       return st;
   void *kernelParams[] = {&config->params};
   return driver_.check(driver_.cuLaunchKernel(function_, config->grid[0], config->grid[1],
-                                              config->grid[2], config->block[0],
-                                              config->block[1], config->block[2],
-                                              config->dynamicSmemBytes, stream, kernelParams,
-                                              nullptr),
+                                              config->grid[2], config->block[0], config->block[1],
+                                              config->block[2], config->dynamicSmemBytes, stream,
+                                              kernelParams, nullptr),
                        "cuLaunchKernel");
 }
 

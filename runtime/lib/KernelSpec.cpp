@@ -35,48 +35,64 @@ Error specError(const KernelSpec &spec, const std::string &what) {
 
 const char *dtypeName(DType dtype) {
   switch (dtype) {
-  case DType::BF16: return "bf16";
-  case DType::F16: return "f16";
-  case DType::F32: return "f32";
-  case DType::I32: return "i32";
-  case DType::I64: return "i64";
-  case DType::U8: return "u8";
-  case DType::FP8E4M3: return "fp8e4m3";
+  case DType::BF16:
+    return "bf16";
+  case DType::F16:
+    return "f16";
+  case DType::F32:
+    return "f32";
+  case DType::I32:
+    return "i32";
+  case DType::I64:
+    return "i64";
+  case DType::U8:
+    return "u8";
+  case DType::FP8E4M3:
+    return "fp8e4m3";
   }
   return "?";
 }
 
 int dtypeSize(DType dtype) {
   switch (dtype) {
-  case DType::BF16: case DType::F16: return 2;
-  case DType::F32: case DType::I32: return 4;
-  case DType::I64: return 8;
-  case DType::U8: case DType::FP8E4M3: return 1;
+  case DType::BF16:
+  case DType::F16:
+    return 2;
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::I64:
+    return 8;
+  case DType::U8:
+  case DType::FP8E4M3:
+    return 1;
   }
   return 1;
 }
 
 Expected<DType> parseDType(const std::string &name) {
-  for (DType d : {DType::BF16, DType::F16, DType::F32, DType::I32, DType::I64, DType::U8,
-                  DType::FP8E4M3})
+  for (DType d :
+       {DType::BF16, DType::F16, DType::F32, DType::I32, DType::I64, DType::U8, DType::FP8E4M3})
     if (name == dtypeName(d))
       return d;
-  return makeError(ErrorCode::InvalidArgument,
-                   "unknown dtype '" + name + "' (expected bf16, f16, f32, i32, i64, u8 or "
-                                              "fp8e4m3)");
+  return makeError(ErrorCode::InvalidArgument, "unknown dtype '" + name +
+                                                   "' (expected bf16, f16, f32, i32, i64, u8 or "
+                                                   "fp8e4m3)");
 }
 
 const char *familyName(KernelFamily family) {
   switch (family) {
-  case KernelFamily::SoftmaxPrefill: return "softmax-prefill";
-  case KernelFamily::SoftmaxDecode: return "softmax-decode";
-  case KernelFamily::Linear: return "linear";
+  case KernelFamily::SoftmaxPrefill:
+    return "softmax-prefill";
+  case KernelFamily::SoftmaxDecode:
+    return "softmax-decode";
+  case KernelFamily::Linear:
+    return "linear";
   }
   return "?";
 }
 
-TensorDesc TensorDesc::contiguous(void *data, DType dtype,
-                                  std::initializer_list<int64_t> shape) {
+TensorDesc TensorDesc::contiguous(void *data, DType dtype, std::initializer_list<int64_t> shape) {
   TensorDesc t;
   t.data = data;
   t.dtype = dtype;
@@ -100,8 +116,8 @@ Status KernelSpec::verify() const {
     return specError(*this, "head dims must be positive, got D=" + std::to_string(headDim) +
                                 " Dv=" + std::to_string(headDimV));
   if (blockM <= 0 || blockN <= 0)
-    return specError(*this, "block sizes must be positive, got BLOCK_M=" +
-                                std::to_string(blockM) + " BLOCK_N=" + std::to_string(blockN));
+    return specError(*this, "block sizes must be positive, got BLOCK_M=" + std::to_string(blockM) +
+                                " BLOCK_N=" + std::to_string(blockN));
   if (threadsPerBlock <= 0 || threadsPerBlock > 1024)
     return specError(*this, "threads per block must be in [1, 1024], got " +
                                 std::to_string(threadsPerBlock));
@@ -140,8 +156,8 @@ Status KernelSpec::verify() const {
     if (!claimName(in.name))
       return specError(*this, "input name '" + in.name + "' is empty, reserved or repeated");
     if (in.dims.empty() || in.dims.size() > ATTNC_MAX_RANK)
-      return specError(*this, "input '" + in.name + "' has rank " +
-                                  std::to_string(in.dims.size()) + ", expected 1 to 4");
+      return specError(*this, "input '" + in.name + "' has rank " + std::to_string(in.dims.size()) +
+                                  ", expected 1 to 4");
     for (const std::string &dim : in.dims) {
       if (!isLiteral(dim) && !isBuiltinDim(dim) && !dimNames.count(dim))
         return specError(*this, "input '" + in.name + "' uses unknown dim '" + dim + "'");

@@ -18,9 +18,12 @@ constexpr const char *kHeader = "attnc-kernel-spec 1";
 
 const char *gridName(GridRule g) {
   switch (g) {
-  case GridRule::QueryBlocksHeadsBatch: return "query-blocks-heads-batch";
-  case GridRule::SplitsHeadsBatch: return "splits-heads-batch";
-  case GridRule::SplitsKvHeadsBatch: return "splits-kv-heads-batch";
+  case GridRule::QueryBlocksHeadsBatch:
+    return "query-blocks-heads-batch";
+  case GridRule::SplitsHeadsBatch:
+    return "splits-heads-batch";
+  case GridRule::SplitsKvHeadsBatch:
+    return "splits-kv-heads-batch";
   }
   return "?";
 }
@@ -42,8 +45,8 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
   if (key == "family") {
     std::string v;
     in >> v;
-    for (KernelFamily f : {KernelFamily::SoftmaxPrefill, KernelFamily::SoftmaxDecode,
-                           KernelFamily::Linear})
+    for (KernelFamily f :
+         {KernelFamily::SoftmaxPrefill, KernelFamily::SoftmaxDecode, KernelFamily::Linear})
       if (v == familyName(f)) {
         s.family = f;
         return "";

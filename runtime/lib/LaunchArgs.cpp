@@ -38,8 +38,9 @@ std::string layoutOf(const InputSlot &in) {
 }
 
 /// Checks one tensor on its own. `layout` names the expected dims, e.g. "[B, Hq, N, D]"
-/// (for an extra input, `input` names them and `layout` is null). With `vectorBytes` > 0 the pointer and every non-innermost stride must be multiples of it
-/// and the innermost dim contiguous; otherwise only element alignment is required.
+/// (for an extra input, `input` names them and `layout` is null). With `vectorBytes` > 0 the
+/// pointer and every non-innermost stride must be multiples of it and the innermost dim contiguous;
+/// otherwise only element alignment is required.
 Status checkTensor(const char *name, const TensorDesc &t, DType dtype, int rank,
                    const char *layoutText, const InputSlot *input, int vectorBytes) {
   auto n = [&] { return std::string(name); };
@@ -49,8 +50,8 @@ Status checkTensor(const char *name, const TensorDesc &t, DType dtype, int rank,
   if (t.dtype != dtype)
     return argError(n() + ": expected " + dtypeName(dtype) + ", got " + dtypeName(t.dtype));
   if (t.rank != rank)
-    return argError(n() + ": expected rank " + std::to_string(rank) + " " + layout() + ", got rank " +
-                    std::to_string(t.rank));
+    return argError(n() + ": expected rank " + std::to_string(rank) + " " + layout() +
+                    ", got rank " + std::to_string(t.rank));
   for (int d = 0; d < rank; ++d) {
     if (t.shape[d] <= 0 || t.shape[d] > INT_MAX)
       return argError(n() + ": dimension " + std::to_string(d) + " of " + layout() +
@@ -91,8 +92,8 @@ AttncTensorArg tensorArg(const TensorDesc &t) {
 struct Dims {
   int64_t B, Hq, Hkv, N, M, D, Dv;
   bool lookup(const std::string &name, int64_t &value) const {
-    const std::pair<const char *, int64_t> table[] = {
-        {"B", B}, {"Hq", Hq}, {"Hkv", Hkv}, {"N", N}, {"M", M}, {"D", D}, {"Dv", Dv}};
+    const std::pair<const char *, int64_t> table[] = {{"B", B}, {"Hq", Hq}, {"Hkv", Hkv}, {"N", N},
+                                                      {"M", M}, {"D", D},   {"Dv", Dv}};
     for (const auto &[n, v] : table)
       if (name == n) {
         value = v;
@@ -112,8 +113,8 @@ Status checkMainTensors(const KernelSpec &spec, const LaunchArgs &a, Dims &dims)
     return st;
   if (Status st = checkTensor("o", a.o, spec.dtype, 4, "[B, Hq, N, Dv]", nullptr, vb); !st)
     return st;
-  dims = {a.q.shape[0], a.q.shape[1], a.k.shape[1], a.q.shape[2], a.k.shape[2],
-          a.q.shape[3], a.v.shape[3]};
+  dims = {a.q.shape[0], a.q.shape[1], a.k.shape[1], a.q.shape[2],
+          a.k.shape[2], a.q.shape[3], a.v.shape[3]};
   auto headDimError = [](const char *t, int64_t got, const char *sym, int want) {
     return argError(std::string(t) + ": head dim " + std::to_string(got) +
                     " does not match the kernel's " + sym + "=" + std::to_string(want));
@@ -127,13 +128,12 @@ Status checkMainTensors(const KernelSpec &spec, const LaunchArgs &a, Dims &dims)
   if (a.k.shape[0] != dims.B)
     return argError("k: batch " + std::to_string(a.k.shape[0]) + " does not match q's batch " +
                     std::to_string(dims.B));
-  if (a.v.shape[0] != a.k.shape[0] || a.v.shape[1] != a.k.shape[1] ||
-      a.v.shape[2] != a.k.shape[2])
-    return argError("v: shape " + shapeString(a.v) + " does not match k's " +
-                    shapeString(a.k) + " in [B, Hkv, M]");
+  if (a.v.shape[0] != a.k.shape[0] || a.v.shape[1] != a.k.shape[1] || a.v.shape[2] != a.k.shape[2])
+    return argError("v: shape " + shapeString(a.v) + " does not match k's " + shapeString(a.k) +
+                    " in [B, Hkv, M]");
   if (dims.Hq % dims.Hkv != 0)
-    return argError("Hq=" + std::to_string(dims.Hq) + " is not a multiple of Hkv=" +
-                    std::to_string(dims.Hkv));
+    return argError("Hq=" + std::to_string(dims.Hq) +
+                    " is not a multiple of Hkv=" + std::to_string(dims.Hkv));
   if (a.o.shape[0] != dims.B || a.o.shape[1] != dims.Hq || a.o.shape[2] != dims.N ||
       a.o.shape[3] != dims.Dv)
     return argError("o: shape " + shapeString(a.o) + " does not match [B, Hq, N, Dv] = [" +
@@ -164,9 +164,10 @@ Status checkInputs(const KernelSpec &spec, const LaunchArgs &a, const Dims &dims
       std::string known;
       for (const InputSlot &in : spec.inputs)
         known += (known.empty() ? "" : ", ") + in.name;
-      return argError("unknown input '" + std::string(given.name) + "' (" +
-                      (known.empty() ? "the kernel takes no extra inputs"
-                                     : "the kernel's inputs: " + known) + ")");
+      return argError(
+          "unknown input '" + std::string(given.name) + "' (" +
+          (known.empty() ? "the kernel takes no extra inputs" : "the kernel's inputs: " + known) +
+          ")");
     }
     if (bySlot[slot])
       return argError("input '" + std::string(given.name) + "' given twice");
@@ -177,11 +178,10 @@ Status checkInputs(const KernelSpec &spec, const LaunchArgs &a, const Dims &dims
   for (size_t slot = 0; slot < spec.inputs.size(); ++slot) {
     const InputSlot &in = spec.inputs[slot];
     if (!bySlot[slot])
-      return argError("missing input '" + in.name + "' (" + dtypeName(in.dtype) +
-                      layoutOf(in) + ")");
+      return argError("missing input '" + in.name + "' (" + dtypeName(in.dtype) + layoutOf(in) +
+                      ")");
     const TensorDesc &t = bySlot[slot]->tensor;
-    if (Status st = checkTensor(in.name.c_str(), t, in.dtype, int(in.dims.size()), nullptr,
-                                &in, 0);
+    if (Status st = checkTensor(in.name.c_str(), t, in.dtype, int(in.dims.size()), nullptr, &in, 0);
         !st)
       return st;
     for (size_t d = 0; d < in.dims.size(); ++d) {
@@ -202,15 +202,15 @@ Status checkInputs(const KernelSpec &spec, const LaunchArgs &a, const Dims &dims
         continue;
       }
       if (!known && s == spec.dimSymbols.size())
-        return makeError(ErrorCode::Internal, "input '" + in.name + "' uses unknown dim '" +
-                                                  sym + "' (the spec was not verified)");
+        return makeError(ErrorCode::Internal, "input '" + in.name + "' uses unknown dim '" + sym +
+                                                  "' (the spec was not verified)");
       if (!known)
         want = symbolValues[s];
       if (t.shape[d] != want)
         return argError(in.name + ": dimension " + std::to_string(d) + " is " +
                         std::to_string(t.shape[d]) + " but " +
-                        (literal ? "the kernel fixes it to " : sym + "=") +
-                        std::to_string(want) + " (expected shape " + layoutOf(in) + ")");
+                        (literal ? "the kernel fixes it to " : sym + "=") + std::to_string(want) +
+                        " (expected shape " + layoutOf(in) + ")");
     }
     p.inputs[slot] = tensorArg(t);
   }
@@ -231,9 +231,9 @@ Status fillParams(const KernelSpec &spec, const LaunchArgs &a, AttncSoftmaxParam
       std::string known;
       for (const ParamSlot &ps : spec.params)
         known += (known.empty() ? "" : ", ") + ps.name;
-      return argError("unknown param '" + std::string(given.name) + "' (" +
-                      (known.empty() ? "the kernel takes no params"
-                                     : "the kernel's params: " + known) + ")");
+      return argError(
+          "unknown param '" + std::string(given.name) + "' (" +
+          (known.empty() ? "the kernel takes no params" : "the kernel's params: " + known) + ")");
     }
     if (bySlot[i])
       return argError("param '" + std::string(given.name) + "' given twice");
@@ -251,11 +251,12 @@ Status fillParams(const KernelSpec &spec, const LaunchArgs &a, AttncSoftmaxParam
       p.fparams[ps.slot] = float(value);
       continue;
     }
-    if (v && v->isFloat && (v->floatValue != std::floor(v->floatValue) ||
-                            std::fabs(v->floatValue) > 9.0e15))
+    if (v && v->isFloat &&
+        (v->floatValue != std::floor(v->floatValue) || std::fabs(v->floatValue) > 9.0e15))
       return argError(ps.name + ": expected an integer, got " + std::to_string(v->floatValue));
-    p.iparams[ps.slot] = !v ? int64_t(ps.defaultValue)
-                            : v->isFloat ? int64_t(v->floatValue) : v->intValue;
+    p.iparams[ps.slot] = !v           ? int64_t(ps.defaultValue)
+                         : v->isFloat ? int64_t(v->floatValue)
+                                      : v->intValue;
   }
   return Status::success();
 }
@@ -302,8 +303,9 @@ Expected<LaunchConfig> prepareLaunch(const KernelSpec &spec, const LaunchArgs &a
     return st.takeError();
   bool decode = spec.family == KernelFamily::SoftmaxDecode;
   if (args.numSplits < 1 || (!decode && args.numSplits != 1))
-    return argError("num_splits: expected " + std::string(decode ? "at least 1" : "1 for a prefill kernel") +
-                    ", got " + std::to_string(args.numSplits));
+    return argError("num_splits: expected " +
+                    std::string(decode ? "at least 1" : "1 for a prefill kernel") + ", got " +
+                    std::to_string(args.numSplits));
   if (args.numSplits > 1 && !args.workspace)
     return argError("workspace: required when num_splits > 1");
   if (Status st = checkInputs(spec, args, dims, p); !st)

@@ -101,7 +101,7 @@ Expected<std::vector<std::string>> Nvrtc::fixedOptions(const std::string &arch) 
   if (!include)
     return include.takeError();
   std::vector<std::string> options = {"-arch=" + arch, "-std=c++17", "-default-device",
-                                     "-I" + *include};
+                                      "-I" + *include};
   // CUDA 13 moved libcu++ (<cuda/std/limits>, ...) under include/cccl.
   if (fileExists(*include + "/cccl/cuda/std/limits"))
     options.push_back("-I" + *include + "/cccl");
@@ -110,8 +110,8 @@ Expected<std::vector<std::string>> Nvrtc::fixedOptions(const std::string &arch) 
 
 std::string Nvrtc::formatCompileError(std::string_view programName, std::string_view source,
                                       std::string_view log) {
-  std::string message = "NVRTC could not compile the generated kernel " +
-                        std::string(programName) + ":\n" + std::string(log);
+  std::string message = "NVRTC could not compile the generated kernel " + std::string(programName) +
+                        ":\n" + std::string(log);
   if (message.back() != '\n')
     message += '\n';
   // Quote the generated line behind each "<programName>(LINE): error" in the log.
@@ -148,9 +148,9 @@ Expected<NvrtcOutput> Nvrtc::compile(const NvrtcRequest &request) {
   }
 
   ProgramGuard guard;
-  nvrtcResult res = nvrtcCreateProgram(&guard.program, request.source.c_str(),
-                                       request.programName.c_str(), int(headerMap.size()),
-                                       headerContents.data(), headerNames.data());
+  nvrtcResult res =
+      nvrtcCreateProgram(&guard.program, request.source.c_str(), request.programName.c_str(),
+                         int(headerMap.size()), headerContents.data(), headerNames.data());
   if (res != NVRTC_SUCCESS)
     return nvrtcError(res, "nvrtcCreateProgram");
 

@@ -41,8 +41,7 @@ Status DeviceBuffer::fill(uint8_t value) {
   return driver_->check(driver_->cuMemsetD8(ptr_, value, size_), "cuMemsetD8");
 }
 
-Expected<std::unique_ptr<Runtime>> Runtime::create(int deviceOrdinal,
-                                                   const std::string &cacheDir) {
+Expected<std::unique_ptr<Runtime>> Runtime::create(int deviceOrdinal, const std::string &cacheDir) {
   Expected<const CudaDriver *> driver = CudaDriver::get();
   if (!driver)
     return driver.takeError();
@@ -103,8 +102,8 @@ Expected<DeviceBuffer> Runtime::allocate(size_t bytes) {
     return st.takeError();
   DeviceBuffer buffer;
   buffer.driver_ = driver_;
-  if (Status st = driver_->check(driver_->cuMemAlloc(&buffer.ptr_, bytes ? bytes : 1),
-                                 "cuMemAlloc");
+  if (Status st =
+          driver_->check(driver_->cuMemAlloc(&buffer.ptr_, bytes ? bytes : 1), "cuMemAlloc");
       !st)
     return st.takeError();
   buffer.size_ = bytes;

@@ -1,8 +1,8 @@
 //===- CApiTest.cpp - attnc.h, exercised from C-style code -----------------------===//
 #include "TestUtil.h"
 
-#include "attnc/attnc.h"
 #include "attnc/Runtime/CudaDriver.h"
+#include "attnc/attnc.h"
 
 #include <cstring>
 #include <dlfcn.h>
@@ -94,18 +94,22 @@ TEST(CApi, CompileCubinWithoutGpu) {
   void *cubin = nullptr;
   size_t size = 0;
   const char *options[] = {"-lineinfo"};
-  ASSERT_EQ(attnc_compile_cubin(smallKernelSource(), "sm_90a", options, 1,
-                                cache.path().c_str(), &cubin, &size),
+  ASSERT_EQ(attnc_compile_cubin(smallKernelSource(), "sm_90a", options, 1, cache.path().c_str(),
+                                &cubin, &size),
             ATTNC_OK)
       << attnc_last_error_message();
   ASSERT_NE(cubin, nullptr);
   EXPECT_GT(size, 4u);
-  EXPECT_EQ(std::memcmp(cubin, "\x7f" "ELF", 4), 0);
+  EXPECT_EQ(std::memcmp(cubin,
+                        "\x7f"
+                        "ELF",
+                        4),
+            0);
   attnc_free(cubin);
 
-  EXPECT_EQ(attnc_compile_cubin("int main( {", "sm_90a", nullptr, 0, cache.path().c_str(),
-                                &cubin, &size),
-            ATTNC_ERROR_COMPILE);
+  EXPECT_EQ(
+      attnc_compile_cubin("int main( {", "sm_90a", nullptr, 0, cache.path().c_str(), &cubin, &size),
+      ATTNC_ERROR_COMPILE);
   EXPECT_NE(std::string(attnc_last_error_message()).find("NVRTC could not compile"),
             std::string::npos);
   EXPECT_EQ(cubin, nullptr);
@@ -119,8 +123,9 @@ TEST(CApi, RuntimeCreateReportsMissingDriverOrOpensDevice) {
   if (!h) {
     EXPECT_EQ(st, ATTNC_ERROR_NO_DRIVER);
     EXPECT_EQ(rt, nullptr);
-    EXPECT_EQ(std::string(attnc_last_error_message()).rfind("no CUDA driver: libcuda.so.1 not found", 0),
-              0u)
+    EXPECT_EQ(
+        std::string(attnc_last_error_message()).rfind("no CUDA driver: libcuda.so.1 not found", 0),
+        0u)
         << attnc_last_error_message();
     return;
   }

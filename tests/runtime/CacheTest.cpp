@@ -12,12 +12,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
-#include <functional>
-#include <set>
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
+#include <functional>
 #include <gtest/gtest.h>
+#include <set>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -81,12 +81,14 @@ TEST(CacheKey, ChangesWithEachComponent) {
       {"added option", [](CacheKeyInputs &in) { in.options.push_back("--use_fast_math"); }},
       {"option order", [](CacheKeyInputs &in) { std::swap(in.options[0], in.options[1]); }},
       {"header content", [](CacheKeyInputs &in) { in.headers["attnc/Prefill.cuh"] = "// v2"; }},
-      {"header name", [](CacheKeyInputs &in) {
+      {"header name",
+       [](CacheKeyInputs &in) {
          in.headers["attnc/Other.cuh"] = in.headers["attnc/Prefill.cuh"];
          in.headers.erase("attnc/Prefill.cuh");
        }},
       {"added header", [](CacheKeyInputs &in) { in.headers["attnc/New.cuh"] = ""; }},
-      {"field boundary", [](CacheKeyInputs &in) {
+      {"field boundary",
+       [](CacheKeyInputs &in) {
          in.source += in.arch.substr(0, 1);
          in.arch = in.arch.substr(1);
        }},
@@ -263,8 +265,7 @@ TEST(CubinCache, EntryFiledUnderAnotherKeyIsRejected) {
   auto cache = openCache(tmp.path());
   ASSERT_TRUE(cache);
   ASSERT_TRUE(cache->store(fakeKey('d'), fakeCubin(100, 1)));
-  ASSERT_EQ(rename(cache->entryPath(fakeKey('d')).c_str(),
-                   cache->entryPath(fakeKey('e')).c_str()),
+  ASSERT_EQ(rename(cache->entryPath(fakeKey('d')).c_str(), cache->entryPath(fakeKey('e')).c_str()),
             0);
   EXPECT_FALSE(cache->lookup(fakeKey('e')));
   EXPECT_EQ(cache->stats().corrupt, 1u);
@@ -279,8 +280,8 @@ TEST(CubinCache, LockTimeoutCompilesInsteadOfHanging) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(flock(fd, LOCK_EX), 0); // a "stuck" holder (other open file description)
   auto start = std::chrono::steady_clock::now();
-  Expected<std::vector<char>> out = cache->getOrCompile(
-      key, []() -> Expected<std::vector<char>> { return fakeCubin(64, 2); });
+  Expected<std::vector<char>> out =
+      cache->getOrCompile(key, []() -> Expected<std::vector<char>> { return fakeCubin(64, 2); });
   double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   close(fd);
   ASSERT_TRUE(out);

@@ -154,8 +154,7 @@ protected:
   void SetUp() override {
     Expected<std::unique_ptr<Runtime>> rt = Runtime::create(0, cache_.path());
     if (!rt) {
-      ASSERT_TRUE(rt.error().code == ErrorCode::NoDriver ||
-                  rt.error().code == ErrorCode::NoDevice)
+      ASSERT_TRUE(rt.error().code == ErrorCode::NoDriver || rt.error().code == ErrorCode::NoDevice)
           << rt.error().message;
       GTEST_SKIP() << "no CUDA device: " << rt.error().message;
     }
@@ -163,12 +162,10 @@ protected:
     Expected<std::unique_ptr<Kernel>> k = runtime_->compile(kNaiveKernel, naiveSpec());
     ASSERT_TRUE(k) << k.error().message;
     kernel_ = k.takeValue();
-    for (auto [buf, bytes] : {std::pair{&q_, size_t(B) * Hq * N * D * 2},
-                              std::pair{&k_, size_t(B) * Hkv * N * D * 2},
-                              std::pair{&v_, size_t(B) * Hkv * N * D * 2},
-                              std::pair{&o_, size_t(B) * Hq * N * D * 2},
-                              std::pair{&lse_, size_t(B) * Hq * N * 4},
-                              std::pair{&slopes_, size_t(Hq) * 4}}) {
+    for (auto [buf, bytes] :
+         {std::pair{&q_, size_t(B) * Hq * N * D * 2}, std::pair{&k_, size_t(B) * Hkv * N * D * 2},
+          std::pair{&v_, size_t(B) * Hkv * N * D * 2}, std::pair{&o_, size_t(B) * Hq * N * D * 2},
+          std::pair{&lse_, size_t(B) * Hq * N * 4}, std::pair{&slopes_, size_t(Hq) * 4}}) {
       Expected<DeviceBuffer> b = runtime_->allocate(bytes);
       ASSERT_TRUE(b) << b.error().message;
       *buf = b.takeValue();

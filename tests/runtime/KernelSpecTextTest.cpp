@@ -69,7 +69,8 @@ TEST(KernelSpecText, ErrorsNameTheLine) {
   EXPECT_EQ(errorOf(good + "param x int\n"), "kernel spec line 18: malformed 'param' record");
   EXPECT_EQ(errorOf(good + "param x int 5 1.5x\n"),
             "kernel spec line 18: bad default '1.5x' for param 'x'");
-  EXPECT_EQ(errorOf(good + "family quadratic\n"), "kernel spec line 18: unknown family 'quadratic'");
+  EXPECT_EQ(errorOf(good + "family quadratic\n"),
+            "kernel spec line 18: unknown family 'quadratic'");
   // A syntactically fine but inconsistent spec fails verify().
   EXPECT_NE(errorOf(good + "param window int 2 -\n").find("invalid kernel spec"),
             std::string::npos);

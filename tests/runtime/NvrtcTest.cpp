@@ -21,8 +21,7 @@ using attnc::runtime::testing::TempDir;
 
 namespace {
 
-void listTemplates(const std::string &root, const std::string &rel,
-                   std::vector<std::string> &out) {
+void listTemplates(const std::string &root, const std::string &rel, std::vector<std::string> &out) {
   DIR *dir = opendir((root + "/" + rel).c_str());
   ASSERT_NE(dir, nullptr) << root + "/" + rel;
   while (dirent *e = readdir(dir)) {
@@ -159,11 +158,12 @@ TEST(Nvrtc, ExtraInMemoryHeadersAreVisible) {
 TEST(Nvrtc, CompileErrorQuotesTheGeneratedLine) {
   NvrtcRequest request;
   request.programName = "sliding_window.cu";
-  request.source = "#include <attnc/KernelParams.h>\n"
-                   "extern \"C\" __global__ void k(const __grid_constant__ AttncSoftmaxParams p) {\n"
-                   "  float x = p.scale;\n"
-                   "  float y = attnc_undefined_symbol * x;\n"
-                   "}\n";
+  request.source =
+      "#include <attnc/KernelParams.h>\n"
+      "extern \"C\" __global__ void k(const __grid_constant__ AttncSoftmaxParams p) {\n"
+      "  float x = p.scale;\n"
+      "  float y = attnc_undefined_symbol * x;\n"
+      "}\n";
   request.arch = "sm_90a";
   Expected<NvrtcOutput> out = Nvrtc::compile(request);
   ASSERT_FALSE(out);

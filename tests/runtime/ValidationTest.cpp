@@ -44,9 +44,8 @@ KernelSpec makeSpec() {
   s.threadsPerBlock = 128;
   s.dynamicSmemBytes = 64 * 1024;
   s.writesLse = true;
-  s.inputs = {{"slopes", DType::F32, {"Hq"}},
-              {"ids", DType::I32, {"B", "L"}},
-              {"pos", DType::I32, {"L"}}};
+  s.inputs = {
+      {"slopes", DType::F32, {"Hq"}}, {"ids", DType::I32, {"B", "L"}}, {"pos", DType::I32, {"L"}}};
   s.params = {{"window", false, 0, true, 1024}, {"softcap", true, 0, false, 0}};
   s.dimSymbols = {{"L", 1}};
   return s;
@@ -202,7 +201,11 @@ TEST(Validation, EachBadArgumentIsNamed) {
        "k: stride of dimension 1 must be non-negative, got -128"},
       {"q row stride", [](Fixture &f) { f.args.q.strides[2] = 132; },
        "q: stride of dimension 2 is 132 elements (264 bytes), not a multiple of 16 bytes"},
-      {"k batch", [](Fixture &f) { f.args.k.shape[0] = 3; f.args.v.shape[0] = 3; },
+      {"k batch",
+       [](Fixture &f) {
+         f.args.k.shape[0] = 3;
+         f.args.v.shape[0] = 3;
+       },
        "k: batch 3 does not match q's batch 2"},
       {"v length", [](Fixture &f) { f.args.v.shape[2] = 299; },
        "v: shape [2, 4, 299, 128] does not match k's [2, 4, 300, 128] in [B, Hkv, M]"},
@@ -214,7 +217,9 @@ TEST(Validation, EachBadArgumentIsNamed) {
       {"missing input", [](Fixture &f) { f.inputs.erase(f.inputs.begin() + 1); },
        "missing input 'ids' (i32[B, L])"},
       {"unknown input",
-       [](Fixture &f) { f.inputs.push_back({"bias", f.inputs[0].tensor}); },
+       [](Fixture &f) {
+         f.inputs.push_back({"bias", f.inputs[0].tensor});
+       },
        "unknown input 'bias' (the kernel's inputs: slopes, ids, pos)"},
       {"duplicate input", [](Fixture &f) { f.inputs.push_back(f.inputs[0]); },
        "input 'slopes' given twice"},
@@ -273,11 +278,19 @@ TEST(Validation, KernelWithoutExtras) {
   spec.params.clear();
   spec.dimSymbols.clear();
   ASSERT_TRUE(spec.verify());
-  EXPECT_EQ(errorOf(spec, [](Fixture &f) { f.inputs.resize(1); f.params.clear(); }),
+  EXPECT_EQ(errorOf(spec,
+                    [](Fixture &f) {
+                      f.inputs.resize(1);
+                      f.params.clear();
+                    }),
             "unknown input 'slopes' (the kernel takes no extra inputs)");
   EXPECT_EQ(errorOf(spec, [](Fixture &f) { f.inputs.clear(); }),
             "unknown param 'softcap' (the kernel takes no params)");
-  EXPECT_EQ(errorOf(spec, [](Fixture &f) { f.inputs.clear(); f.params.clear(); }),
+  EXPECT_EQ(errorOf(spec,
+                    [](Fixture &f) {
+                      f.inputs.clear();
+                      f.params.clear();
+                    }),
             "<no error>");
 }
 
@@ -287,8 +300,7 @@ TEST(Validation, DecodeGridAndWorkspace) {
   spec.grid = GridRule::SplitsKvHeadsBatch;
   Fixture f;
   f.args.numSplits = 4;
-  EXPECT_EQ(prepareLaunch(spec, f.args).error().message,
-            "workspace: required when num_splits > 1");
+  EXPECT_EQ(prepareLaunch(spec, f.args).error().message, "workspace: required when num_splits > 1");
   f.args.workspace = fakePtr(0x50000000);
   Expected<LaunchConfig> c = prepareLaunch(spec, f.args);
   ASSERT_TRUE(c) << c.error().message;
@@ -302,8 +314,7 @@ TEST(Validation, DecodeGridAndWorkspace) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->grid[1], 12u); // Hq
   f.args.numSplits = 0;
-  EXPECT_EQ(prepareLaunch(spec, f.args).error().message,
-            "num_splits: expected at least 1, got 0");
+  EXPECT_EQ(prepareLaunch(spec, f.args).error().message, "num_splits: expected at least 1, got 0");
 }
 
 TEST(Validation, GridLimits) {
@@ -331,8 +342,7 @@ TEST(Validation, LinearFamilyIsRefusedForNow) {
   Fixture f;
   Expected<LaunchConfig> c = prepareLaunch(spec, f.args);
   ASSERT_FALSE(c);
-  EXPECT_NE(c.error().message.find("linear-family launches are not supported"),
-            std::string::npos);
+  EXPECT_NE(c.error().message.find("linear-family launches are not supported"), std::string::npos);
 }
 
 TEST(KernelSpecVerify, RejectsInconsistentSpecs) {
@@ -342,14 +352,18 @@ TEST(KernelSpecVerify, RejectsInconsistentSpecs) {
       {[](KernelSpec &s) { s.blockM = 0; }, "block sizes must be positive"},
       {[](KernelSpec &s) { s.threadsPerBlock = 2048; }, "threads per block must be in [1, 1024]"},
       {[](KernelSpec &s) { s.vectorBytes = 12; }, "vector bytes must be a power of two"},
-      {[](KernelSpec &s) { s.params[1].name = "window"; }, "param name 'window' is empty, reserved or repeated"},
-      {[](KernelSpec &s) { s.params[0].name = "Hq"; }, "param name 'Hq' is empty, reserved or repeated"},
+      {[](KernelSpec &s) { s.params[1].name = "window"; },
+       "param name 'window' is empty, reserved or repeated"},
+      {[](KernelSpec &s) { s.params[0].name = "Hq"; },
+       "param name 'Hq' is empty, reserved or repeated"},
       {[](KernelSpec &s) { s.params[0].slot = 8; }, "param 'window' has slot 8 outside [0, 8)"},
       {[](KernelSpec &s) { s.params[1].isFloat = false; }, "param 'softcap' reuses slot 0"},
-      {[](KernelSpec &s) { s.dimSymbols[0].slot = 0; }, "dim symbol 'L' has a bad or reused int slot 0"},
+      {[](KernelSpec &s) { s.dimSymbols[0].slot = 0; },
+       "dim symbol 'L' has a bad or reused int slot 0"},
       {[](KernelSpec &s) { s.inputs[0].dims = {"Q"}; }, "input 'slopes' uses unknown dim 'Q'"},
       {[](KernelSpec &s) { s.inputs[0].dims = {}; }, "input 'slopes' has rank 0"},
-      {[](KernelSpec &s) { s.inputs[1].name = "pos"; }, "input name 'pos' is empty, reserved or repeated"},
+      {[](KernelSpec &s) { s.inputs[1].name = "pos"; },
+       "input name 'pos' is empty, reserved or repeated"},
       {[](KernelSpec &s) { s.inputs.resize(9, s.inputs[0]); }, "9 extra inputs, at most 8"},
       {[](KernelSpec &s) { s.inputs.erase(s.inputs.begin() + 1, s.inputs.end()); },
        "dim symbol 'L' appears in no input shape"},

@@ -35,7 +35,7 @@ struct CacheKeyInputs {
   std::string source;
   std::string arch;
   std::string nvrtcVersion;
-  std::vector<std::string> options; ///< all of them, fixed ones included, in order
+  std::vector<std::string> options;           ///< all of them, fixed ones included, in order
   std::map<std::string, std::string> headers; ///< name -> content, as NVRTC sees them
 };
 

@@ -18,10 +18,10 @@ namespace attnc::runtime {
 
 /// What a cubin records about one entry function.
 struct CubinFunctionInfo {
-  int registers = 0;      ///< EIATTR_REGCOUNT
-  int frameBytes = 0;     ///< EIATTR_FRAME_SIZE: per-thread stack (local memory) frame
-  int minStackBytes = 0;  ///< EIATTR_MIN_STACK_SIZE
-  int codeBytes = 0;      ///< size of .text.<function>
+  int registers = 0;     ///< EIATTR_REGCOUNT
+  int frameBytes = 0;    ///< EIATTR_FRAME_SIZE: per-thread stack (local memory) frame
+  int minStackBytes = 0; ///< EIATTR_MIN_STACK_SIZE
+  int codeBytes = 0;     ///< size of .text.<function>
   /// True when the function uses local memory (a stack frame: spills or local arrays).
   bool usesLocalMemory() const { return frameBytes > 0 || minStackBytes > 0; }
 };

@@ -49,14 +49,35 @@ public:
   Expected(Error error) : error_(std::move(error)) {}
 
   explicit operator bool() const { return value_.has_value(); }
-  T &operator*() { assert(value_); return *value_; }
-  const T &operator*() const { assert(value_); return *value_; }
-  T *operator->() { assert(value_); return &*value_; }
-  const T *operator->() const { assert(value_); return &*value_; }
+  T &operator*() {
+    assert(value_);
+    return *value_;
+  }
+  const T &operator*() const {
+    assert(value_);
+    return *value_;
+  }
+  T *operator->() {
+    assert(value_);
+    return &*value_;
+  }
+  const T *operator->() const {
+    assert(value_);
+    return &*value_;
+  }
   /// The error; only valid when `!*this`.
-  const Error &error() const { assert(!value_); return error_; }
-  Error takeError() { assert(!value_); return std::move(error_); }
-  T takeValue() { assert(value_); return std::move(*value_); }
+  const Error &error() const {
+    assert(!value_);
+    return error_;
+  }
+  Error takeError() {
+    assert(!value_);
+    return std::move(error_);
+  }
+  T takeValue() {
+    assert(value_);
+    return std::move(*value_);
+  }
 
 private:
   std::optional<T> value_;
@@ -71,8 +92,14 @@ public:
   static Status success() { return Status(); }
 
   explicit operator bool() const { return !failed_; }
-  const Error &error() const { assert(failed_); return error_; }
-  Error takeError() { assert(failed_); return std::move(error_); }
+  const Error &error() const {
+    assert(failed_);
+    return error_;
+  }
+  Error takeError() {
+    assert(failed_);
+    return std::move(error_);
+  }
 
 private:
   Error error_;

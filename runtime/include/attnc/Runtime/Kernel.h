@@ -22,7 +22,7 @@ namespace attnc::runtime {
 /// Resource use of a loaded function, from cuFuncGetAttribute.
 struct KernelResources {
   int registers = 0;
-  int localBytes = 0;       ///< per thread; non-zero means spills or stack arrays
+  int localBytes = 0; ///< per thread; non-zero means spills or stack arrays
   int staticSmemBytes = 0;
   int maxThreadsPerBlock = 0;
 };
@@ -32,8 +32,7 @@ public:
   /// Loads `cubin` into `context` (made current) and looks up `spec.entryName`.
   static Expected<std::unique_ptr<Kernel>> load(const CudaDriver &driver, CUcontext context,
                                                 const DeviceInfo &device,
-                                                const std::vector<char> &cubin,
-                                                KernelSpec spec);
+                                                const std::vector<char> &cubin, KernelSpec spec);
   ~Kernel();
   Kernel(const Kernel &) = delete;
   Kernel &operator=(const Kernel &) = delete;

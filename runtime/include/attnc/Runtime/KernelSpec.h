@@ -83,10 +83,10 @@ struct DimSymbolSlot {
 /// Everything the runtime needs to know about one compiled kernel.
 struct KernelSpec {
   KernelFamily family = KernelFamily::SoftmaxPrefill;
-  std::string entryName;  ///< the __global__ function's (extern "C") name
+  std::string entryName; ///< the __global__ function's (extern "C") name
   DType dtype = DType::BF16;
-  int headDim = 0;        ///< D
-  int headDimV = 0;       ///< Dv
+  int headDim = 0;  ///< D
+  int headDimV = 0; ///< Dv
   int blockM = 0, blockN = 0;
   int threadsPerBlock = 0;
   int dynamicSmemBytes = 0;

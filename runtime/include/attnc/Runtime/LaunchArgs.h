@@ -61,10 +61,10 @@ struct LaunchArgs {
   const TensorDesc *lse = nullptr; ///< f32 [B, Hq, N]; optional, only if the kernel writes lse
   Span<NamedTensor> inputs;
   Span<ParamValue> params;
-  std::optional<float> scale;      ///< default 1/sqrt(D)
-  int numSplits = 1;               ///< split-KV count (decode kernels only)
-  void *workspace = nullptr;       ///< split-KV partials; required when numSplits > 1
-  const void *blockMap = nullptr;  ///< run-time block map (data-dependent masks)
+  std::optional<float> scale;     ///< default 1/sqrt(D)
+  int numSplits = 1;              ///< split-KV count (decode kernels only)
+  void *workspace = nullptr;      ///< split-KV partials; required when numSplits > 1
+  const void *blockMap = nullptr; ///< run-time block map (data-dependent masks)
   int64_t blockMapStride = 0;
 };
 

@@ -64,8 +64,7 @@ public:
   Expected<std::unique_ptr<Kernel>> compile(const std::string &source, const KernelSpec &spec,
                                             const std::vector<std::string> &options = {});
   /// Loads an already compiled cubin (e.g. from a deployment database).
-  Expected<std::unique_ptr<Kernel>> load(const std::vector<char> &cubin,
-                                         const KernelSpec &spec);
+  Expected<std::unique_ptr<Kernel>> load(const std::vector<char> &cubin, const KernelSpec &spec);
 
   /// Makes this runtime's context current on the calling thread.
   Status makeCurrent() const;
