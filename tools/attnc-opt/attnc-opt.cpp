@@ -16,8 +16,8 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<mlir::arith::ArithDialect, mlir::math::MathDialect,
-                  mlir::tensor::TensorDialect, mlir::func::FuncDialect>();
+  registry.insert<mlir::arith::ArithDialect, mlir::math::MathDialect, mlir::tensor::TensorDialect,
+                  mlir::func::FuncDialect>();
   attnc::registerAttnDialectAndPasses(registry);
   // Upstream canonicalize/cse, handy next to the attn passes in tests.
   mlir::registerCanonicalizerPass();

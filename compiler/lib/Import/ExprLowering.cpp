@@ -59,7 +59,7 @@ Value ExprLowering::lowerRef(const Expr &e, Location loc) {
   case RefKind::Param: {
     const ParamDecl *param = kernel.findParam(e.name);
     Type type = param && param->type == ElementType::F32 ? Type(builder.getF32Type())
-                                                          : Type(builder.getI64Type());
+                                                         : Type(builder.getI64Type());
     return builder.create<attn::ParamRefOp>(loc, type, sym);
   }
   case RefKind::Dim:
@@ -113,14 +113,14 @@ Value ExprLowering::lowerIndex(const Expr &e, Location loc) {
       return {};
     indices.push_back(index);
   }
-  Type element = input->type == ElementType::I32 ? Type(builder.getI64Type())
-                                                 : Type(builder.getF32Type());
+  Type element =
+      input->type == ElementType::I32 ? Type(builder.getI64Type()) : Type(builder.getF32Type());
   Type result = element;
   if (stepRow && rank == 4)
     result = attn::getVectorType(ctx);
   if (stepRow && rank > 4) {
-    emitError(loc) << "expected an input row of rank 0 or 1 for '" << e.name
-                   << "[t]', got rank " << rank - 3;
+    emitError(loc) << "expected an input row of rank 0 or 1 for '" << e.name << "[t]', got rank "
+                   << rank - 3;
     return {};
   }
   return builder.create<attn::LoadOp>(loc, result, sym, indices);
@@ -144,8 +144,7 @@ Value ExprLowering::lowerUnary(const Expr &e, Location loc) {
 Value ExprLowering::lowerBinary(const Expr &e, Location loc) {
   const Expr &lhsExpr = *e.operands[0];
   // diag(x) * y: rows of a matrix y scaled by x, or x * y elementwise for a vector y.
-  if (e.binaryOp == BinaryOp::Mul && lhsExpr.kind == Expr::Kind::Call &&
-      lhsExpr.name == "diag") {
+  if (e.binaryOp == BinaryOp::Mul && lhsExpr.kind == Expr::Kind::Call && lhsExpr.name == "diag") {
     Value x = lower(*lhsExpr.operands[0]);
     Value y = x ? lower(*e.operands[1]) : Value();
     if (!y)
@@ -210,8 +209,8 @@ Value ExprLowering::lowerArithmetic(BinaryOp op, Value lhs, Value rhs, Location 
   case BinaryOp::Div:
     return builder.create<arith::DivFOp>(loc, lhs, rhs);
   default:
-    emitError(loc) << "expected int operands for '" << toString(op) << "', got "
-                   << lhs.getType() << " and " << rhs.getType();
+    emitError(loc) << "expected int operands for '" << toString(op) << "', got " << lhs.getType()
+                   << " and " << rhs.getType();
     return {};
   }
 }
@@ -244,8 +243,8 @@ Value ExprLowering::lowerMatMul(Value lhs, Value rhs, Location loc) {
     return builder.create<attn::VecMatOp>(loc, lhs.getType(), lhs, rhs);
   if (attn::isVectorType(lhs.getType()) && attn::isVectorType(rhs.getType()))
     return builder.create<attn::DotOp>(loc, builder.getF32Type(), lhs, rhs);
-  emitError(loc) << "expected a vector @ a vector or matrix, got " << lhs.getType()
-                 << " @ " << rhs.getType();
+  emitError(loc) << "expected a vector @ a vector or matrix, got " << lhs.getType() << " @ "
+                 << rhs.getType();
   return {};
 }
 
@@ -344,8 +343,8 @@ bool ExprLowering::unify(Value &lhs, Value &rhs, Location loc) {
 }
 
 Value ExprLowering::splat(double value, Value like, Location loc) {
-  Value c = builder.create<arith::ConstantOp>(
-      loc, builder.getF32FloatAttr(static_cast<float>(value)));
+  Value c =
+      builder.create<arith::ConstantOp>(loc, builder.getF32FloatAttr(static_cast<float>(value)));
   if (!isTensor(like))
     return c;
   return builder.create<attn::BroadcastOp>(loc, like.getType(), c, like);

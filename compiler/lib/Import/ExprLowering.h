@@ -28,8 +28,8 @@ public:
   ExprLowering(mlir::OpBuilder &builder, const dsl::Kernel &kernel,
                llvm::StringMap<mlir::Value> indexVars,
                std::function<mlir::Location(dsl::SourceLoc)> locOf)
-      : builder(builder), kernel(kernel), indexVars(std::move(indexVars)),
-        locOf(std::move(locOf)) {}
+      : builder(builder), kernel(kernel), indexVars(std::move(indexVars)), locOf(std::move(locOf)) {
+  }
 
   /// The value of `expr`, or null after a located error.
   mlir::Value lower(const dsl::Expr &expr);
@@ -41,8 +41,7 @@ private:
   mlir::Value lowerBinary(const dsl::Expr &e, mlir::Location loc);
   mlir::Value lowerArithmetic(dsl::BinaryOp op, mlir::Value lhs, mlir::Value rhs,
                               mlir::Location loc);
-  mlir::Value lowerCompare(dsl::BinaryOp op, mlir::Value lhs, mlir::Value rhs,
-                           mlir::Location loc);
+  mlir::Value lowerCompare(dsl::BinaryOp op, mlir::Value lhs, mlir::Value rhs, mlir::Location loc);
   mlir::Value lowerMatMul(mlir::Value lhs, mlir::Value rhs, mlir::Location loc);
   mlir::Value lowerCall(const dsl::Expr &e, mlir::Location loc);
   mlir::Value lowerUnaryFunction(llvm::StringRef name, mlir::Value x, mlir::Location loc);

@@ -72,8 +72,8 @@ private:
   LogicalResult buildLinear();
   /// Lowers `expr` into a new block of `region` with `argNames` as i64 (or f32 for
   /// `s`) arguments, converting the result to `resultType` when it is an int.
-  LogicalResult buildRegion(Region &region, ArrayRef<StringRef> argNames,
-                            const Expr *expr, SourceLoc loc, StringRef resultName);
+  LogicalResult buildRegion(Region &region, ArrayRef<StringRef> argNames, const Expr *expr,
+                            SourceLoc loc, StringRef resultName);
 
   MLIRContext &ctx;
   const Program &program;
@@ -90,8 +90,7 @@ void KernelImporter::collectExprDims(const Expr *e) {
     return;
   if (e->kind == Expr::Kind::Ref && e->refKind == RefKind::Dim &&
       declaredDims.insert(e->name).second)
-    builder.create<attn::DimOp>(locOf(e->loc), builder.getStringAttr(e->name),
-                                IntegerAttr());
+    builder.create<attn::DimOp>(locOf(e->loc), builder.getStringAttr(e->name), IntegerAttr());
   for (const ExprPtr &operand : e->operands)
     collectExprDims(operand.get());
 }
@@ -100,8 +99,7 @@ void KernelImporter::declareDims() {
   auto declare = [&](const std::vector<Dim> &list) {
     for (const Dim &d : list)
       if (!d.isLiteral() && declaredDims.insert(d.symbol).second)
-        builder.create<attn::DimOp>(locOf(d.loc), builder.getStringAttr(d.symbol),
-                                    IntegerAttr());
+        builder.create<attn::DimOp>(locOf(d.loc), builder.getStringAttr(d.symbol), IntegerAttr());
   };
   for (const auto *t : {&kernel.q, &kernel.k, &kernel.v, &kernel.o})
     if (*t)
@@ -135,17 +133,16 @@ void KernelImporter::declareParamsAndInputs() {
       else
         value = builder.getFloatAttr(type, *p.defaultValue);
     }
-    builder.create<attn::ParamOp>(locOf(p.loc), builder.getStringAttr(p.name),
-                                  TypeAttr::get(type), value);
+    builder.create<attn::ParamOp>(locOf(p.loc), builder.getStringAttr(p.name), TypeAttr::get(type),
+                                  value);
   }
   for (const InputDecl &in : kernel.inputs)
-    builder.create<attn::InputOp>(locOf(in.loc), builder.getStringAttr(in.name),
-                                  dimsAttr(in.dims), TypeAttr::get(elementType(in.type)));
+    builder.create<attn::InputOp>(locOf(in.loc), builder.getStringAttr(in.name), dimsAttr(in.dims),
+                                  TypeAttr::get(elementType(in.type)));
 }
 
 LogicalResult KernelImporter::buildRegion(Region &region, ArrayRef<StringRef> argNames,
-                                          const Expr *expr, SourceLoc loc,
-                                          StringRef resultName) {
+                                          const Expr *expr, SourceLoc loc, StringRef resultName) {
   OpBuilder::InsertionGuard guard(builder);
   Location regionLoc = locOf(loc);
   SmallVector<Type> types;
@@ -189,9 +186,8 @@ LogicalResult KernelImporter::buildSoftmax() {
 LogicalResult KernelImporter::buildLinear() {
   if (!kernel.out)
     return emitError(locOf(kernel.loc)) << "expected an 'out' statement, got none";
-  auto op = builder.create<attn::LinearAttentionOp>(locOf(kernel.states.empty()
-                                                              ? kernel.out->loc
-                                                              : kernel.states.front().loc));
+  auto op = builder.create<attn::LinearAttentionOp>(
+      locOf(kernel.states.empty() ? kernel.out->loc : kernel.states.front().loc));
   Block *body = builder.createBlock(&op.getBodyRegion());
   static constexpr StringRef kArgs[] = {"b", "h", "t"};
   for (const StateDecl &s : kernel.states) {
@@ -204,8 +200,7 @@ LogicalResult KernelImporter::buildLinear() {
   builder.setInsertionPointToEnd(body);
   auto out = builder.create<attn::OutputOp>(locOf(kernel.out->loc),
                                             builder.getStringAttr(kernel.out->name));
-  return buildRegion(out.getValue(), kArgs, kernel.out->value.get(), kernel.out->loc,
-                     "output");
+  return buildRegion(out.getValue(), kArgs, kernel.out->value.get(), kernel.out->loc, "output");
 }
 
 LogicalResult KernelImporter::run(ModuleOp module) {

@@ -50,8 +50,7 @@ RankedTensorType mlir::attn::getVectorType(MLIRContext *ctx) {
 }
 
 RankedTensorType mlir::attn::getMatrixType(MLIRContext *ctx) {
-  return RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic},
-                               Float32Type::get(ctx));
+  return RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic}, Float32Type::get(ctx));
 }
 
 bool mlir::attn::isVectorType(Type type) { return type == getVectorType(type.getContext()); }

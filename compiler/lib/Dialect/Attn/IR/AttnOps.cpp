@@ -20,13 +20,11 @@ using namespace mlir::attn;
 // Shared helpers
 //===----------------------------------------------------------------------===//
 
-static bool isDimLiteral(StringRef dim) {
-  return !dim.empty() && llvm::all_of(dim, llvm::isDigit);
-}
+static bool isDimLiteral(StringRef dim) { return !dim.empty() && llvm::all_of(dim, llvm::isDigit); }
 
 static SmallVector<StringRef> toStrings(ArrayAttr dims) {
-  return llvm::to_vector(llvm::map_range(
-      dims, [](Attribute a) { return cast<StringAttr>(a).getValue(); }));
+  return llvm::to_vector(
+      llvm::map_range(dims, [](Attribute a) { return cast<StringAttr>(a).getValue(); }));
 }
 
 /// Each dim entry is a positive decimal literal or the name of an attn.dim.
@@ -55,8 +53,7 @@ static LogicalResult verifyDimEntries(Operation *op, ArrayAttr dims) {
 
 /// Finds the declaration `sym` names in the enclosing kernel and checks its kind.
 template <typename DeclT>
-static FailureOr<DeclT> lookupDeclOf(Operation *op, FlatSymbolRefAttr sym,
-                                     StringRef kindName) {
+static FailureOr<DeclT> lookupDeclOf(Operation *op, FlatSymbolRefAttr sym, StringRef kindName) {
   auto kernel = op->getParentOfType<KernelOp>();
   if (!kernel) {
     op->emitOpError("expected to be nested in an attn.kernel, got no kernel");
@@ -64,8 +61,7 @@ static FailureOr<DeclT> lookupDeclOf(Operation *op, FlatSymbolRefAttr sym,
   }
   Operation *decl = kernel.lookupDecl(sym.getValue());
   if (!decl) {
-    op->emitOpError("expected ") << sym << " to name an " << kindName
-                                 << ", got no such symbol";
+    op->emitOpError("expected ") << sym << " to name an " << kindName << ", got no such symbol";
     return failure();
   }
   auto typed = dyn_cast<DeclT>(decl);
@@ -78,27 +74,22 @@ static FailureOr<DeclT> lookupDeclOf(Operation *op, FlatSymbolRefAttr sym,
 }
 
 /// Checks a region's block arguments and the type its attn.yield returns.
-static LogicalResult verifyRegionSignature(Operation *op, Region &region,
-                                           StringRef name, ArrayRef<Type> argTypes,
-                                           Type yieldType) {
+static LogicalResult verifyRegionSignature(Operation *op, Region &region, StringRef name,
+                                           ArrayRef<Type> argTypes, Type yieldType) {
   Block &block = region.front();
   if (block.getNumArguments() != argTypes.size())
-    return op->emitOpError("expected '")
-           << name << "' region to take " << argTypes.size() << " arguments, got "
-           << block.getNumArguments();
+    return op->emitOpError("expected '") << name << "' region to take " << argTypes.size()
+                                         << " arguments, got " << block.getNumArguments();
   for (auto [index, arg, expected] : llvm::enumerate(block.getArguments(), argTypes))
     if (arg.getType() != expected)
-      return op->emitOpError("expected argument #")
-             << index << " of '" << name << "' region to be " << expected << ", got "
-             << arg.getType();
+      return op->emitOpError("expected argument #") << index << " of '" << name << "' region to be "
+                                                    << expected << ", got " << arg.getType();
   auto yield = block.empty() ? YieldOp() : dyn_cast<YieldOp>(block.back());
   if (!yield)
-    return op->emitOpError("expected '") << name
-                                         << "' region to end in attn.yield, got none";
+    return op->emitOpError("expected '") << name << "' region to end in attn.yield, got none";
   if (yield.getValue().getType() != yieldType)
     return op->emitOpError("expected '")
-           << name << "' region to yield " << yieldType << ", got "
-           << yield.getValue().getType();
+           << name << "' region to yield " << yieldType << ", got " << yield.getValue().getType();
   return success();
 }
 
@@ -106,12 +97,11 @@ static LogicalResult verifyRegionSignature(Operation *op, Region &region,
 // attn.kernel
 //===----------------------------------------------------------------------===//
 
-void KernelOp::build(OpBuilder &builder, OperationState &state, StringRef name,
-                     Type dtype, Family family) {
+void KernelOp::build(OpBuilder &builder, OperationState &state, StringRef name, Type dtype,
+                     Family family) {
   state.addAttribute(getSymNameAttrName(state.name), builder.getStringAttr(name));
   state.addAttribute(getDtypeAttrName(state.name), TypeAttr::get(dtype));
-  state.addAttribute(getFamilyAttrName(state.name),
-                     FamilyAttr::get(builder.getContext(), family));
+  state.addAttribute(getFamilyAttrName(state.name), FamilyAttr::get(builder.getContext(), family));
   state.addRegion()->emplaceBlock();
 }
 
@@ -228,8 +218,8 @@ static ParseResult parseParamTypeAndDefault(OpAsmParser &parser, TypeAttr &typeA
   return success();
 }
 
-static void printParamTypeAndDefault(OpAsmPrinter &printer, Operation *,
-                                     TypeAttr typeAttr, TypedAttr value) {
+static void printParamTypeAndDefault(OpAsmPrinter &printer, Operation *, TypeAttr typeAttr,
+                                     TypedAttr value) {
   printer << ": " << typeAttr.getValue();
   if (!value)
     return;
@@ -248,8 +238,7 @@ LogicalResult ParamOp::verify() {
     return emitOpError("expected param type i32 or f32, got ") << type;
   TypedAttr value = getDefaultValueAttr();
   if (value && value.getType() != type)
-    return emitOpError("expected default of type ") << type << ", got "
-                                                     << value.getType();
+    return emitOpError("expected default of type ") << type << ", got " << value.getType();
   return success();
 }
 
@@ -258,8 +247,7 @@ SmallVector<StringRef> InputOp::getDimNames() { return toStrings(getDims()); }
 LogicalResult InputOp::verify() {
   Type type = getElementType();
   if (!type.isF32() && !type.isInteger(32) && !type.isBF16() && !type.isF16())
-    return emitOpError("expected input element type f32, i32, bf16 or f16, got ")
-           << type;
+    return emitOpError("expected input element type f32, i32, bf16 or f16, got ") << type;
   if (getDims().empty())
     return emitOpError("expected at least 1 dim, got 0");
   return verifyDimEntries(*this, getDims());
@@ -276,15 +264,12 @@ LogicalResult ParamRefOp::verify() {
   Type paramType = param->getParamType();
   Type expected = paramType.isF32() ? paramType : IntegerType::get(getContext(), 64);
   if (getType() != expected)
-    return emitOpError("expected result type ")
-           << expected << " for " << paramType << " param " << getParamAttr() << ", got "
-           << getType();
+    return emitOpError("expected result type ") << expected << " for " << paramType << " param "
+                                                << getParamAttr() << ", got " << getType();
   return success();
 }
 
-LogicalResult DimRefOp::verify() {
-  return lookupDeclOf<DimOp>(*this, getDimAttr(), "attn.dim");
-}
+LogicalResult DimRefOp::verify() { return lookupDeclOf<DimOp>(*this, getDimAttr(), "attn.dim"); }
 
 LogicalResult ScaleOp::verify() {
   if (!(*this)->getParentOfType<KernelOp>())
@@ -304,21 +289,19 @@ LogicalResult LoadOp::verify() {
                                               : Type(Float32Type::get(getContext()));
     if (getType() != expected)
       return emitOpError("expected result type ")
-             << expected << " for an element of " << getInputAttr() << ", got "
-             << getType();
+             << expected << " for an element of " << getInputAttr() << ", got " << getType();
     return success();
   }
   if (count + 1 == rank) {
     if (elementType.isInteger(32))
       return emitOpError("expected a float input for a row load, got ") << elementType;
     if (!isVectorType(getType()))
-      return emitOpError("expected result type ")
-             << getVectorType(getContext()) << " for a row of " << getInputAttr()
-             << ", got " << getType();
+      return emitOpError("expected result type ") << getVectorType(getContext()) << " for a row of "
+                                                  << getInputAttr() << ", got " << getType();
     return success();
   }
-  return emitOpError("expected ") << rank << " or " << rank - 1 << " indices for "
-                                  << getInputAttr() << ", got " << count;
+  return emitOpError("expected ") << rank << " or " << rank - 1 << " indices for " << getInputAttr()
+                                  << ", got " << count;
 }
 
 //===----------------------------------------------------------------------===//
@@ -327,18 +310,16 @@ LogicalResult LoadOp::verify() {
 
 LogicalResult SoftmaxAttentionOp::verify() {
   Builder b(getContext());
-  SmallVector<Type> args = {b.getF32Type(), b.getI64Type(), b.getI64Type(),
-                            b.getI64Type(), b.getI64Type()};
+  SmallVector<Type> args = {b.getF32Type(), b.getI64Type(), b.getI64Type(), b.getI64Type(),
+                            b.getI64Type()};
   if (failed(verifyRegionSignature(*this, getScore(), "score", args, b.getF32Type())))
     return failure();
-  if (hasMask() &&
-      failed(verifyRegionSignature(*this, getMask(), "mask", args, b.getI1Type())))
+  if (hasMask() && failed(verifyRegionSignature(*this, getMask(), "mask", args, b.getI1Type())))
     return failure();
   return success();
 }
 
-void SoftmaxAttentionOp::getAsmBlockArgumentNames(Region &region,
-                                                  OpAsmSetValueNameFn setNameFn) {
+void SoftmaxAttentionOp::getAsmBlockArgumentNames(Region &region, OpAsmSetValueNameFn setNameFn) {
   if (region.empty() || region.getNumArguments() != 5)
     return;
   static constexpr const char *kNames[] = {"s", "b", "h", "i", "j"};
@@ -369,8 +350,7 @@ LogicalResult LinearAttentionOp::verify() {
     if (auto state = dyn_cast<StateOp>(op)) {
       ++numStates;
       if (!names.insert(state.getSymName()).second)
-        return emitOpError("expected unique state names, got @")
-               << state.getSymName() << " twice";
+        return emitOpError("expected unique state names, got @") << state.getSymName() << " twice";
     } else if (isa<OutputOp>(op)) {
       ++numOutputs;
     } else {
@@ -434,12 +414,11 @@ LogicalResult StateRefOp::verify() {
     return emitOpError("expected to be nested in an attn.linear_attention, got none");
   StateOp state = linear.lookupState(getState());
   if (!state)
-    return emitOpError("expected ") << getStateAttr()
-                                    << " to name an attn.state, got no such state";
+    return emitOpError("expected ")
+           << getStateAttr() << " to name an attn.state, got no such state";
   if (getType() != state.getValueType())
     return emitOpError("expected result type ")
-           << state.getValueType() << " for state " << getStateAttr() << ", got "
-           << getType();
+           << state.getValueType() << " for state " << getStateAttr() << ", got " << getType();
   return success();
 }
 

@@ -39,12 +39,10 @@ public:
       if (!t) {
         if (name == "o")
           continue;
-        return kernel.emitError("expected a declaration of tensor ")
-               << name << ", got none";
+        return kernel.emitError("expected a declaration of tensor ") << name << ", got none";
       }
       if (t.getDims().size() != 4)
-        return t.emitError("expected ")
-               << name << " to have rank 4, got " << t.getDims().size();
+        return t.emitError("expected ") << name << " to have rank 4, got " << t.getDims().size();
     }
     q = kernel.lookupTensor("q");
     k = kernel.lookupTensor("k");
@@ -70,17 +68,14 @@ private:
   LogicalResult expectSame(TensorOp t, Role role, TensorOp ref, Role refRole) {
     if (sameDim(dim(t, role), dim(ref, refRole)))
       return success();
-    return t.emitError("expected ")
-           << kRoleNames[role] << " of " << t.getSymName() << " to be '"
-           << dim(ref, refRole) << "' (" << kRoleNames[refRole] << " of "
-           << ref.getSymName() << "), got '" << dim(t, role) << "'";
+    return t.emitError("expected ") << kRoleNames[role] << " of " << t.getSymName() << " to be '"
+                                    << dim(ref, refRole) << "' (" << kRoleNames[refRole] << " of "
+                                    << ref.getSymName() << "), got '" << dim(t, role) << "'";
   }
 
   LogicalResult checkSoftmax() {
-    if (failed(expectSame(k, kBatch, q, kBatch)) ||
-        failed(expectSame(v, kBatch, q, kBatch)) ||
-        failed(expectSame(k, kFeature, q, kFeature)) ||
-        failed(expectSame(v, kHeads, k, kHeads)) ||
+    if (failed(expectSame(k, kBatch, q, kBatch)) || failed(expectSame(v, kBatch, q, kBatch)) ||
+        failed(expectSame(k, kFeature, q, kFeature)) || failed(expectSame(v, kHeads, k, kHeads)) ||
         failed(expectSame(v, kLength, k, kLength)))
       return failure();
     std::optional<int64_t> hq = kernel.getStaticDimValue(dim(q, kHeads));
@@ -89,10 +84,10 @@ private:
       return k.emitError("expected the query heads to be a multiple of the key/value "
                          "heads (Hq % Hkv == 0), got ")
              << *hq << " % " << *hkv << " == " << *hq % *hkv;
-    if (o && (failed(expectSame(o, kBatch, q, kBatch)) ||
-              failed(expectSame(o, kHeads, q, kHeads)) ||
-              failed(expectSame(o, kLength, q, kLength)) ||
-              failed(expectSame(o, kFeature, v, kFeature))))
+    if (o &&
+        (failed(expectSame(o, kBatch, q, kBatch)) || failed(expectSame(o, kHeads, q, kHeads)) ||
+         failed(expectSame(o, kLength, q, kLength)) ||
+         failed(expectSame(o, kFeature, v, kFeature))))
       return failure();
     return success();
   }
@@ -116,27 +111,24 @@ private:
       if (failed(checkState(state)))
         return failure();
     WalkResult walk = linear.walk([&](LoadOp load) {
-      return failed(checkRowLoad(load)) ? WalkResult::interrupt()
-                                        : WalkResult::advance();
+      return failed(checkRowLoad(load)) ? WalkResult::interrupt() : WalkResult::advance();
     });
     return failure(walk.wasInterrupted());
   }
 
-  bool isKOrV(StringRef d) {
-    return sameDim(d, dim(k, kFeature)) || sameDim(d, dim(v, kFeature));
-  }
+  bool isKOrV(StringRef d) { return sameDim(d, dim(k, kFeature)) || sameDim(d, dim(v, kFeature)); }
 
   LogicalResult checkState(StateOp state) {
     SmallVector<StringRef> dims = state.getDimNames();
     StringRef kDim = dim(k, kFeature), vDim = dim(v, kFeature);
     if (dims.size() == 2 && !(sameDim(dims[0], kDim) && sameDim(dims[1], vDim)))
       return state.emitError("expected state @")
-             << state.getSymName() << " to have dims [" << kDim << ", " << vDim
-             << "], got [" << llvm::join(dims, ", ") << "]";
+             << state.getSymName() << " to have dims [" << kDim << ", " << vDim << "], got ["
+             << llvm::join(dims, ", ") << "]";
     if (dims.size() == 1 && !isKOrV(dims[0]))
       return state.emitError("expected state @")
-             << state.getSymName() << " to have dims [" << kDim << "] or [" << vDim
-             << "], got [" << dims[0] << "]";
+             << state.getSymName() << " to have dims [" << kDim << "] or [" << vDim << "], got ["
+             << dims[0] << "]";
     return success();
   }
 
@@ -148,8 +140,8 @@ private:
     if (isKOrV(last))
       return success();
     return load.emitError("expected the last dim of input @")
-           << load.getInput() << " to be '" << dim(k, kFeature) << "' or '"
-           << dim(v, kFeature) << "' for a row load, got '" << last << "'";
+           << load.getInput() << " to be '" << dim(k, kFeature) << "' or '" << dim(v, kFeature)
+           << "' for a row load, got '" << last << "'";
   }
 
   KernelOp kernel;

@@ -1,8 +1,8 @@
 //===- FoldExpressions.cpp - attn-fold-expressions --------------*- C++ -*-===//
 //
 // Canonicalizes the expressions of one kernel, then CSEs them: every loaded dialect's
-// canonicalization patterns and folders (arith and math do constant folding, `x * 1.0`, `select(true,
-// a, b)`, `a && true`, ...) plus the few identities upstream leaves out because they
+// canonicalization patterns and folders (arith and math do constant folding, `x * 1.0`,
+// `select(true, a, b)`, `a && true`, ...) plus the few identities upstream leaves out because they
 // change the sign of a zero, which no score, mask or state depends on. Params stay
 // run-time values: nothing here reads a param's default.
 //
@@ -42,10 +42,9 @@ static bool isFloatSplat(Value v, double value) {
 /// x + 0.0 -> x and 0.0 + x -> x, on scalars and on broadcast zeros.
 struct AddFZero : OpRewritePattern<arith::AddFOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(arith::AddFOp op,
-                                PatternRewriter &rewriter) const override {
-    for (auto [zero, other] : {std::pair(op.getRhs(), op.getLhs()),
-                               std::pair(op.getLhs(), op.getRhs())}) {
+  LogicalResult matchAndRewrite(arith::AddFOp op, PatternRewriter &rewriter) const override {
+    for (auto [zero, other] :
+         {std::pair(op.getRhs(), op.getLhs()), std::pair(op.getLhs(), op.getRhs())}) {
       if ((isFloatSplat(zero, 0.0) || isFloatSplat(zero, -0.0)) &&
           other.getType() == op.getType()) {
         rewriter.replaceOp(op, other);
@@ -59,10 +58,9 @@ struct AddFZero : OpRewritePattern<arith::AddFOp> {
 /// x * broadcast(1.0) -> x (the scalar case is arith.mulf's own folder).
 struct MulFBroadcastOne : OpRewritePattern<arith::MulFOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(arith::MulFOp op,
-                                PatternRewriter &rewriter) const override {
-    for (auto [one, other] : {std::pair(op.getRhs(), op.getLhs()),
-                              std::pair(op.getLhs(), op.getRhs())}) {
+  LogicalResult matchAndRewrite(arith::MulFOp op, PatternRewriter &rewriter) const override {
+    for (auto [one, other] :
+         {std::pair(op.getRhs(), op.getLhs()), std::pair(op.getLhs(), op.getRhs())}) {
       if (one.getDefiningOp<BroadcastOp>() && isFloatSplat(one, 1.0) &&
           other.getType() == op.getType()) {
         rewriter.replaceOp(op, other);
@@ -76,8 +74,7 @@ struct MulFBroadcastOne : OpRewritePattern<arith::MulFOp> {
 /// diag_scale(broadcast(1.0), S) -> S.
 struct DiagScaleOne : OpRewritePattern<DiagScaleOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DiagScaleOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(DiagScaleOp op, PatternRewriter &rewriter) const override {
     if (!op.getScale().getDefiningOp<BroadcastOp>() || !isFloatSplat(op.getScale(), 1.0))
       return failure();
     rewriter.replaceOp(op, op.getMatrix());
@@ -85,8 +82,7 @@ struct DiagScaleOne : OpRewritePattern<DiagScaleOp> {
   }
 };
 
-struct FoldExpressionsPass
-    : public attn::impl::FoldExpressionsPassBase<FoldExpressionsPass> {
+struct FoldExpressionsPass : public attn::impl::FoldExpressionsPassBase<FoldExpressionsPass> {
   LogicalResult initialize(MLIRContext *ctx) override {
     RewritePatternSet owned(ctx);
     for (Dialect *dialect : ctx->getLoadedDialects())
@@ -103,8 +99,7 @@ struct FoldExpressionsPass
     // Entry-block arguments are the documented region signature: keep them.
     config.enableRegionSimplification = GreedySimplifyRegionLevel::Disabled;
     if (failed(applyPatternsAndFoldGreedily(getOperation(), patterns, config)))
-      LLVM_DEBUG(llvm::dbgs() << "did not converge on @" << getOperation().getSymName()
-                              << "\n");
+      LLVM_DEBUG(llvm::dbgs() << "did not converge on @" << getOperation().getSymName() << "\n");
     // The import lowers every occurrence of a name (k[t], a param) separately; merge
     // the copies so analyses see one value per name. Sibling regions stay apart.
     IRRewriter rewriter(&getContext());
