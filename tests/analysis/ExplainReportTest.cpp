@@ -106,7 +106,7 @@ TEST(ExplainReport, PrintsATable) {
 
 TEST(ExplainReport, BlockMapMasksSayTheBoundIsLoose) {
   std::string error;
-  auto m = MaskModel::parse("runtime(\"reads input doc\") && j <= i", &error);
+  auto m = MaskModel::parse("runtime('reads input doc') && j <= i", &error);
   ASSERT_TRUE(m) << error;
   auto r = explainMask(*m, SymbolValues{}, Tiling{256, 256, 64, 64}, 64, &error);
   ASSERT_TRUE(r) << error;

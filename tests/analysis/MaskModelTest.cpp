@@ -204,10 +204,10 @@ TEST(MaskModel, NeighborhoodSplitsIntoCases) {
 
 TEST(MaskModel, DataDependentConjunctKeepsTheAffinePart) {
   std::string error;
-  auto doc = MaskModel::parse("runtime(\"reads input doc\") && j <= i", &error);
+  auto doc = MaskModel::parse("runtime('reads input doc') && j <= i", &error);
   ASSERT_TRUE(doc) << error;
   EXPECT_EQ(doc->kind(), MaskKind::AffineBlockMap);
-  EXPECT_EQ(doc->str(), "runtime(\"reads input doc\") && j <= i");
+  EXPECT_EQ(doc->str(), "runtime('reads input doc') && j <= i");
   Tiling t{1000, 1000, 64, 64};
   SymbolValues s;
   auto map = classifyBlocks(*doc, s, t, &error);
@@ -220,7 +220,7 @@ TEST(MaskModel, DataDependentConjunctKeepsTheAffinePart) {
     EXPECT_EQ(q.full, 0);
     EXPECT_EQ(q.partial, q.index + 1);
   }
-  auto opaque = MaskModel::parse("runtime(\"2d\") || j <= i", &error);
+  auto opaque = MaskModel::parse("runtime('2d') || j <= i", &error);
   ASSERT_TRUE(opaque) << error;
   EXPECT_EQ(opaque->kind(), MaskKind::BlockMap);
 }

@@ -209,12 +209,20 @@ std::string Atom::str() const {
     return "j >= " + f.str();
   case Kind::KeyUpper:
     return "j <= " + f.str();
-  case Kind::Row:
+  case Kind::Row: {
+    // i >= g / i <= g when i has a unit coefficient, else f >= 0.
+    if (f.cq.isZero() && (f.ci == SymExpr(1) || f.ci == SymExpr(-1))) {
+      RowFn rest = f;
+      rest.ci = SymExpr(0);
+      return f.ci == SymExpr(1) ? "i >= " + (-rest).str() : "i <= " + rest.str();
+    }
     return f.str() + " >= 0";
+  }
   case Kind::Runtime: {
+    // Single quotes: the text sits inside MLIR string attributes, which escape '"'.
     std::string why = reason;
-    std::replace(why.begin(), why.end(), '"', '\'');
-    return "runtime(\"" + why + "\")";
+    std::replace(why.begin(), why.end(), '\'', '`');
+    return "runtime('" + why + "')";
   }
   }
   return "?";

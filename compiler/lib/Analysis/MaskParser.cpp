@@ -2,7 +2,7 @@
 //
 // A small recursive-descent parser for the integer/boolean subset of the DSL that masks
 // use (i, j, symbols, literals, + - * / %, comparisons, && || !, abs/min/max/where), plus
-// `runtime("why")` for an opaque condition. It reads back the bounds attn-analyze-masks
+// `runtime('why')` for an opaque condition. It reads back the bounds attn-analyze-masks
 // stores on the op (MaskModel::str() prints this syntax) and lets tests state masks the
 // way a user writes them. Each node goes through the same MaskBuilder algebra as the pass.
 //
@@ -186,9 +186,10 @@ private:
   std::optional<Value> parseCall(const std::string &name) {
     if (name == "runtime") {
       skipSpace();
-      if (pos_ >= s_.size() || s_[pos_] != '"')
-        return fail("expected a string");
-      size_t end = s_.find('"', pos_ + 1);
+      char quote = pos_ < s_.size() ? s_[pos_] : 0;
+      if (quote != '\'' && quote != '"')
+        return fail("expected a quoted reason");
+      size_t end = s_.find(quote, pos_ + 1);
       if (end == std::string::npos)
         return fail("unterminated string");
       std::string why = s_.substr(pos_ + 1, end - pos_ - 1);

@@ -109,7 +109,8 @@ struct Atom {
   bool operator==(const Atom &o) const {
     return kind == o.kind && f == o.f && reason == o.reason;
   }
-  /// "j >= i - window + 1", "j <= i", "i - prefix >= 0", "runtime(\"reads input doc\")".
+  /// "j >= i - window + 1", "j <= i", "i >= prefix", "2 * i - N >= 0",
+  /// "runtime('reads input doc')".
   std::string str() const;
 };
 
@@ -152,7 +153,7 @@ public:
   /// A mask with the given disjuncts (none = `false`).
   static MaskModel fromDisjuncts(std::vector<Conjunction> disjuncts);
   /// Parses a mask written in DSL syntax over i, j, integer literals and symbols, with
-  /// `runtime("why")` for an opaque condition. This is the syntax `str()` prints and the
+  /// `runtime('why')` for an opaque condition. This is the syntax `str()` prints and the
   /// one attn-analyze-masks stores on the op. Returns nullopt and sets `error` when the
   /// text does not parse.
   static std::optional<MaskModel> parse(const std::string &text, std::string *error);

@@ -11,9 +11,8 @@
 using namespace mlir;
 
 void attnc::addAttnAnalysisPasses(OpPassManager &kernelPM) {
-  // attn-analyze-masks and attn-classify-recurrence are added here, in that order,
-  // once they exist (kernelPM.addPass(attn::createAnalyzeMasksPass()); ...).
-  (void)kernelPM;
+  kernelPM.addPass(attn::createAnalyzeMasksPass());
+  kernelPM.addPass(attn::createClassifyRecurrencePass());
 }
 
 void attnc::buildAttnPipeline(OpPassManager &pm) {

@@ -41,4 +41,22 @@ def Attn_RecurrenceAttr : EnumAttr<Attn_Dialect, Attn_Recurrence, "recurrence"> 
   let assemblyFormat = "`<` $value `>`";
 }
 
+// Appended by the mask analysis (attn-analyze-masks): how a kernel must treat a softmax
+// mask. The bounds themselves are a `mask_bounds` string array next to it (one DNF
+// disjunct per entry, in DSL syntax), read back by attnc::maskModelFromOp.
+def Attn_MaskKind : I32EnumAttr<"MaskKind", "softmax mask class", [
+    I32EnumAttrCase<"None", 0, "none">,
+    I32EnumAttrCase<"Affine", 1, "affine">,
+    I32EnumAttrCase<"AffineBlockMap", 2, "affine_blockmap">,
+    I32EnumAttrCase<"BlockMap", 3, "blockmap">
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::attn";
+}
+
+def Attn_MaskKindAttr : EnumAttr<Attn_Dialect, Attn_MaskKind, "mask_kind"> {
+  let summary = "How a softmax mask is handled: none, affine, affine + block map, block map.";
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // ATTNC_DIALECT_ATTN_IR_ATTNATTRIBUTES_TD
