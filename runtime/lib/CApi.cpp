@@ -138,6 +138,8 @@ void copyString(char *dst, size_t size, const std::string &src) {
 
 extern "C" {
 
+int attnc_c_api_version(void) { return ATTNC_C_API_VERSION; }
+
 const char *attnc_last_error_message(void) { return lastError.c_str(); }
 
 attnc_status attnc_runtime_create(int device_ordinal, const char *cache_dir, attnc_runtime **out) {

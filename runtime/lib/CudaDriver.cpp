@@ -75,9 +75,12 @@ Expected<const CudaDriver *> CudaDriver::get() {
       return loaded.takeError();
     auto *driver = new CudaDriver(loaded.takeValue()); // lives for the whole process
     if (Status st = driver->check(driver->cuInit(0), "cuInit"); !st) {
+      // No GPU behind a working driver is "no device"; anything else means the driver
+      // itself is unusable (version mismatch, broken install).
       Error err = st.takeError();
-      err.code = ErrorCode::NoDriver;
-      err.message = "no CUDA driver: " + err.message;
+      bool noDevice = err.code == ErrorCode::NoDevice;
+      err.code = noDevice ? ErrorCode::NoDevice : ErrorCode::NoDriver;
+      err.message = (noDevice ? "no CUDA device: " : "no CUDA driver: ") + err.message;
       return err;
     }
     return static_cast<const CudaDriver *>(driver);

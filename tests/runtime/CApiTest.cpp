@@ -65,6 +65,8 @@ struct CLaunch {
 
 } // namespace
 
+TEST(CApi, VersionMatchesHeader) { EXPECT_EQ(attnc_c_api_version(), ATTNC_C_API_VERSION); }
+
 TEST(CApi, ValidateLaunchAcceptsGoodAndNamesBadArguments) {
   CLaunch l;
   EXPECT_EQ(attnc_validate_launch(&l.spec, &l.args), ATTNC_OK) << attnc_last_error_message();

@@ -146,6 +146,9 @@ typedef struct {
 typedef struct attnc_runtime attnc_runtime;
 typedef struct attnc_kernel attnc_kernel;
 
+/** ATTNC_C_API_VERSION of the library (compare with the header's to catch mismatches). */
+int attnc_c_api_version(void);
+
 /** The message of this thread's last failed call ("" if none). */
 const char *attnc_last_error_message(void);
 

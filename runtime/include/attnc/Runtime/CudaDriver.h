@@ -70,7 +70,8 @@ public:
 #undef ATTNC_DECLARE_DRIVER_FN
 
   /// The process-wide driver: loads "libcuda.so.1" and calls cuInit(0) once; later calls
-  /// return the same result. Fails with ErrorCode::NoDriver when the library is missing.
+  /// return the same result. Fails with ErrorCode::NoDriver when the library is missing or
+  /// unusable, and with ErrorCode::NoDevice when cuInit finds no GPU.
   static Expected<const CudaDriver *> get();
 
   /// Loads `libraryName` into a new driver object without calling cuInit (for tests and
