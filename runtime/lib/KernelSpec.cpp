@@ -112,6 +112,17 @@ TensorDesc TensorDesc::contiguous(void *data, DType dtype, std::initializer_list
 Status KernelSpec::verify() const {
   if (entryName.empty())
     return specError(*this, "empty entry name");
+  // Enums may come from C (attnc.h) as plain ints.
+  if (int(family) < 0 || int(family) > int(KernelFamily::Linear))
+    return specError(*this, "unknown family " + std::to_string(int(family)));
+  if (int(grid) < 0 || int(grid) > int(GridRule::SplitsKvHeadsBatch))
+    return specError(*this, "unknown grid rule " + std::to_string(int(grid)));
+  if (int(dtype) < 0 || int(dtype) > int(DType::FP8E4M3))
+    return specError(*this, "unknown dtype " + std::to_string(int(dtype)));
+  for (const InputSlot &in : inputs)
+    if (int(in.dtype) < 0 || int(in.dtype) > int(DType::FP8E4M3))
+      return specError(*this, "input '" + in.name + "' has unknown dtype " +
+                                  std::to_string(int(in.dtype)));
   if (headDim <= 0 || headDimV <= 0)
     return specError(*this, "head dims must be positive, got D=" + std::to_string(headDim) +
                                 " Dv=" + std::to_string(headDimV));

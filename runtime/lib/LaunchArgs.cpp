@@ -295,6 +295,11 @@ Expected<LaunchConfig> prepareLaunch(const KernelSpec &spec, const LaunchArgs &a
   if (spec.family == KernelFamily::Linear)
     return argError("kernel '" + spec.entryName +
                     "': linear-family launches are not supported by this runtime yet");
+  // The fixed-size tables below hold at most this many slots; verify() guarantees it.
+  if (spec.inputs.size() > ATTNC_MAX_INPUTS || spec.params.size() > 2 * ATTNC_MAX_PARAMS ||
+      spec.dimSymbols.size() > ATTNC_MAX_PARAMS)
+    return makeError(ErrorCode::Internal,
+                     "kernel '" + spec.entryName + "': too many slots (the spec was not verified)");
   LaunchConfig config;
   std::memset(&config.params, 0, sizeof(config.params));
   AttncSoftmaxParams &p = config.params;

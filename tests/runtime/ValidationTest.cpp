@@ -348,6 +348,10 @@ TEST(Validation, LinearFamilyIsRefusedForNow) {
 TEST(KernelSpecVerify, RejectsInconsistentSpecs) {
   std::vector<std::pair<std::function<void(KernelSpec &)>, const char *>> cases = {
       {[](KernelSpec &s) { s.entryName.clear(); }, "empty entry name"},
+      {[](KernelSpec &s) { s.grid = static_cast<GridRule>(7); }, "unknown grid rule 7"},
+      {[](KernelSpec &s) { s.family = static_cast<KernelFamily>(-1); }, "unknown family -1"},
+      {[](KernelSpec &s) { s.inputs[0].dtype = static_cast<DType>(42); },
+       "input 'slopes' has unknown dtype 42"},
       {[](KernelSpec &s) { s.headDim = 0; }, "head dims must be positive"},
       {[](KernelSpec &s) { s.blockM = 0; }, "block sizes must be positive"},
       {[](KernelSpec &s) { s.threadsPerBlock = 2048; }, "threads per block must be in [1, 1024]"},
