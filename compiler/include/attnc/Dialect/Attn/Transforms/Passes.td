@@ -14,8 +14,10 @@ def FoldExpressionsPass : Pass<"attn-fold-expressions", "::mlir::attn::KernelOp"
   let description = [{
     Runs the arith/math/attn canonicalization patterns and folders greedily over a
     kernel, plus attn patterns upstream leaves out (`x + 0.0`, multiplying by or adding
-    a broadcast 1.0 / 0.0). Params are run-time values: a `attn.param_ref` is never
-    replaced by its default. Folded constants stay inside the region they belong to.
+    a broadcast 1.0 / 0.0), then eliminates common subexpressions (the import lowers
+    each occurrence of `k[t]` or a param separately). Params are run-time values: an
+    `attn.param_ref` is never replaced by its default. Folded constants stay inside the
+    region they belong to.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
 }
