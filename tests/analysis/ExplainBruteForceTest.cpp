@@ -98,30 +98,48 @@ void PrintTo(const ProgramCase &c, std::ostream *os) { *os << c.name; }
 std::vector<ProgramCase> programCases() {
   return {
       {"causal", "  mask = j <= i\n", MaskKind::Affine, {}},
-      {"sliding_window", "  param window: i32 = 1024\n  mask = j <= i && i - j < window\n",
-       MaskKind::Affine, {{"window", 100}}},
-      {"prefix_lm", "  param prefix: i32 = 1024\n  mask = j <= i || j < prefix\n",
-       MaskKind::Affine, {{"prefix", 300}}},
-      {"chunked_local", "  param chunk: i32 = 1024\n  mask = j <= i && i / chunk == j / chunk\n",
-       MaskKind::Affine, {{"chunk", 100}}},
+      {"sliding_window",
+       "  param window: i32 = 1024\n  mask = j <= i && i - j < window\n",
+       MaskKind::Affine,
+       {{"window", 100}}},
+      {"prefix_lm",
+       "  param prefix: i32 = 1024\n  mask = j <= i || j < prefix\n",
+       MaskKind::Affine,
+       {{"prefix", 300}}},
+      {"chunked_local",
+       "  param chunk: i32 = 1024\n  mask = j <= i && i / chunk == j / chunk\n",
+       MaskKind::Affine,
+       {{"chunk", 100}}},
       {"neighborhood_1d",
        "  param radius: i32 = 63\n"
        "  mask = j >= min(max(i - radius, 0), M - 2 * radius - 1) &&\n"
        "         j <= min(max(i - radius, 0), M - 2 * radius - 1) + 2 * radius\n",
-       MaskKind::Affine, {}},
-      {"neighborhood_abs", "  param radius: i32 = 50\n  mask = abs(i - j) <= radius\n",
-       MaskKind::Affine, {}},
+       MaskKind::Affine,
+       {}},
+      {"neighborhood_abs",
+       "  param radius: i32 = 50\n  mask = abs(i - j) <= radius\n",
+       MaskKind::Affine,
+       {}},
       {"bottom_right_causal", "  mask = j <= i + M - N\n", MaskKind::Affine, {}},
-      {"sink_window", "  param sink: i32 = 4\n  param window: i32 = 200\n"
-                      "  mask = j < sink || (j <= i && i - j < window)\n",
-       MaskKind::Affine, {}},
-      {"alibi_causal", "  input slopes: f32[Hq]\n  score = s - slopes[h] * (i - j)\n"
-                       "  mask = !(j > i)\n",
-       MaskKind::Affine, {}},
-      {"document_mask", "  input doc: i32[B, N]\n  mask = doc[b, i] == doc[b, j] && j <= i\n",
-       MaskKind::AffineBlockMap, {}, /*self=*/true},
-      {"strided", "  param stride: i32 = 7\n  mask = (i - j) % stride == 0 && j <= i\n",
-       MaskKind::AffineBlockMap, {}},
+      {"sink_window",
+       "  param sink: i32 = 4\n  param window: i32 = 200\n"
+       "  mask = j < sink || (j <= i && i - j < window)\n",
+       MaskKind::Affine,
+       {}},
+      {"alibi_causal",
+       "  input slopes: f32[Hq]\n  score = s - slopes[h] * (i - j)\n"
+       "  mask = !(j > i)\n",
+       MaskKind::Affine,
+       {}},
+      {"document_mask",
+       "  input doc: i32[B, N]\n  mask = doc[b, i] == doc[b, j] && j <= i\n",
+       MaskKind::AffineBlockMap,
+       {},
+       /*self=*/true},
+      {"strided",
+       "  param stride: i32 = 7\n  mask = (i - j) % stride == 0 && j <= i\n",
+       MaskKind::AffineBlockMap,
+       {}},
       {"full", "", MaskKind::None, {}},
   };
 }
@@ -136,7 +154,7 @@ reference::Inputs makeInputs(const dsl::Kernel &k, int64_t N, int64_t M) {
   for (const dsl::InputDecl &d : k.inputs) {
     std::vector<int64_t> shape;
     for (const dsl::Dim &dim : d.dims)
-      shape.push_back(dim.isLiteral() ? dim.value
+      shape.push_back(dim.isLiteral()     ? dim.value
                       : dim.symbol == "N" ? N
                       : dim.symbol == "M" ? M
                                           : 1);
@@ -154,8 +172,11 @@ reference::Inputs makeInputs(const dsl::Kernel &k, int64_t N, int64_t M) {
 }
 
 std::vector<Tiling> tilings() {
-  return {{1000, 777, 64, 128}, {777, 1000, 128, 64}, {300, 300, 64, 64},
-          {257, 513, 32, 128}, {515, 515, 64, 128}};
+  return {{1000, 777, 64, 128},
+          {777, 1000, 128, 64},
+          {300, 300, 64, 64},
+          {257, 513, 32, 128},
+          {515, 515, 64, 128}};
 }
 
 class ProgramVsBruteForce : public ::testing::TestWithParam<ProgramCase> {};
@@ -186,8 +207,7 @@ TEST_P(ProgramVsBruteForce, ModelFromIRMatchesBothEvaluators) {
     reference::Inputs inputs = makeInputs(ast, t.N, t.M);
     reference::ResolvedBindings rb = reference::resolveBindings(ast, inputs, bindings);
     BlockMap ref = bruteForce(
-        [&](int64_t i, int64_t j) { return reference::evalMask(ast, rb, inputs, 0, 0, i, j); },
-        t);
+        [&](int64_t i, int64_t j) { return reference::evalMask(ast, rb, inputs, 0, 0, i, j); }, t);
     if (got->exact) {
       BlockMap own =
           bruteForce([&](int64_t i, int64_t j) { return model->evaluate(i, j, *values); }, t);
@@ -253,20 +273,17 @@ TEST_P(Examples, PipelineClassifiesTheExample) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, Examples,
-    ::testing::Values(ExampleCase{"alibi", "affine"}, ExampleCase{"causal", "affine"},
-                      ExampleCase{"chunked_local", "affine"},
-                      ExampleCase{"document_mask", "affine_blockmap"},
-                      ExampleCase{"full", "none"}, ExampleCase{"gqa_decode", "none"},
-                      ExampleCase{"neighborhood_1d", "affine"},
-                      ExampleCase{"neighborhood_2d", "blockmap"},
-                      ExampleCase{"prefix_lm", "affine"}, ExampleCase{"sliding_window", "affine"},
-                      ExampleCase{"softcap", "affine"}, ExampleCase{"linear", "plain"},
-                      ExampleCase{"lightning", "scalar_decay"},
-                      ExampleCase{"retnet", "scalar_decay"},
-                      ExampleCase{"simple_gla", "scalar_decay"},
-                      ExampleCase{"gla", "vector_gate"}, ExampleCase{"deltanet", "delta_rule"},
-                      ExampleCase{"gated_deltanet", "gated_delta_rule"},
-                      ExampleCase{"mlstm", "mlstm"}, ExampleCase{"mlstm_sig", "mlstm"}),
+    ::testing::Values(
+        ExampleCase{"alibi", "affine"}, ExampleCase{"causal", "affine"},
+        ExampleCase{"chunked_local", "affine"}, ExampleCase{"document_mask", "affine_blockmap"},
+        ExampleCase{"full", "none"}, ExampleCase{"gqa_decode", "none"},
+        ExampleCase{"neighborhood_1d", "affine"}, ExampleCase{"neighborhood_2d", "blockmap"},
+        ExampleCase{"prefix_lm", "affine"}, ExampleCase{"sliding_window", "affine"},
+        ExampleCase{"softcap", "affine"}, ExampleCase{"linear", "plain"},
+        ExampleCase{"lightning", "scalar_decay"}, ExampleCase{"retnet", "scalar_decay"},
+        ExampleCase{"simple_gla", "scalar_decay"}, ExampleCase{"gla", "vector_gate"},
+        ExampleCase{"deltanet", "delta_rule"}, ExampleCase{"gated_deltanet", "gated_delta_rule"},
+        ExampleCase{"mlstm", "mlstm"}, ExampleCase{"mlstm_sig", "mlstm"}),
     [](const auto &info) { return std::string(info.param.file); });
 
 TEST(ExplainFromIR, MaskModelFromOpNeedsTheAnalysis) {

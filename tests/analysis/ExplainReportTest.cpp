@@ -43,8 +43,8 @@ TEST(ExplainReport, SlidingWindowSkipsOldBlocks) {
   ASSERT_TRUE(m) << error;
   // window 256 with 128-wide tiles: each block row sees the diagonal tile, one full tile
   // and one partial tile at the window's start (except near the beginning).
-  auto r = explainMask(*m, SymbolValues{{"window", 256}}, Tiling{1024, 1024, 128, 128}, 128,
-                       &error);
+  auto r =
+      explainMask(*m, SymbolValues{{"window", 256}}, Tiling{1024, 1024, 128, 128}, 128, &error);
   ASSERT_TRUE(r) << error;
   const auto &q = r->map.queryBlocks;
   EXPECT_EQ(q[0].kvBegin, 0);
@@ -119,8 +119,7 @@ TEST(ExplainReport, BlockMapMasksSayTheBoundIsLoose) {
 
 TEST(ExplainReport, NoMaskIsDense) {
   std::string error;
-  auto r = explainMask(MaskModel::none(), SymbolValues{}, Tiling{100, 1000, 64, 128}, 64,
-                       &error);
+  auto r = explainMask(MaskModel::none(), SymbolValues{}, Tiling{100, 1000, 64, 128}, 64, &error);
   ASSERT_TRUE(r) << error;
   EXPECT_EQ(r->map.kind, MaskKind::None);
   EXPECT_EQ(r->full, 2 * 8);

@@ -27,28 +27,41 @@ int64_t sym(const SymbolValues &s, const char *name) { return s.at(name); }
 
 std::vector<MaskCase> maskCases() {
   return {
-      {"causal", "j <= i", {}, [](int64_t i, int64_t j, const SymbolValues &) { return j <= i; },
+      {"causal",
+       "j <= i",
+       {},
+       [](int64_t i, int64_t j, const SymbolValues &) { return j <= i; },
        MaskKind::Affine},
-      {"sliding_window", "j <= i && i - j < window", {{"window", 100}},
+      {"sliding_window",
+       "j <= i && i - j < window",
+       {{"window", 100}},
        [](int64_t i, int64_t j, const SymbolValues &s) {
          return j <= i && i - j < sym(s, "window");
        },
        MaskKind::Affine},
-      {"sliding_window_wide", "j <= i && i - j < window", {{"window", 256}},
+      {"sliding_window_wide",
+       "j <= i && i - j < window",
+       {{"window", 256}},
        [](int64_t i, int64_t j, const SymbolValues &s) {
          return j <= i && i - j < sym(s, "window");
        },
        MaskKind::Affine},
-      {"prefix_lm", "j <= i || j < prefix", {{"prefix", 300}},
+      {"prefix_lm",
+       "j <= i || j < prefix",
+       {{"prefix", 300}},
        [](int64_t i, int64_t j, const SymbolValues &s) { return j <= i || j < sym(s, "prefix"); },
        MaskKind::Affine},
-      {"chunked_local", "j <= i && i / chunk == j / chunk", {{"chunk", 100}},
+      {"chunked_local",
+       "j <= i && i / chunk == j / chunk",
+       {{"chunk", 100}},
        [](int64_t i, int64_t j, const SymbolValues &s) {
          int64_t c = sym(s, "chunk");
          return j <= i && floorDiv(i, c) == floorDiv(j, c);
        },
        MaskKind::Affine},
-      {"chunked_local_aligned", "j <= i && i / chunk == j / chunk", {{"chunk", 128}},
+      {"chunked_local_aligned",
+       "j <= i && i / chunk == j / chunk",
+       {{"chunk", 128}},
        [](int64_t i, int64_t j, const SymbolValues &s) {
          int64_t c = sym(s, "chunk");
          return j <= i && floorDiv(i, c) == floorDiv(j, c);
@@ -64,57 +77,81 @@ std::vector<MaskCase> maskCases() {
          return j >= start && j <= start + 2 * r;
        },
        MaskKind::Affine},
-      {"neighborhood_abs", "abs(i - j) <= radius", {{"radius", 50}},
+      {"neighborhood_abs",
+       "abs(i - j) <= radius",
+       {{"radius", 50}},
        [](int64_t i, int64_t j, const SymbolValues &s) {
          return std::abs(i - j) <= sym(s, "radius");
        },
        MaskKind::Affine},
-      {"bottom_right_causal", "j <= i + M - N", {},
+      {"bottom_right_causal",
+       "j <= i + M - N",
+       {},
        [](int64_t i, int64_t j, const SymbolValues &s) {
          return j <= i + sym(s, "M") - sym(s, "N");
        },
        MaskKind::Affine},
-      {"sink_and_window", "j < sink || (j <= i && i - j < window)",
+      {"sink_and_window",
+       "j < sink || (j <= i && i - j < window)",
        {{"sink", 4}, {"window", 200}},
        [](int64_t i, int64_t j, const SymbolValues &s) {
          return j < sym(s, "sink") || (j <= i && i - j < sym(s, "window"));
        },
        MaskKind::Affine},
-      {"diagonal", "i == j", {}, [](int64_t i, int64_t j, const SymbolValues &) { return i == j; },
+      {"diagonal",
+       "i == j",
+       {},
+       [](int64_t i, int64_t j, const SymbolValues &) { return i == j; },
        MaskKind::Affine},
-      {"not_diagonal", "!(i == j)", {},
-       [](int64_t i, int64_t j, const SymbolValues &) { return i != j; }, MaskKind::Affine},
-      {"strided_rows", "i >= 200 && j > i / 3 * 2 + 7", {},
+      {"not_diagonal",
+       "!(i == j)",
+       {},
+       [](int64_t i, int64_t j, const SymbolValues &) { return i != j; },
+       MaskKind::Affine},
+      {"strided_rows",
+       "i >= 200 && j > i / 3 * 2 + 7",
+       {},
        [](int64_t i, int64_t j, const SymbolValues &) {
          return i >= 200 && j > floorDiv(i, 3) * 2 + 7;
        },
        MaskKind::Affine},
-      {"where_bound", "j <= where(i < split, i, split + i / 2)", {{"split", 333}},
+      {"where_bound",
+       "j <= where(i < split, i, split + i / 2)",
+       {{"split", 333}},
        [](int64_t i, int64_t j, const SymbolValues &s) {
          int64_t sp = sym(s, "split");
          return j <= (i < sp ? i : sp + floorDiv(i, 2));
        },
        MaskKind::Affine},
-      {"modulo_bound", "j <= i % period + 10", {{"period", 90}},
+      {"modulo_bound",
+       "j <= i % period + 10",
+       {{"period", 90}},
        [](int64_t i, int64_t j, const SymbolValues &s) {
          return j <= i - floorDiv(i, sym(s, "period")) * sym(s, "period") + 10;
        },
        MaskKind::BlockMap}, // i % p: not monotone, exact on the host, block map on GPU
-      {"full_true", "true", {}, [](int64_t, int64_t, const SymbolValues &) { return true; },
+      {"full_true",
+       "true",
+       {},
+       [](int64_t, int64_t, const SymbolValues &) { return true; },
        MaskKind::Affine},
-      {"all_false", "false", {}, [](int64_t, int64_t, const SymbolValues &) { return false; },
+      {"all_false",
+       "false",
+       {},
+       [](int64_t, int64_t, const SymbolValues &) { return false; },
        MaskKind::Affine},
-      {"rows_only", "i >= 100 && i < 600", {},
+      {"rows_only",
+       "i >= 100 && i < 600",
+       {},
        [](int64_t i, int64_t, const SymbolValues &) { return i >= 100 && i < 600; },
        MaskKind::Affine},
   };
 }
 
 std::vector<Tiling> tilings() {
-  return {{1000, 777, 64, 128}, {777, 1000, 128, 64}, {1024, 1024, 64, 64},
-          {1000, 1000, 128, 128}, {333, 1000, 16, 32}, {1, 1000, 64, 128},
-          {1000, 3, 64, 64},     {65, 65, 64, 64},     {2048, 2048, 128, 64},
-          {1500, 1200, 96, 80}};
+  return {{1000, 777, 64, 128},  {777, 1000, 128, 64}, {1024, 1024, 64, 64}, {1000, 1000, 128, 128},
+          {333, 1000, 16, 32},   {1, 1000, 64, 128},   {1000, 3, 64, 64},    {65, 65, 64, 64},
+          {2048, 2048, 128, 64}, {1500, 1200, 96, 80}};
 }
 
 class MaskVsBruteForce : public ::testing::TestWithParam<MaskCase> {};

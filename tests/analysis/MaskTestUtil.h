@@ -38,7 +38,7 @@ inline BlockMap bruteForce(const Predicate &allowed, const Tiling &t) {
     int64_t first = -1, last = -1, rows = q.rowEnd - q.rowBegin;
     for (int64_t kb = 0; kb < nKB; ++kb) {
       int64_t cols = std::min(t.M, (kb + 1) * t.BN) - kb * t.BN;
-      TileClass c = count[kb] == 0            ? TileClass::Empty
+      TileClass c = count[kb] == 0             ? TileClass::Empty
                     : count[kb] == rows * cols ? TileClass::Full
                                                : TileClass::Partial;
       map.tiles[qb * nKB + kb] = c;
@@ -81,8 +81,7 @@ inline void expectSameBlocks(const BlockMap &want, const BlockMap &got) {
   for (size_t k = 0; k < want.tiles.size() && reported < 5; ++k)
     if (want.tiles[k] != got.tiles[k]) {
       ADD_FAILURE() << "tile (" << k / t.numKeyBlocks() << ", " << k % t.numKeyBlocks()
-                    << "): want " << toString(want.tiles[k]) << ", got "
-                    << toString(got.tiles[k]);
+                    << "): want " << toString(want.tiles[k]) << ", got " << toString(got.tiles[k]);
       ++reported;
     }
   for (size_t qb = 0; qb < want.queryBlocks.size(); ++qb) {

@@ -64,8 +64,8 @@ struct RowCounter {
   }
 };
 
-void classifyQueryBlock(const BoundMask &mask, const Tiling &t, int64_t qb,
-                        RowCounter &counter, BlockMap &map) {
+void classifyQueryBlock(const BoundMask &mask, const Tiling &t, int64_t qb, RowCounter &counter,
+                        BlockMap &map) {
   QueryBlockInfo info;
   info.index = qb;
   info.rowBegin = qb * t.BM;
@@ -86,9 +86,7 @@ void classifyQueryBlock(const BoundMask &mask, const Tiling &t, int64_t qb,
   for (int64_t kb = 0; kb < nKB; ++kb) {
     cover += counter.cover[kb];
     touch += counter.touch[kb];
-    tiles[kb] = cover == rows ? TileClass::Full
-                : touch > 0   ? TileClass::Partial
-                              : TileClass::Empty;
+    tiles[kb] = cover == rows ? TileClass::Full : touch > 0 ? TileClass::Partial : TileClass::Empty;
     if (tiles[kb] != TileClass::Empty) {
       if (first < 0)
         first = kb;
@@ -174,8 +172,7 @@ std::optional<ExplainReport> explainMask(const MaskModel &model, const SymbolVal
 std::optional<ExplainReport> explainMask(const MaskModel &model, const Tiling &tiling,
                                          int64_t headDim, const SymbolValues &overrides,
                                          std::string *error) {
-  std::optional<SymbolValues> values =
-      model.bindSymbols(tiling.N, tiling.M, overrides, error);
+  std::optional<SymbolValues> values = model.bindSymbols(tiling.N, tiling.M, overrides, error);
   if (!values)
     return std::nullopt;
   return explainMask(model, *values, tiling, headDim, error);
@@ -198,9 +195,9 @@ std::string flops(double v) {
 
 void printRow(std::ostream &os, const QueryBlockInfo &q) {
   char buf[160];
-  std::string range = q.kvBegin == q.kvEnd ? "(none)"
-                                           : "[" + std::to_string(q.kvBegin) + ", " +
-                                                 std::to_string(q.kvEnd) + ")";
+  std::string range = q.kvBegin == q.kvEnd
+                          ? "(none)"
+                          : "[" + std::to_string(q.kvBegin) + ", " + std::to_string(q.kvEnd) + ")";
   std::string rows = std::to_string(q.rowBegin) + "-" + std::to_string(q.rowEnd - 1);
   std::snprintf(buf, sizeof buf, "%8lld  %15s  %14s  %6lld  %7lld  %6lld\n",
                 static_cast<long long>(q.index), rows.c_str(), range.c_str(),
@@ -217,8 +214,8 @@ void printExplain(std::ostream &os, const ExplainReport &r, size_t maxRows) {
   os << "  kind:     " << toString(r.map.kind)
      << (r.map.exact ? "" : " (data-dependent part unknown: partial tiles are upper bounds)")
      << "\n";
-  os << "  problem:  N=" << t.N << " M=" << t.M << " D=" << r.headDim << ", tiles " << t.BM
-     << " x " << t.BN << " (" << t.numQueryBlocks() << " x " << t.numKeyBlocks() << ")\n";
+  os << "  problem:  N=" << t.N << " M=" << t.M << " D=" << r.headDim << ", tiles " << t.BM << " x "
+     << t.BN << " (" << t.numQueryBlocks() << " x " << t.numKeyBlocks() << ")\n";
   if (!r.symbols.empty()) {
     os << "  symbols: ";
     for (const auto &[name, value] : r.symbols)
@@ -237,17 +234,16 @@ void printExplain(std::ostream &os, const ExplainReport &r, size_t maxRows) {
     for (size_t k = n - tail; k < n; ++k)
       printRow(os, qbs[k]);
   }
-  os << "\n  tiles:    " << r.tilesTotal << " total, " << r.tilesVisited << " visited ("
-     << r.full << " full, " << r.partial << " partial, " << r.empty << " empty), "
+  os << "\n  tiles:    " << r.tilesTotal << " total, " << r.tilesVisited << " visited (" << r.full
+     << " full, " << r.partial << " partial, " << r.empty << " empty), "
      << r.tilesTotal - r.tilesVisited << " skipped\n";
   os << "  pairs:    " << r.pairsComputed << " computed of " << r.pairsDense << " dense ("
      << fmt("%.2f", 100.0 * r.pairsComputed / r.pairsDense) << "%); " << r.pairsAllowed
-     << (r.map.exact ? "" : " at most") << " allowed ("
-     << fmt("%.4f", 100.0 * r.allowedFraction) << "% of N*M)\n";
-  os << "  FLOPs:    4*D*pairs = " << flops(r.flopsComputed) << " vs dense 4*N*M*D = "
-     << flops(r.flopsDense) << " ("
-     << fmt("%.2f", r.flopsDense > 0 ? 100.0 * r.flopsComputed / r.flopsDense : 0.0)
-     << "%)\n";
+     << (r.map.exact ? "" : " at most") << " allowed (" << fmt("%.4f", 100.0 * r.allowedFraction)
+     << "% of N*M)\n";
+  os << "  FLOPs:    4*D*pairs = " << flops(r.flopsComputed)
+     << " vs dense 4*N*M*D = " << flops(r.flopsDense) << " ("
+     << fmt("%.2f", r.flopsDense > 0 ? 100.0 * r.flopsComputed / r.flopsDense : 0.0) << "%)\n";
 }
 
 } // namespace attnc::analysis

@@ -224,8 +224,7 @@ struct LinResult {
   std::string why;
 };
 
-template <typename F>
-IntValue combine(const IntValue &a, const IntValue &b, F f) {
+template <typename F> IntValue combine(const IntValue &a, const IntValue &b, F f) {
   if (a.isRuntime())
     return a;
   if (b.isRuntime())

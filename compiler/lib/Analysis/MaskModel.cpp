@@ -234,14 +234,12 @@ bool Conjunction::hasRuntimeAtom() const {
 }
 
 bool Conjunction::needsBlockMap() const {
-  return std::any_of(atoms.begin(), atoms.end(),
-                     [](const Atom &a) { return a.needsBlockMap(); });
+  return std::any_of(atoms.begin(), atoms.end(), [](const Atom &a) { return a.needsBlockMap(); });
 }
 
 bool Conjunction::hasAffineKeyBound() const {
-  return std::any_of(atoms.begin(), atoms.end(), [](const Atom &a) {
-    return a.isKeyBound() && !a.needsBlockMap();
-  });
+  return std::any_of(atoms.begin(), atoms.end(),
+                     [](const Atom &a) { return a.isKeyBound() && !a.needsBlockMap(); });
 }
 
 std::string Conjunction::str() const {
@@ -272,8 +270,8 @@ const char *toString(MaskKind kind) {
 }
 
 std::optional<MaskKind> maskKindFromString(const std::string &s) {
-  for (MaskKind k : {MaskKind::None, MaskKind::Affine, MaskKind::AffineBlockMap,
-                     MaskKind::BlockMap})
+  for (MaskKind k :
+       {MaskKind::None, MaskKind::Affine, MaskKind::AffineBlockMap, MaskKind::BlockMap})
     if (s == toString(k))
       return k;
   return std::nullopt;
@@ -328,8 +326,8 @@ std::optional<SymbolValues> MaskModel::bindSymbols(int64_t N, int64_t M,
     if (values.count(name))
       continue;
     if (error)
-      *error = "no value for symbol '" + name + "' used by the mask (give --param " +
-               name + "=VALUE)";
+      *error =
+          "no value for symbol '" + name + "' used by the mask (give --param " + name + "=VALUE)";
     return std::nullopt;
   }
   return values;
@@ -348,8 +346,8 @@ std::optional<BoundMask::Fn> bindFn(const RowFn &f, const SymbolValues &values,
   }
   if (*m <= 0) {
     if (error)
-      *error = "divisor '" + f.m.str() + "' is " + std::to_string(*m) +
-               ", expected a positive value";
+      *error =
+          "divisor '" + f.m.str() + "' is " + std::to_string(*m) + ", expected a positive value";
     return std::nullopt;
   }
   r.ci = *ci, r.cq = *cq, r.m = *m, r.c0 = *c0;
@@ -357,8 +355,7 @@ std::optional<BoundMask::Fn> bindFn(const RowFn &f, const SymbolValues &values,
 }
 } // namespace
 
-std::optional<BoundMask> MaskModel::bind(const SymbolValues &values,
-                                         std::string *error) const {
+std::optional<BoundMask> MaskModel::bind(const SymbolValues &values, std::string *error) const {
   BoundMask b;
   b.hasMask_ = hasMask_;
   for (const Conjunction &c : disjuncts_) {
@@ -444,9 +441,10 @@ bool BoundMask::evaluate(int64_t i, int64_t j) const {
   if (!hasMask_)
     return true;
   for (const Conj &c : conjs_) {
-    bool ok = std::all_of(c.rows.begin(), c.rows.end(), [&](const Fn &f) { return f.at(i) >= 0; }) &&
-              std::all_of(c.lowers.begin(), c.lowers.end(), [&](const Fn &f) { return j >= f.at(i); }) &&
-              std::all_of(c.uppers.begin(), c.uppers.end(), [&](const Fn &f) { return j <= f.at(i); });
+    bool ok =
+        std::all_of(c.rows.begin(), c.rows.end(), [&](const Fn &f) { return f.at(i) >= 0; }) &&
+        std::all_of(c.lowers.begin(), c.lowers.end(), [&](const Fn &f) { return j >= f.at(i); }) &&
+        std::all_of(c.uppers.begin(), c.uppers.end(), [&](const Fn &f) { return j <= f.at(i); });
     if (ok)
       return true;
   }

@@ -101,9 +101,9 @@ private:
     auto lhs = parseAdd();
     if (!lhs)
       return lhs;
-    static const std::pair<const char *, CmpPred> ops[] = {
-        {"==", CmpPred::Eq}, {"!=", CmpPred::Ne}, {"<=", CmpPred::Le},
-        {">=", CmpPred::Ge}, {"<", CmpPred::Lt},  {">", CmpPred::Gt}};
+    static const std::pair<const char *, CmpPred> ops[] = {{"==", CmpPred::Eq}, {"!=", CmpPred::Ne},
+                                                           {"<=", CmpPred::Le}, {">=", CmpPred::Ge},
+                                                           {"<", CmpPred::Lt},  {">", CmpPred::Gt}};
     for (const auto &[tok, pred] : ops) {
       if (!accept(tok))
         continue;

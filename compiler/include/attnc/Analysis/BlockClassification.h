@@ -55,9 +55,7 @@ struct BlockMap {
   std::vector<QueryBlockInfo> queryBlocks;
   std::vector<TileClass> tiles; ///< row-major [numQueryBlocks][numKeyBlocks]
 
-  TileClass tile(int64_t qb, int64_t kb) const {
-    return tiles[qb * tiling.numKeyBlocks() + kb];
-  }
+  TileClass tile(int64_t qb, int64_t kb) const { return tiles[qb * tiling.numKeyBlocks() + kb]; }
 };
 
 /// Classifies every tile of `model` under `values` (which must bind every symbol the
@@ -83,8 +81,7 @@ struct ExplainReport {
 
 /// Builds the report: classifyBlocks plus totals and FLOP counts for head dim `headDim`.
 std::optional<ExplainReport> explainMask(const MaskModel &model, const SymbolValues &values,
-                                         const Tiling &tiling, int64_t headDim,
-                                         std::string *error);
+                                         const Tiling &tiling, int64_t headDim, std::string *error);
 
 /// Convenience for the CLI: binds the model's symbols from N, M (the kernel's query/key
 /// length symbols), `overrides` (--param/--dim values) and defaults, then explainMask.

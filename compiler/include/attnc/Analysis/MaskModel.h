@@ -50,9 +50,7 @@ public:
   std::optional<int64_t> evaluate(const SymbolValues &values) const;
   void collectSymbols(std::set<std::string> &out) const;
 
-  bool operator==(const SymExpr &o) const {
-    return constant_ == o.constant_ && terms_ == o.terms_;
-  }
+  bool operator==(const SymExpr &o) const { return constant_ == o.constant_ && terms_ == o.terms_; }
   bool operator!=(const SymExpr &o) const { return !(*this == o); }
   bool operator<(const SymExpr &o) const {
     return terms_ != o.terms_ ? terms_ < o.terms_ : constant_ < o.constant_;
@@ -106,9 +104,7 @@ struct Atom {
   bool needsBlockMap() const { return kind == Kind::Runtime || !f.isMonotone(); }
   /// The exact negation (a run-time atom negates to itself: it stays opaque).
   Atom negated() const;
-  bool operator==(const Atom &o) const {
-    return kind == o.kind && f == o.f && reason == o.reason;
-  }
+  bool operator==(const Atom &o) const { return kind == o.kind && f == o.f && reason == o.reason; }
   /// "j >= i - window + 1", "j <= i", "i >= prefix", "2 * i - N >= 0",
   /// "runtime('reads input doc')".
   std::string str() const;
@@ -172,8 +168,7 @@ public:
   /// Values for every used symbol: `overrides` first, then the query/key length roles
   /// from N and M, then defaults. Returns nullopt and sets `error` naming a symbol that
   /// has none.
-  std::optional<SymbolValues> bindSymbols(int64_t N, int64_t M,
-                                          const SymbolValues &overrides,
+  std::optional<SymbolValues> bindSymbols(int64_t N, int64_t M, const SymbolValues &overrides,
                                           std::string *error) const;
 
   /// Fixes the symbols. Fails (nullopt + `error`) when one is missing or a divisor is not

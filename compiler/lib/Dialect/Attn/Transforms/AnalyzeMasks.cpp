@@ -194,8 +194,8 @@ struct AnalyzeMasksPass : public attn::impl::AnalyzeMasksPassBase<AnalyzeMasksPa
     FailureOr<MaskModel> model = attnc::analyzeMaskRegion(op);
     if (failed(model))
       return signalPassFailure();
-    LLVM_DEBUG(llvm::dbgs() << "mask of @" << getOperation().getSymName() << ": "
-                            << model->str() << " [" << toString(model->kind()) << "]\n");
+    LLVM_DEBUG(llvm::dbgs() << "mask of @" << getOperation().getSymName() << ": " << model->str()
+                            << " [" << toString(model->kind()) << "]\n");
     MLIRContext *ctx = op.getContext();
     op->setAttr(attnc::kMaskKindAttrName, MaskKindAttr::get(ctx, toAttrKind(model->kind())));
     if (!model->hasMask()) {

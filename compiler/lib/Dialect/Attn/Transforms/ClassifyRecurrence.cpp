@@ -101,8 +101,8 @@ public:
     if (auto n = dyn_cast<arith::NegFOp>(op))
       return flatten(n.getOperand(), !neg, scalars, diag);
     if (auto mul = dyn_cast<arith::MulFOp>(op)) {
-      for (auto [s, x] : {std::pair(mul.getLhs(), mul.getRhs()),
-                          std::pair(mul.getRhs(), mul.getLhs())})
+      for (auto [s, x] :
+           {std::pair(mul.getLhs(), mul.getRhs()), std::pair(mul.getRhs(), mul.getLhs())})
         if (auto bc = s.getDefiningOp<BroadcastOp>()) {
           scalars.push_back(bc.getValue());
           return flatten(x, neg, scalars, diag);
@@ -178,12 +178,13 @@ FailureOr<StateForm> classifyMatrixState(StateOp state, std::string &why) {
   const Term *self = nullptr, *write = nullptr, *erase = nullptr;
   for (const Term &t : f.terms) {
     const Term **slot = t.kind == Term::State && !t.negative ? &self
-                        : isWrite(t)                          ? &write
-                        : isErase(t, state.getSymName())      ? &erase
-                                                              : nullptr;
+                        : isWrite(t)                         ? &write
+                        : isErase(t, state.getSymName())     ? &erase
+                                                             : nullptr;
     if (!slot || *slot) {
-      why = slot ? "got a repeated term" : "got a term that is none of S, outer(k[t], v[t]), "
-                                           "-outer(k[t], k[t] @ S)";
+      why = slot ? "got a repeated term"
+                 : "got a term that is none of S, outer(k[t], v[t]), "
+                   "-outer(k[t], k[t] @ S)";
       return failure();
     }
     *slot = &t;
@@ -199,7 +200,7 @@ FailureOr<StateForm> classifyMatrixState(StateOp state, std::string &why) {
       why = "got both a diag() gate and a scalar decay on S";
       return failure();
     }
-    form.kind = self->diag             ? Recurrence::VectorGate
+    form.kind = self->diag              ? Recurrence::VectorGate
                 : self->scalars.empty() ? Recurrence::Plain
                                         : Recurrence::ScalarDecay;
     if (self->diag)
@@ -240,8 +241,8 @@ LogicalResult matchNormaliser(StateOp n, ArrayRef<Value> forget, ArrayRef<Value>
     else if (t.kind == Term::State)
       ok &= sameMultiset(t.scalars, forget);
     else
-      ok &= t.kind == Term::Row && isRow(t.base->getResult(0), "k") &&
-            sameMultiset(t.scalars, input);
+      ok &=
+          t.kind == Term::Row && isRow(t.base->getResult(0), "k") && sameMultiset(t.scalars, input);
   }
   if (!ok)
     why = "got a normaliser state @" + n.getSymName().str() +
@@ -325,8 +326,7 @@ LogicalResult ClassifyRecurrencePass::classify(LinearAttentionOp op, StateForm &
   }
   if (form.kind != Recurrence::ScalarDecay || form.writeScalars.empty())
     return vector.emitError(kExpected)
-           << "; got a second state @" << vector.getSymName()
-           << " but @" << matrix.getSymName()
+           << "; got a second state @" << vector.getSymName() << " but @" << matrix.getSymName()
            << " is not f * C + i * outer(k[t], v[t]) (mLSTM)";
   SmallVector<Value> forget = form.roles.front().second;
   if (failed(matchNormaliser(vector, forget, form.writeScalars, why)))
