@@ -243,6 +243,8 @@ struct ExampleCase {
   const char *expect; ///< a mask kind or a recurrence class
 };
 
+void PrintTo(const ExampleCase &c, std::ostream *os) { *os << c.file << " -> " << c.expect; }
+
 class Examples : public ::testing::TestWithParam<ExampleCase> {};
 
 TEST_P(Examples, PipelineClassifiesTheExample) {

@@ -248,3 +248,120 @@ attn.kernel @mlstm_no_normaliser attributes {dtype = bf16, family = #attn.family
     }
   }
 }
+
+// -----
+
+attn.kernel @two_matrices attributes {dtype = bf16, family = #attn.family<linear>} {
+  attn.dim @B
+  attn.dim @H
+  attn.dim @T
+  attn.dim @K
+  attn.dim @V
+  attn.tensor @q ["B", "H", "T", "K"] : bf16
+  attn.tensor @k ["B", "H", "T", "K"] : bf16
+  attn.tensor @v ["B", "H", "T", "V"] : bf16
+  // expected-error @+1 {{got 2 state(s) that are not one [K, V] matrix (optionally with one [K] normaliser)}}
+  attn.linear_attention {
+    attn.state @S ["K", "V"] {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %S = attn.state_ref @S : tensor<?x?xf32>
+      %k = attn.row @k[%t] : tensor<?xf32>
+      %v = attn.row @v[%t] : tensor<?xf32>
+      %kv = attn.outer %k, %v
+      %n = arith.addf %S, %kv : tensor<?x?xf32>
+      attn.yield %n : tensor<?x?xf32>
+    }
+    attn.state @S2 ["K", "V"] {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %S = attn.state_ref @S2 : tensor<?x?xf32>
+      %k = attn.row @k[%t] : tensor<?xf32>
+      %v = attn.row @v[%t] : tensor<?xf32>
+      %kv = attn.outer %k, %v
+      %n = arith.addf %S, %kv : tensor<?x?xf32>
+      attn.yield %n : tensor<?x?xf32>
+    }
+    attn.output @o {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %q = attn.row @q[%t] : tensor<?xf32>
+      %S = attn.state_ref @S : tensor<?x?xf32>
+      %o = attn.vecmat %q, %S
+      attn.yield %o : tensor<?xf32>
+    }
+  }
+}
+
+// -----
+
+attn.kernel @plain_with_normaliser attributes {dtype = bf16, family = #attn.family<linear>} {
+  attn.dim @B
+  attn.dim @H
+  attn.dim @T
+  attn.dim @K
+  attn.dim @V
+  attn.tensor @q ["B", "H", "T", "K"] : bf16
+  attn.tensor @k ["B", "H", "T", "K"] : bf16
+  attn.tensor @v ["B", "H", "T", "V"] : bf16
+  attn.linear_attention {
+    attn.state @S ["K", "V"] {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %S = attn.state_ref @S : tensor<?x?xf32>
+      %k = attn.row @k[%t] : tensor<?xf32>
+      %v = attn.row @v[%t] : tensor<?xf32>
+      %kv = attn.outer %k, %v
+      %n = arith.addf %S, %kv : tensor<?x?xf32>
+      attn.yield %n : tensor<?x?xf32>
+    }
+    // expected-error @+1 {{got a second state @n but @S is not f * C + i * outer(k[t], v[t]) (mLSTM)}}
+    attn.state @n ["K"] {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %n = attn.state_ref @n : tensor<?xf32>
+      %k = attn.row @k[%t] : tensor<?xf32>
+      %r = arith.addf %n, %k : tensor<?xf32>
+      attn.yield %r : tensor<?xf32>
+    }
+    attn.output @o {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %q = attn.row @q[%t] : tensor<?xf32>
+      %S = attn.state_ref @S : tensor<?x?xf32>
+      %o = attn.vecmat %q, %S
+      attn.yield %o : tensor<?xf32>
+    }
+  }
+}
+
+// -----
+
+attn.kernel @other_state_read attributes {dtype = bf16, family = #attn.family<linear>} {
+  attn.dim @B
+  attn.dim @H
+  attn.dim @T
+  attn.dim @K
+  attn.dim @V
+  attn.tensor @q ["B", "H", "T", "K"] : bf16
+  attn.tensor @k ["B", "H", "T", "K"] : bf16
+  attn.tensor @v ["B", "H", "T", "V"] : bf16
+  attn.linear_attention {
+    // expected-error @+1 {{got a term that is none of S, outer(k[t], v[t]), -outer(k[t], k[t] @ S)}}
+    attn.state @S ["K", "V"] {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %S = attn.state_ref @S : tensor<?x?xf32>
+      %n = attn.state_ref @n : tensor<?xf32>
+      %v = attn.row @v[%t] : tensor<?xf32>
+      %nv = attn.outer %n, %v
+      %r = arith.addf %S, %nv : tensor<?x?xf32>
+      attn.yield %r : tensor<?x?xf32>
+    }
+    attn.state @n ["K"] {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %n = attn.state_ref @n : tensor<?xf32>
+      attn.yield %n : tensor<?xf32>
+    }
+    attn.output @o {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %q = attn.row @q[%t] : tensor<?xf32>
+      %S = attn.state_ref @S : tensor<?x?xf32>
+      %o = attn.vecmat %q, %S
+      attn.yield %o : tensor<?xf32>
+    }
+  }
+}

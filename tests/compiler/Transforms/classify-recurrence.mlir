@@ -465,3 +465,41 @@ attn.kernel @softmax attributes {dtype = bf16, family = #attn.family<softmax>} {
   } mask {
   }
 }
+
+// -----
+
+// A decay read from a param is per head and names the param.
+// CHECK-LABEL: attn.kernel @param_decay
+// CHECK: attn.linear_attention attributes {recurrence = #attn.recurrence<scalar_decay>, recurrence_decay = "per_head", recurrence_gates = {decay = @gamma}}
+attn.kernel @param_decay attributes {dtype = bf16, family = #attn.family<linear>} {
+  attn.dim @B
+  attn.dim @H
+  attn.dim @T
+  attn.dim @K
+  attn.dim @V
+  attn.tensor @q ["B", "H", "T", "K"] : bf16
+  attn.tensor @k ["B", "H", "T", "K"] : bf16
+  attn.tensor @v ["B", "H", "T", "V"] : bf16
+  attn.param @gamma : f32 = 0.9
+  attn.linear_attention {
+    attn.state @S ["K", "V"] {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %S = attn.state_ref @S : tensor<?x?xf32>
+      %k = attn.row @k[%t] : tensor<?xf32>
+      %v = attn.row @v[%t] : tensor<?xf32>
+      %kv = attn.outer %k, %v
+      %g = attn.param_ref @gamma : f32
+      %gb = attn.broadcast %g like %S : tensor<?x?xf32>
+      %gS = arith.mulf %gb, %S : tensor<?x?xf32>
+      %n = arith.addf %gS, %kv : tensor<?x?xf32>
+      attn.yield %n : tensor<?x?xf32>
+    }
+    attn.output @o {
+    ^bb0(%b: i64, %h: i64, %t: i64):
+      %q = attn.row @q[%t] : tensor<?xf32>
+      %S = attn.state_ref @S : tensor<?x?xf32>
+      %o = attn.vecmat %q, %S
+      attn.yield %o : tensor<?xf32>
+    }
+  }
+}

@@ -7,7 +7,8 @@
 // scalar_decay, vector_gate, delta_rule, gated_delta_rule, or the mLSTM pair C[K,V]/n[K].
 // Matching is structural (two `beta[t]` loads are the same gate), commutative in + and *,
 // and distributes a decay over a parenthesised sum. The result goes on
-// attn.linear_attention as `recurrence`, `recurrence_gates` (role -> input symbols) and,
+// attn.linear_attention as `recurrence`, `recurrence_gates` (role -> the inputs and params
+// the gate reads) and,
 // where it applies, `recurrence_decay` / `mlstm_input_gate`; each gate's defining op is
 // marked with `attn.gate_role`. Anything else is a located error saying what was expected.
 //
@@ -282,7 +283,7 @@ StringRef inputGateKind(ArrayRef<Value> gate) {
   return "other";
 }
 
-/// Inputs a gate reads and whether it depends on the step t.
+/// Inputs and params a gate reads, and whether it depends on the step t.
 void gateInputs(Value v, llvm::SetVector<Attribute> &inputs, bool &perToken) {
   if (auto arg = dyn_cast<BlockArgument>(v)) {
     perToken |= arg.getArgNumber() == 2;
@@ -291,6 +292,8 @@ void gateInputs(Value v, llvm::SetVector<Attribute> &inputs, bool &perToken) {
   Operation *op = v.getDefiningOp();
   if (auto load = dyn_cast<LoadOp>(op))
     inputs.insert(load.getInputAttr());
+  if (auto param = dyn_cast<ParamRefOp>(op))
+    inputs.insert(param.getParamAttr());
   for (Value operand : op->getOperands())
     gateInputs(operand, inputs, perToken);
 }
