@@ -41,8 +41,8 @@ void DiagnosticEngine::error(SourceLoc loc, std::string message) {
   if (errorCount_ >= kMaxErrors) {
     // The first dropped error leaves one unlocated line saying so.
     if (!dropping_)
-      diags_.push_back({Severity::Error, SourceLoc{0, 0, 0},
-                        "too many errors emitted, stopping now"});
+      diags_.push_back(
+          {Severity::Error, SourceLoc{0, 0, 0}, "too many errors emitted, stopping now"});
     dropping_ = true;
     return;
   }

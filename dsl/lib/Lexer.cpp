@@ -86,9 +86,7 @@ const char *describe(TokenKind kind) {
 
 namespace {
 
-bool isIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isIdentChar(char c) { return isIdentStart(c) || isDigit(c); }
 
@@ -99,8 +97,8 @@ bool isStrayByte(char c) {
     return false;
   if (u < 0x20 || u >= 0x7f)
     return true;
-  return !(isIdentChar(c) || std::string_view("{}[](),;:=+-*/%@<>!&|#.").find(c) !=
-                                 std::string_view::npos);
+  return !(isIdentChar(c) ||
+           std::string_view("{}[](),;:=+-*/%@<>!&|#.").find(c) != std::string_view::npos);
 }
 
 std::string describeByte(char c) {
@@ -284,25 +282,44 @@ void Lexer::lexPunct(size_t begin, SourceLoc loc) {
     push(k, begin, loc);
   };
   switch (c) {
-  case '{': return one(TokenKind::LBrace);
-  case '}': return one(TokenKind::RBrace);
-  case '[': return one(TokenKind::LBracket);
-  case ']': return one(TokenKind::RBracket);
-  case '(': return one(TokenKind::LParen);
-  case ')': return one(TokenKind::RParen);
-  case ',': return one(TokenKind::Comma);
-  case ';': return one(TokenKind::Semicolon);
-  case ':': return one(TokenKind::Colon);
-  case '+': return one(TokenKind::Plus);
-  case '-': return one(TokenKind::Minus);
-  case '*': return one(TokenKind::Star);
-  case '/': return one(TokenKind::Slash);
-  case '%': return one(TokenKind::Percent);
-  case '@': return one(TokenKind::At);
-  case '<': return n == '=' ? two(TokenKind::Le) : one(TokenKind::Lt);
-  case '>': return n == '=' ? two(TokenKind::Ge) : one(TokenKind::Gt);
-  case '=': return n == '=' ? two(TokenKind::EqEq) : one(TokenKind::Assign);
-  case '!': return n == '=' ? two(TokenKind::NotEq) : one(TokenKind::Bang);
+  case '{':
+    return one(TokenKind::LBrace);
+  case '}':
+    return one(TokenKind::RBrace);
+  case '[':
+    return one(TokenKind::LBracket);
+  case ']':
+    return one(TokenKind::RBracket);
+  case '(':
+    return one(TokenKind::LParen);
+  case ')':
+    return one(TokenKind::RParen);
+  case ',':
+    return one(TokenKind::Comma);
+  case ';':
+    return one(TokenKind::Semicolon);
+  case ':':
+    return one(TokenKind::Colon);
+  case '+':
+    return one(TokenKind::Plus);
+  case '-':
+    return one(TokenKind::Minus);
+  case '*':
+    return one(TokenKind::Star);
+  case '/':
+    return one(TokenKind::Slash);
+  case '%':
+    return one(TokenKind::Percent);
+  case '@':
+    return one(TokenKind::At);
+  case '<':
+    return n == '=' ? two(TokenKind::Le) : one(TokenKind::Lt);
+  case '>':
+    return n == '=' ? two(TokenKind::Ge) : one(TokenKind::Gt);
+  case '=':
+    return n == '=' ? two(TokenKind::EqEq) : one(TokenKind::Assign);
+  case '!':
+    return n == '=' ? two(TokenKind::NotEq) : one(TokenKind::Bang);
   case '&':
     if (n == '&')
       return two(TokenKind::AndAnd);

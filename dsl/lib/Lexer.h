@@ -60,9 +60,7 @@ struct Token {
   int64_t intValue = 0;    ///< Int tokens (0 after an out-of-range error)
   double floatValue = 0.0; ///< Float tokens
   bool is(TokenKind k) const { return kind == k; }
-  bool isIdent(const char *spelling) const {
-    return kind == TokenKind::Ident && text == spelling;
-  }
+  bool isIdent(const char *spelling) const { return kind == TokenKind::Ident && text == spelling; }
 };
 
 /// Tokenizes the whole buffer. The result always ends with one Eof token.

@@ -28,7 +28,6 @@ std::string describeToken(const Token &t) {
   }
 }
 
-
 //===----------------------------------------------------------------------===//
 // File and kernel structure
 //===----------------------------------------------------------------------===//
@@ -258,8 +257,8 @@ bool Parser::parseElementType(ElementType &type, bool scalarOnly) {
   else if (!scalarOnly && t.text == "f16")
     type = ElementType::F16;
   else {
-    diags_.error(t.loc, std::string(scalarOnly ? "param" : "input") + " type must be " +
-                            expected + ", got '" + t.text + "'");
+    diags_.error(t.loc, std::string(scalarOnly ? "param" : "input") + " type must be " + expected +
+                            ", got '" + t.text + "'");
     return false;
   }
   consume();
@@ -398,7 +397,6 @@ bool Parser::parseOut(Kernel &k) {
   k.out = std::move(o);
   return true;
 }
-
 
 std::optional<Program> parseProgram(const SourceBuffer &buffer, DiagnosticEngine &diags) {
   Program program = Parser(buffer, diags).parseFile(buffer.path());

@@ -80,13 +80,20 @@ ExprPtr Parser::parseAnd() {
 
 static std::optional<BinaryOp> comparisonOp(TokenKind k) {
   switch (k) {
-  case TokenKind::Lt: return BinaryOp::Lt;
-  case TokenKind::Le: return BinaryOp::Le;
-  case TokenKind::Gt: return BinaryOp::Gt;
-  case TokenKind::Ge: return BinaryOp::Ge;
-  case TokenKind::EqEq: return BinaryOp::Eq;
-  case TokenKind::NotEq: return BinaryOp::Ne;
-  default: return std::nullopt;
+  case TokenKind::Lt:
+    return BinaryOp::Lt;
+  case TokenKind::Le:
+    return BinaryOp::Le;
+  case TokenKind::Gt:
+    return BinaryOp::Gt;
+  case TokenKind::Ge:
+    return BinaryOp::Ge;
+  case TokenKind::EqEq:
+    return BinaryOp::Eq;
+  case TokenKind::NotEq:
+    return BinaryOp::Ne;
+  default:
+    return std::nullopt;
   }
 }
 
@@ -132,11 +139,20 @@ ExprPtr Parser::parseMul() {
       return nullptr;
     BinaryOp op;
     switch (cur().kind) {
-    case TokenKind::Star: op = BinaryOp::Mul; break;
-    case TokenKind::Slash: op = BinaryOp::Div; break;
-    case TokenKind::Percent: op = BinaryOp::Mod; break;
-    case TokenKind::At: op = BinaryOp::MatMul; break;
-    default: return lhs;
+    case TokenKind::Star:
+      op = BinaryOp::Mul;
+      break;
+    case TokenKind::Slash:
+      op = BinaryOp::Div;
+      break;
+    case TokenKind::Percent:
+      op = BinaryOp::Mod;
+      break;
+    case TokenKind::At:
+      op = BinaryOp::MatMul;
+      break;
+    default:
+      return lhs;
     }
     SourceLoc opLoc = cur().loc;
     consume();
@@ -213,9 +229,9 @@ bool Parser::parseOperands(Expr &e, TokenKind close, const char *context, Source
       return true;
     }
     errorExpected(std::string(describe(close)) + " or ','", context);
-    diags_.note(openLoc, std::string("to match this ") + describe(close == TokenKind::RParen
-                                                                      ? TokenKind::LParen
-                                                                      : TokenKind::LBracket));
+    diags_.note(openLoc,
+                std::string("to match this ") +
+                    describe(close == TokenKind::RParen ? TokenKind::LParen : TokenKind::LBracket));
     return false;
   }
 }
@@ -285,6 +301,5 @@ ExprPtr Parser::parsePrimary() {
     return nullptr;
   }
 }
-
 
 } // namespace attnc::dsl

@@ -23,9 +23,9 @@ namespace attnc::dsl {
 namespace {
 const char *const kRoleNames[] = {"batch", "heads", "length", "head dim"};
 const char *const kReservedIndexVars[] = {"b", "h", "i", "j", "t"};
-
-std::string quote(const std::string &s) { return "'" + s + "'"; }
 } // namespace
+
+using sema::quote;
 
 void KernelChecker::run() {
   checkDtypeAndTensors();
@@ -35,7 +35,8 @@ void KernelChecker::run() {
     checkDimsKnown(in.dims, "input '" + in.name + "'");
   for (const StateDecl &s : k_.states) {
     if (s.dims.size() > 2)
-      diags_.error(s.loc, "state '" + s.name + "' must be a vector [K] or a matrix [K, V], got rank " +
+      diags_.error(s.loc, "state '" + s.name +
+                              "' must be a vector [K] or a matrix [K, V], got rank " +
                               std::to_string(s.dims.size()));
     checkDimsKnown(s.dims, "state '" + s.name + "'");
   }
@@ -157,15 +158,16 @@ void KernelChecker::declareNames() {
       continue;
     }
     if (d.name == "scale" && d.kind != "param") {
-      diags_.error(d.loc, "'scale' is reserved for the builtin scale (only a param may override it)");
+      diags_.error(d.loc,
+                   "'scale' is reserved for the builtin scale (only a param may override it)");
       continue;
     }
     auto [it, inserted] = firsts.emplace(d.name, &d);
     if (inserted)
       continue;
     diags_.error(d.loc, "duplicate declaration of " + quote(d.name));
-    diags_.note(it->second->loc, quote(d.name) + " was first declared here (as a " +
-                                     it->second->kind + ")");
+    diags_.note(it->second->loc,
+                quote(d.name) + " was first declared here (as a " + it->second->kind + ")");
   }
 }
 
@@ -216,8 +218,8 @@ void KernelChecker::decideFamily() {
   if (!linear)
     return;
   if (k_.states.empty())
-    diags_.error(k_.out->loc, "linear-family kernel '" + k_.name +
-                                  "' needs at least one 'state' statement");
+    diags_.error(k_.out->loc,
+                 "linear-family kernel '" + k_.name + "' needs at least one 'state' statement");
   if (!k_.out)
     diags_.error(k_.loc, "linear-family kernel '" + k_.name + "' needs an 'out' statement");
   if (shapesOk_) {
@@ -229,12 +231,13 @@ void KernelChecker::decideFamily() {
 void KernelChecker::checkBodies() {
   if (!isLinear()) {
     // In source order, so diagnostics come out sorted.
-    bool maskFirst = k_.mask && k_.score &&
-                     std::tie(k_.maskLoc.line, k_.maskLoc.col) <
-                         std::tie(k_.scoreLoc.line, k_.scoreLoc.col);
+    bool maskFirst =
+        k_.mask && k_.score &&
+        std::tie(k_.maskLoc.line, k_.maskLoc.col) < std::tie(k_.scoreLoc.line, k_.scoreLoc.col);
     for (int pass = 0; pass < 2; ++pass) {
       if (k_.score && pass == (maskFirst ? 1 : 0))
-        checkBody(k_.score.get(), k_.scoreLoc, Context::Score, ExprType{ScalarKind::Float, {}}, "score");
+        checkBody(k_.score.get(), k_.scoreLoc, Context::Score, ExprType{ScalarKind::Float, {}},
+                  "score");
       if (k_.mask && pass == (maskFirst ? 0 : 1))
         checkBody(k_.mask.get(), k_.maskLoc, Context::Mask, ExprType{ScalarKind::Bool, {}}, "mask");
     }
@@ -245,19 +248,21 @@ void KernelChecker::checkBodies() {
     for (const Dim &d : s.dims)
       expected.shape.push_back(d.str());
     currentState_ = &s;
-    checkBody(s.update.get(), s.loc, Context::State, expected, "the update of state '" + s.name + "'");
+    checkBody(s.update.get(), s.loc, Context::State, expected,
+              "the update of state '" + s.name + "'");
   }
   currentState_ = nullptr;
   if (k_.out) {
     ExprType expected{ScalarKind::Float, {}};
     if (shapesOk_)
       expected.shape.push_back(k_.v->dims[kFeatureDim].str());
-    checkBody(k_.out->value.get(), k_.out->loc, Context::Out, expected, "output '" + k_.out->name + "'");
+    checkBody(k_.out->value.get(), k_.out->loc, Context::Out, expected,
+              "output '" + k_.out->name + "'");
   }
 }
 
-void KernelChecker::checkBody(Expr *e, SourceLoc stmtLoc, Context ctx,
-                              const ExprType &expected, const std::string &what) {
+void KernelChecker::checkBody(Expr *e, SourceLoc stmtLoc, Context ctx, const ExprType &expected,
+                              const std::string &what) {
   if (!e) { // only hand-built trees get here
     diags_.error(stmtLoc, what + " has no expression");
     return;

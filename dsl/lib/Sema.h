@@ -2,8 +2,9 @@
 //
 // The per-kernel checker behind `checkProgram`. Sema.cpp checks declarations (dtype,
 // tensor shapes, the shared namespace, params, inputs, states) and decides the family;
-// SemaExpr.cpp resolves names and types every expression. The class is internal to the
-// library; the public entry point is `checkProgram` in Frontend.h.
+// SemaExpr.cpp resolves names and checks indexing, SemaOps.cpp types operators and calls.
+// The class is internal to the library; the public entry point is `checkProgram` in
+// Frontend.h.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_DSL_LIB_SEMA_H
@@ -19,6 +20,13 @@
 
 namespace attnc::dsl {
 
+namespace sema {
+inline std::string quote(const std::string &s) { return "'" + s + "'"; }
+inline bool isNumeric(const ExprType &t) { return t.scalar != ScalarKind::Bool; }
+inline ExprType scalarOf(ScalarKind k) { return ExprType{k, {}}; }
+} // namespace sema
+
+/// Checks one kernel in place (see the file comment).
 class KernelChecker {
 public:
   KernelChecker(Kernel &kernel, DiagnosticEngine &diags) : k_(kernel), diags_(diags) {}

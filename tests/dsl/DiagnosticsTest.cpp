@@ -64,7 +64,9 @@ TEST(Diagnostics, CaretIsClampedToTheLine) {
 }
 
 TEST(Diagnostics, ControlBytesAreBlanked) {
-  SourceBuffer b("f.attn", std::string("a\0b\x01" "c", 5));
+  SourceBuffer b("f.attn", std::string("a\0b\x01"
+                                       "c",
+                                       5));
   DiagnosticEngine d(b);
   d.error({1, 2, 1}, "nul");
   EXPECT_EQ(render(b, d), "f.attn:1:2: error: nul\na b c\n ^\n");

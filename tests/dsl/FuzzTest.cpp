@@ -40,13 +40,25 @@ const char *kSeeds[] = {
 })",
 };
 
-const std::string kTokens[] = {
-    "kernel", "dtype", "bf16", "f16", "param", "input", "score", "mask", "state", "out",
-    "q", "k", "v", "o", "s", "t", "i", "j", "b", "h", "scale", "S", "n", "N", "M", "D",
-    "B", "H", "K", "V", "x", "exp", "diag", "outer", "where", "max", "i32", "f32", "true",
-    "0", "1", "3.5", "1e3", "99999999999999999999", "{", "}", "[", "]", "(", ")", ",",
-    ";", ":", "=", "+", "-", "*", "/", "%", "@", "<", "<=", "==", "!=", "&&", "||", "!",
-    "\n", " ", "#", "\t", std::string("\0", 1), "\xff", "&", "."};
+const std::string kTokens[] = {"kernel", "dtype", "bf16",  "f16",
+                               "param",  "input", "score", "mask",
+                               "state",  "out",   "q",     "k",
+                               "v",      "o",     "s",     "t",
+                               "i",      "j",     "b",     "h",
+                               "scale",  "S",     "n",     "N",
+                               "M",      "D",     "B",     "H",
+                               "K",      "V",     "x",     "exp",
+                               "diag",   "outer", "where", "max",
+                               "i32",    "f32",   "true",  "0",
+                               "1",      "3.5",   "1e3",   "99999999999999999999",
+                               "{",      "}",     "[",     "]",
+                               "(",      ")",     ",",     ";",
+                               ":",      "=",     "+",     "-",
+                               "*",      "/",     "%",     "@",
+                               "<",      "<=",    "==",    "!=",
+                               "&&",     "||",    "!",     "\n",
+                               " ",      "#",     "\t",    std::string("\0", 1),
+                               "\xff",   "&",     "."};
 
 /// The promises a checked AST makes to later layers (docs/dsl.md, "For later layers").
 void checkContract(const Expr &e, const Kernel &k, bool diagAllowed, const std::string &where) {
@@ -117,7 +129,9 @@ std::vector<std::string> corpus() {
 }
 
 std::string mutate(std::string s, std::mt19937 &rng) {
-  auto pick = [&](size_t n) { return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  auto pick = [&](size_t n) {
+    return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng);
+  };
   int edits = 1 + static_cast<int>(pick(4));
   for (int e = 0; e < edits; ++e) {
     size_t pos = pick(s.size() + 1);
@@ -172,7 +186,9 @@ TEST(Fuzz, RandomTokens) {
     size_t len = std::uniform_int_distribution<size_t>(0, 120)(rng);
     std::string s = iter % 2 ? "kernel f { dtype bf16\n" : "";
     for (size_t i = 0; i < len; ++i)
-      s += std::string(kTokens[std::uniform_int_distribution<size_t>(0, std::size(kTokens) - 1)(rng)]) + " ";
+      s += std::string(
+               kTokens[std::uniform_int_distribution<size_t>(0, std::size(kTokens) - 1)(rng)]) +
+           " ";
     checkOutcome(s, "random tokens", iter);
   }
 }
@@ -224,8 +240,8 @@ public:
           return "abs(" + gen(Int, depth - 1) + ")";
         [[fallthrough]];
       default: {
-        static const char *fns[] = {"exp", "log", "exp2", "tanh", "sigmoid", "logsigmoid",
-                                    "softplus", "sqrt", "abs"};
+        static const char *fns[] = {"exp",        "log",      "exp2", "tanh", "sigmoid",
+                                    "logsigmoid", "softplus", "sqrt", "abs"};
         return std::string(fns[pick(std::size(fns))]) + "(" + gen(num, depth - 1) + ")";
       }
       }
@@ -235,7 +251,8 @@ public:
       case 0:
         return "!" + gen(Bool, depth - 1);
       case 1:
-        return "(" + gen(Bool, depth - 1) + (pick(2) ? " && " : " || ") + gen(Bool, depth - 1) + ")";
+        return "(" + gen(Bool, depth - 1) + (pick(2) ? " && " : " || ") + gen(Bool, depth - 1) +
+               ")";
       default: {
         static const char *cmps[] = {"<", "<=", ">", ">=", "==", "!="};
         return "(" + gen(num, depth - 1) + " " + cmps[pick(6)] + " " + gen(num, depth - 1) + ")";
@@ -248,7 +265,8 @@ public:
 private:
   size_t pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
   std::string leaf(Ty ty) {
-    static const char *ints[] = {"i", "j", "b", "h", "N", "M", "w", "doc[b, i]", "doc[b, (j % N)]", "1", "7"};
+    static const char *ints[] = {"i", "j", "b", "h", "N", "M", "w", "doc[b, i]", "doc[b, (j % N)]",
+                                 "1", "7"};
     static const char *floats[] = {"c", "scale", "sl[h]", "2.5", "s"};
     static const char *linInts[] = {"t", "h", "b", "K", "T", "3"};
     static const char *linFloats[] = {"scale", "beta[t]", "beta[b, h, t]", "0.5"};
@@ -272,17 +290,19 @@ TEST(Fuzz, GeneratedExpressions) {
     std::string text;
     if (iter % 2) {
       ExprGen g(rng, /*linear=*/true, false);
-      text = linearKernel("  input g: f32[B, H, T, K]\n  input beta: f32[B, H, T]\n"
-                          "  state S[K, V] = " + g.gen(ExprGen::Float, 3) +
-                          " * diag(exp(g[t])) * S + outer(k[t], v[t]) * " + g.gen(ExprGen::Float, 3) +
-                          "\n  state n[K] = n * " + g.gen(ExprGen::Float, 3) + " + k[t]" +
-                          "\n  out o[t] = (q[t] * " + g.gen(ExprGen::Float, 3) +
-                          ") @ S / max(abs(q[t] @ n), " + g.gen(ExprGen::Float, 2) + ")");
+      text = linearKernel(
+          "  input g: f32[B, H, T, K]\n  input beta: f32[B, H, T]\n"
+          "  state S[K, V] = " +
+          g.gen(ExprGen::Float, 3) + " * diag(exp(g[t])) * S + outer(k[t], v[t]) * " +
+          g.gen(ExprGen::Float, 3) + "\n  state n[K] = n * " + g.gen(ExprGen::Float, 3) +
+          " + k[t]" + "\n  out o[t] = (q[t] * " + g.gen(ExprGen::Float, 3) +
+          ") @ S / max(abs(q[t] @ n), " + g.gen(ExprGen::Float, 2) + ")");
     } else {
       ExprGen score(rng, false, /*inScore=*/true), mask(rng, false, false);
-      text = softmaxKernel("  param w: i32 = 3\n  param c: f32 = 1.5\n  input sl: f32[Hq]\n"
-                           "  input doc: i32[B, N]\n  score = " + score.gen(ExprGen::Float, 4) +
-                           "\n  mask = " + mask.gen(ExprGen::Bool, 4));
+      text =
+          softmaxKernel("  param w: i32 = 3\n  param c: f32 = 1.5\n  input sl: f32[Hq]\n"
+                        "  input doc: i32[B, N]\n  score = " +
+                        score.gen(ExprGen::Float, 4) + "\n  mask = " + mask.gen(ExprGen::Bool, 4));
     }
     checkOutcome(text, "generated", iter);
     accepted += runFrontend(text).ok();
@@ -305,11 +325,13 @@ TEST(Fuzz, PathologicalInputs) {
   checkOutcome("kernel", "keyword only", 0);
   checkOutcome("kernel x {", "open kernel", 0);
   checkOutcome("kernel x { mask = (((", "open parens", 0);
-  checkOutcome("kernel x { dtype bf16\n q[B,H,N,D]; k[B,H,M,D]; v[B,H,M,D]\n mask = -9223372036854775808 < i }",
+  checkOutcome("kernel x { dtype bf16\n q[B,H,N,D]; k[B,H,M,D]; v[B,H,M,D]\n mask = "
+               "-9223372036854775808 < i }",
                "INT64_MIN", 0);
   std::string manyKernels;
   for (int i = 0; i < 2000; ++i)
-    manyKernels += "kernel k" + std::to_string(i) + " { dtype bf16; q[B,H,N,D]; k[B,H,M,D]; v[B,H,M,D] }\n";
+    manyKernels +=
+        "kernel k" + std::to_string(i) + " { dtype bf16; q[B,H,N,D]; k[B,H,M,D]; v[B,H,M,D] }\n";
   checkOutcome(manyKernels, "many kernels", 0);
   std::string manyErrors;
   for (int i = 0; i < 5000; ++i)

@@ -43,12 +43,11 @@ TEST(Lexer, EmptyInputIsJustEof) {
 TEST(Lexer, Punctuation) {
   Lexed l = lexString("{ } [ ] ( ) , ; : = + - * / % @ < <= > >= == != && || !");
   using K = TokenKind;
-  std::vector<K> expected = {K::LBrace, K::RBrace,  K::LBracket, K::RBracket, K::LParen,
-                             K::RParen, K::Comma,   K::Semicolon, K::Colon,   K::Assign,
-                             K::Plus,   K::Minus,   K::Star,     K::Slash,    K::Percent,
-                             K::At,     K::Lt,      K::Le,       K::Gt,       K::Ge,
-                             K::EqEq,   K::NotEq,   K::AndAnd,   K::OrOr,     K::Bang,
-                             K::Eof};
+  std::vector<K> expected = {
+      K::LBrace,    K::RBrace, K::LBracket, K::RBracket, K::LParen, K::RParen, K::Comma,
+      K::Semicolon, K::Colon,  K::Assign,   K::Plus,     K::Minus,  K::Star,   K::Slash,
+      K::Percent,   K::At,     K::Lt,       K::Le,       K::Gt,     K::Ge,     K::EqEq,
+      K::NotEq,     K::AndAnd, K::OrOr,     K::Bang,     K::Eof};
   EXPECT_EQ(kinds(l.tokens), expected);
   EXPECT_TRUE(l.diags.empty());
 }

@@ -154,13 +154,15 @@ TEST(Parser, SemicolonsSeparateStatements) {
 }
 
 TEST(Parser, SeveralKernels) {
-  auto p = parseOnly(softmaxKernel("") + "\n" + linearKernel("  state S[K] = S + k[t]\n  out o[t] = q[t]"));
+  auto p = parseOnly(softmaxKernel("") + "\n" +
+                     linearKernel("  state S[K] = S + k[t]\n  out o[t] = q[t]"));
   ASSERT_TRUE(p);
   EXPECT_EQ(p->kernels.size(), 2u);
 }
 
 TEST(Parser, LiteralsAndNegativeDefaults) {
-  auto p = parseOnly(softmaxKernel("  param a: f32 = -2.5e1\n  param c: i32 = -3\n  score = s * 1e-2 + .5"));
+  auto p = parseOnly(
+      softmaxKernel("  param a: f32 = -2.5e1\n  param c: i32 = -3\n  score = s * 1e-2 + .5"));
   ASSERT_TRUE(p);
   EXPECT_EQ(p->kernels[0].params[0].defaultValue, -25.0);
   EXPECT_EQ(p->kernels[0].params[1].defaultValue, -3.0);
@@ -169,7 +171,8 @@ TEST(Parser, LiteralsAndNegativeDefaults) {
 
 TEST(Parser, RecoversAtStatementBoundaries) {
   std::string diags;
-  auto p = parseOnly(softmaxKernel("  mask = j <= )\n  score = (s\n  param = 3\n  input x f32[N]"), &diags);
+  auto p = parseOnly(softmaxKernel("  mask = j <= )\n  score = (s\n  param = 3\n  input x f32[N]"),
+                     &diags);
   EXPECT_FALSE(p);
   // One error per broken statement; the unclosed '(' does not swallow the next line.
   EXPECT_NE(diags.find("expected an expression, got ')'"), std::string::npos) << diags;

@@ -70,10 +70,11 @@ TEST(Sema, SoftmaxTypesAndRefKinds) {
 }
 
 TEST(Sema, LinearTypes) {
-  auto r = runFrontend(linearKernel("  input g: f32[B, H, T, K]\n  input beta: f32[B, H, T]\n"
-                                    "  state S[K, V] = diag(exp(g[t])) * S + beta[t] * outer(k[t], v[t])\n"
-                                    "  state n[K] = n + k[t]\n"
-                                    "  out o[t] = (scale * q[t]) @ S / max(abs(q[t] @ n), 1.0)"));
+  auto r = runFrontend(
+      linearKernel("  input g: f32[B, H, T, K]\n  input beta: f32[B, H, T]\n"
+                   "  state S[K, V] = diag(exp(g[t])) * S + beta[t] * outer(k[t], v[t])\n"
+                   "  state n[K] = n + k[t]\n"
+                   "  out o[t] = (scale * q[t]) @ S / max(abs(q[t] @ n), 1.0)"));
   ASSERT_TRUE(r.ok()) << r.rendered;
   const Kernel &k = r.program->kernels[0];
   EXPECT_EQ(k.family, Family::Linear);
@@ -101,16 +102,19 @@ TEST(Sema, ScaleParamOverridesBuiltin) {
 }
 
 TEST(Sema, IntPromotesToFloatAndIntStaysInt) {
-  auto r = runFrontend(softmaxKernel("  score = s + (i - j) / 2 + min(i, 3) + where(i < j, 1, 2.0)"));
+  auto r =
+      runFrontend(softmaxKernel("  score = s + (i - j) / 2 + min(i, 3) + where(i < j, 1, 2.0)"));
   ASSERT_TRUE(r.ok()) << r.rendered;
   const Expr &e = *r.program->kernels[0].score;
-  EXPECT_EQ(e.operands[1]->type, ty(ScalarKind::Float));             // where(.., 1, 2.0)
-  EXPECT_EQ(e.operands[0]->operands[1]->type, ty(ScalarKind::Int));  // min(i, 3)
+  EXPECT_EQ(e.operands[1]->type, ty(ScalarKind::Float));            // where(.., 1, 2.0)
+  EXPECT_EQ(e.operands[0]->operands[1]->type, ty(ScalarKind::Int)); // min(i, 3)
   EXPECT_EQ(e.operands[0]->operands[0]->operands[1]->type, ty(ScalarKind::Int)); // (i-j)/2
 }
 
 TEST(Sema, LiteralDimsAndGqa) {
-  EXPECT_TRUE(runFrontend("kernel g { dtype bf16\n q[B, 32, 1, 128]; k[B, 8, M, 128]; v[B, 8, M, 128] }").ok());
+  EXPECT_TRUE(
+      runFrontend("kernel g { dtype bf16\n q[B, 32, 1, 128]; k[B, 8, M, 128]; v[B, 8, M, 128] }")
+          .ok());
   expectError("kernel g { dtype bf16\n q[B, 6, 1, D]; k[B, 4, M, D]; v[B, 4, M, D] }",
               "query heads (6) must be a multiple of key/value heads (4)", 2, 7);
 }
@@ -147,14 +151,16 @@ TEST(Sema, FamilyRules) {
               "(state, out)");
   expectError(linearKernel("  out o[t] = q[t]"),
               "linear-family kernel 't' needs at least one 'state' statement");
-  expectError(linearKernel("  state S[K, V] = S"), "linear-family kernel 't' needs an 'out' statement");
+  expectError(linearKernel("  state S[K, V] = S"),
+              "linear-family kernel 't' needs an 'out' statement");
   expectError(linearKernel("  state S[K, V] = S\n  out o[t] = q[t] @ S\n  out p[t] = q[t] @ S"),
               "duplicate 'out' statement");
 }
 
 TEST(Sema, ScoreAndMaskTypes) {
   expectError(softmaxKernel("  score = i < j"), "score must have type float, got bool");
-  expectError(softmaxKernel("  mask = s"), "the score 's' may only be used in the softmax family's 'score'");
+  expectError(softmaxKernel("  mask = s"),
+              "the score 's' may only be used in the softmax family's 'score'");
   expectError(softmaxKernel("  mask = i"), "mask must have type bool, got int");
 }
 
@@ -173,28 +179,35 @@ TEST(Sema, NamesAndDeclarations) {
   expectError(softmaxKernel("  param s: f32"), "'s' is reserved for the score");
   expectError(softmaxKernel("  input scale: f32[N]"),
               "'scale' is reserved for the builtin scale (only a param may override it)");
-  expectError(softmaxKernel("  input x: f32[L]"),
-              "unknown dimension 'L' in the shape of input 'x' (dimensions come from q, k, v and o)");
+  expectError(
+      softmaxKernel("  input x: f32[L]"),
+      "unknown dimension 'L' in the shape of input 'x' (dimensions come from q, k, v and o)");
   expectError(softmaxKernel("") + softmaxKernel(""), "duplicate kernel 't'");
 }
 
 TEST(Sema, IndexVariablesPerFamily) {
-  expectError(softmaxKernel("  mask = t < i"), "index variable 't' is only available in the linear family");
+  expectError(softmaxKernel("  mask = t < i"),
+              "index variable 't' is only available in the linear family");
   expectError(linearKernel("  state S[K, V] = S * j\n  out o[t] = q[t] @ S"),
               "index variable 'j' is only available in the softmax family (the linear family "
               "steps with 't')");
-  EXPECT_TRUE(runFrontend(linearKernel("  state S[K, V] = S * exp2(-1.0 - h) + b * 0.0\n  out o[t] = q[t] @ S")).ok());
+  EXPECT_TRUE(
+      runFrontend(
+          linearKernel("  state S[K, V] = S * exp2(-1.0 - h) + b * 0.0\n  out o[t] = q[t] @ S"))
+          .ok());
 }
 
 TEST(Sema, OperatorTypes) {
   expectError(softmaxKernel("  mask = 1.5 && i < j"), "'&&' takes bool operands, got float");
   expectError(softmaxKernel("  mask = !i"), "'!' takes a bool, got int");
   expectError(softmaxKernel("  score = -(i < j)"), "'-' takes a number, got bool");
-  expectError(softmaxKernel("  score = s + tanh(i < j)"), "'tanh' takes numeric arguments, got bool");
+  expectError(softmaxKernel("  score = s + tanh(i < j)"),
+              "'tanh' takes numeric arguments, got bool");
   expectError(softmaxKernel("  mask = i % 2.0 == 0"), "'%' takes int operands, got float");
   expectError(softmaxKernel("  mask = (i < j) < true"), "'<' takes numeric operands, got bool");
   EXPECT_TRUE(runFrontend(softmaxKernel("  mask = (i < j) == (j < 4)")).ok());
-  expectError(softmaxKernel("  score = s * 2 + 1.0 * (i < j)"), "'*' takes numeric operands, got bool");
+  expectError(softmaxKernel("  score = s * 2 + 1.0 * (i < j)"),
+              "'*' takes numeric operands, got bool");
   expectError(softmaxKernel("  mask = where(1, true, false)"),
               "the condition of 'where' must be a bool, got int");
   expectError(softmaxKernel("  mask = where(i < j, true, 1)"),
@@ -206,8 +219,8 @@ TEST(Sema, FunctionsAndArity) {
   expectError(softmaxKernel("  score = max(s)"), "'max' takes 2 arguments, got 1");
   expectError(softmaxKernel("  score = exp()"), "'exp' takes 1 argument, got 0");
   expectError(softmaxKernel("  score = gelu(s)"), "unknown function 'gelu'");
-  for (const char *f : {"exp", "log", "exp2", "log2", "tanh", "sigmoid", "logsigmoid", "softplus",
-                        "sqrt", "abs"})
+  for (const char *f :
+       {"exp", "log", "exp2", "log2", "tanh", "sigmoid", "logsigmoid", "softplus", "sqrt", "abs"})
     EXPECT_TRUE(runFrontend(softmaxKernel(std::string("  score = ") + f + "(s)")).ok()) << f;
 }
 
@@ -228,8 +241,9 @@ TEST(Sema, LinearShapes) {
               "'@' takes a vector and a vector or matrix, got float[K, V] @ float[K, V]");
   expectError(linearKernel("  state S[K, V, V] = S\n  out o[t] = q[t] @ S"),
               "state 'S' must be a vector [K] or a matrix [K, V], got rank 3");
-  expectError(linearKernel("  state S[K, V] = S\n  state n[K] = n + S @ q[t]\n  out o[t] = q[t] @ S"),
-              "the update of state 'n' may only refer to its own state, not 'S'");
+  expectError(
+      linearKernel("  state S[K, V] = S\n  state n[K] = n + S @ q[t]\n  out o[t] = q[t] @ S"),
+      "the update of state 'n' may only refer to its own state, not 'S'");
 }
 
 TEST(Sema, Indexing) {
@@ -241,31 +255,50 @@ TEST(Sema, Indexing) {
               "index 'j' ranges over M but dimension 2 of 'doc' is N", 5, 30);
   expectError(softmaxKernel("  input slopes: f32[Hkv]\n  score = s + slopes[h]"),
               "index 'h' ranges over Hq but dimension 1 of 'slopes' is Hkv");
-  EXPECT_TRUE(runFrontend(softmaxKernel("  input doc: i32[B, N]\n  mask = doc[b, i] == doc[b, (j + 1) % N]")).ok());
+  EXPECT_TRUE(runFrontend(softmaxKernel(
+                              "  input doc: i32[B, N]\n  mask = doc[b, i] == doc[b, (j + 1) % N]"))
+                  .ok());
   expectError(softmaxKernel("  input slopes: f32[Hq]\n  score = s - slopes"),
               "input 'slopes' must be indexed, e.g. 'slopes[...]'");
   expectError(softmaxKernel("  score = q[i]"),
               "'q' cannot be indexed in the softmax family; the score 's' is scale * q.k");
-  expectError(softmaxKernel("  param w: i32\n  mask = w[i] < 0"), "'w' is a param and cannot be indexed");
+  expectError(softmaxKernel("  param w: i32\n  mask = w[i] < 0"),
+              "'w' is a param and cannot be indexed");
   expectError(linearKernel("  state S[K, V] = S\n  out o[t] = q[t - 1] @ S"),
               "'q' is indexed by the step only, as 'q[t]'");
-  expectError(linearKernel("  input g: f32[B, H, T]\n  state S[K, V] = g[b, h] * S\n  out o[t] = q[t] @ S"),
-              "input 'g' has rank 3 and needs 3 indices, got 2");
-  EXPECT_TRUE(runFrontend(linearKernel("  input g: f32[B, H, T]\n  state S[K, V] = g[b, h, t] * S\n  out o[t] = q[t] @ S")).ok());
-  expectError(linearKernel("  input g: f32[B, H, T, K, V]\n  state S[K, V] = g[t] * S\n  out o[t] = q[t] @ S"),
-              "'g[t]' needs an input of rank 3 or 4 ([B, H, T] or [B, H, T, K]), got rank 5");
-  expectError(linearKernel("  input g: i32[B, H, T, K]\n  state S[K, V] = diag(g[t]) * S\n  out o[t] = q[t] @ S"),
-              "'g[t]' would be an int vector; vectors are float, so declare 'g' as f32, bf16 or f16");
-  expectError(linearKernel("  input g: f32[B, T, H]\n  state S[K, V] = g[t] * S\n  out o[t] = q[t] @ S"),
-              "'g[t]' needs an input shaped [B, H, T, ...], but dimension 2 of 'g' is 'T'");
-  EXPECT_TRUE(runFrontend(linearKernel("  input g: i32[B, H, T]\n  state S[K, V] = g[t] * S\n  out o[t] = q[t] @ S")).ok());
+  expectError(
+      linearKernel("  input g: f32[B, H, T]\n  state S[K, V] = g[b, h] * S\n  out o[t] = q[t] @ S"),
+      "input 'g' has rank 3 and needs 3 indices, got 2");
+  EXPECT_TRUE(
+      runFrontend(
+          linearKernel(
+              "  input g: f32[B, H, T]\n  state S[K, V] = g[b, h, t] * S\n  out o[t] = q[t] @ S"))
+          .ok());
+  expectError(
+      linearKernel(
+          "  input g: f32[B, H, T, K, V]\n  state S[K, V] = g[t] * S\n  out o[t] = q[t] @ S"),
+      "'g[t]' needs an input of rank 3 or 4 ([B, H, T] or [B, H, T, K]), got rank 5");
+  expectError(
+      linearKernel(
+          "  input g: i32[B, H, T, K]\n  state S[K, V] = diag(g[t]) * S\n  out o[t] = q[t] @ S"),
+      "'g[t]' would be an int vector; vectors are float, so declare 'g' as f32, bf16 or f16");
+  expectError(
+      linearKernel("  input g: f32[B, T, H]\n  state S[K, V] = g[t] * S\n  out o[t] = q[t] @ S"),
+      "'g[t]' needs an input shaped [B, H, T, ...], but dimension 2 of 'g' is 'T'");
+  EXPECT_TRUE(
+      runFrontend(linearKernel(
+                      "  input g: i32[B, H, T]\n  state S[K, V] = g[t] * S\n  out o[t] = q[t] @ S"))
+          .ok());
 }
 
 TEST(Sema, ParamDefaults) {
-  expectError(softmaxKernel("  param w: i32 = 1.5"), "default of i32 param 'w' must be an integer", 4, 18);
-  expectError(softmaxKernel("  param w: i32 = 3000000000"), "default of i32 param 'w' is out of range");
+  expectError(softmaxKernel("  param w: i32 = 1.5"), "default of i32 param 'w' must be an integer",
+              4, 18);
+  expectError(softmaxKernel("  param w: i32 = 3000000000"),
+              "default of i32 param 'w' is out of range");
   EXPECT_TRUE(runFrontend(softmaxKernel("  param c: f32 = 50")).ok());
-  expectError(softmaxKernel("  param c: f32 = true"), "expected a number as the default of param 'c', got 'true'");
+  expectError(softmaxKernel("  param c: f32 = true"),
+              "expected a number as the default of param 'c', got 'true'");
   expectError(softmaxKernel("  param c: bf16 = 1.0"), "param type must be i32 or f32, got 'bf16'");
 }
 
@@ -295,7 +328,8 @@ TEST(Sema, HandBuiltTreesAreCheckedNotTrusted) {
     bin->operands.push_back(std::make_unique<Expr>(Expr::Kind::BoolLit, SourceLoc{1, 1, 1}));
     Program p = handBuilt(std::move(bin));
     EXPECT_FALSE(checkProgram(p, diags));
-    EXPECT_EQ(diags.diagnostics().front().message, "malformed expression (wrong number of operands)");
+    EXPECT_EQ(diags.diagnostics().front().message,
+              "malformed expression (wrong number of operands)");
   }
   {
     DiagnosticEngine diags(buffer);
@@ -355,7 +389,8 @@ TEST(Printer, PrintsTypesAndKinds) {
 }
 
 TEST(Printer, LinearKernel) {
-  auto r = runFrontend(linearKernel("  state S[K, V] = S + outer(k[t], v[t])\n  out o[t] = q[t] @ S"));
+  auto r =
+      runFrontend(linearKernel("  state S[K, V] = S + outer(k[t], v[t])\n  out o[t] = q[t] @ S"));
   ASSERT_TRUE(r.ok());
   std::ostringstream os;
   printProgram(*r.program, os);
