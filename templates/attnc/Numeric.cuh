@@ -15,7 +15,7 @@ namespace attnc {
 
 constexpr float kLog2e = 1.4426950408889634f; ///< log2(e): exp(x) == exp2(x * kLog2e)
 constexpr float kLn2 = 0.6931471805599453f;   ///< ln(2): log(x) == log2(x) * kLn2
-constexpr float kNegInf = -__builtin_huge_valf(); ///< -infinity
+constexpr float kNegInf = __builtin_bit_cast(float, 0xff800000u); ///< -infinity
 
 /// 2^x in one MUFU instruction (ex2.approx, flush-to-zero): exp2f without fast-math is a
 /// multi-instruction accurate sequence, and softmax needs only ~2 ulp here.
