@@ -1,0 +1,32 @@
+//===- PrefillConfig.h - Tile shape of a prefill kernel ------------*- C++ -*-===//
+//
+// The compile-time parameters of templates/attnc/Prefill.cuh's PrefillTraits, as the
+// emitter, the tuner and the CLI exchange them. No MLIR: the tuner includes this.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_TARGET_CUDA_PREFILLCONFIG_H
+#define ATTNC_TARGET_CUDA_PREFILLCONFIG_H
+
+#include <string>
+
+namespace attnc::cuda {
+
+/// The tile shape of a prefill kernel (PrefillTraits' parameters).
+struct PrefillConfig {
+  int blockM = 128;
+  int blockN = 64;
+  int numWarps = 4;
+  int stages = 2;
+  bool qInRegs = false;
+  std::string str() const; ///< "128x64 w4 s2 q:smem"
+};
+
+/// The per-arch default for a head dim (the best measured config on H100, bench/NOTES.md).
+PrefillConfig defaultPrefillConfig(int headDim);
+
+/// Shared-memory bytes PrefillTraits computes for this config (Q tile + K/V ring).
+int prefillSmemBytes(int headDim, const PrefillConfig &config);
+
+} // namespace attnc::cuda
+
+#endif // ATTNC_TARGET_CUDA_PREFILLCONFIG_H
