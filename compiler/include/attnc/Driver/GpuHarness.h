@@ -1,0 +1,66 @@
+//===- GpuHarness.h - Check and time a generated kernel on the GPU --*- C++ -*-===//
+//
+// What `attnc check`, `attnc run --bench` and the GPU tests share: fresh random inputs
+// (rounded once to the storage format, so the float64 reference sees exactly what the
+// GPU reads), outputs poisoned with NaN before the launch, the comparison against the
+// CPU reference (relative error, non-finite count, log-sum-exp), and timing with CUDA
+// events after warm-up as the median of many launches over rotated input sets.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_DRIVER_GPUHARNESS_H
+#define ATTNC_DRIVER_GPUHARNESS_H
+
+#include "attnc/DSL/AST.h"
+#include "attnc/Runtime/Kernel.h"
+#include "attnc/Runtime/Runtime.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace attnc {
+
+/// A softmax problem: role sizes, free dim symbols, and param values.
+struct ProblemShape {
+  int64_t batch = 1, headsQ = 1, headsKv = 1, seqQ = 128, seqK = 128;
+  std::map<std::string, int64_t> dims;   ///< dim symbols no tensor of q/k/v fixes
+  std::map<std::string, double> params;  ///< overrides of param defaults
+  std::string str() const;               ///< "B=2 Hq=8 Hkv=2 N=1000 M=1000"
+};
+
+/// Parses "B=2,Hq=8,Hkv=2,N=1000,M=777" (separators ',' or ' '; `H` sets Hq and Hkv; M
+/// defaults to N and Hkv to Hq; other names bind free dim symbols).
+std::optional<ProblemShape> parseShape(const std::string &text, std::string *error);
+
+struct CheckResult {
+  double relError = 0;    ///< ||o - ref|| / ||ref||
+  double maxAbsError = 0;
+  double lseMaxError = 0; ///< max |lse - ref| over rows with any allowed key
+  int64_t nonFinite = 0;  ///< NaN/inf outputs: unwritten (poison) or broken
+  int64_t elements = 0;
+  double tolerance = 0;   ///< 1e-2 for bf16, 2e-3 for fp16
+  bool passed() const { return nonFinite == 0 && relError < tolerance && lseMaxError < 1e-2; }
+};
+
+/// Runs `kernel` once on fresh random inputs (seeded) and compares with the float64
+/// reference of `ast`. Errors from the runtime (bad shape, CUDA failure) come back as is.
+runtime::Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                            const dsl::Kernel &ast, const ProblemShape &shape,
+                                            uint64_t seed);
+
+struct BenchResult {
+  double medianMs = 0, minMs = 0, maxMs = 0;
+  int samples = 0;
+  int inputSets = 0; ///< rotated so that repeated runs do not hit in L2
+};
+
+/// Times `kernel` with CUDA events: `warmup` launches, then `iterations` timed ones, each
+/// on the next of several input sets whose total size exceeds the L2 cache.
+runtime::Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                            const dsl::Kernel &ast, const ProblemShape &shape,
+                                            int warmup = 10, int iterations = 50);
+
+} // namespace attnc
+
+#endif // ATTNC_DRIVER_GPUHARNESS_H

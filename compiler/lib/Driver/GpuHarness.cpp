@@ -1,0 +1,423 @@
+//===- GpuHarness.cpp - Check and time a generated kernel on the GPU -------===//
+//
+// Host inputs are drawn in float64 (q, k, v with unit variance; float inputs uniform in
+// [0, 1); int inputs as non-decreasing segment ids along their last dim, the shape of
+// packed-document ids), rounded to the storage format, and uploaded bit-exactly. The
+// reference receives the same rounded values, so the error measured is the kernel's.
+//
+//===----------------------------------------------------------------------===//
+#include "attnc/Driver/GpuHarness.h"
+
+#include "attnc/Reference/HostTensor.h"
+#include "attnc/Reference/Reference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+namespace attnc {
+
+using runtime::DeviceBuffer;
+using runtime::DType;
+using runtime::Error;
+using runtime::ErrorCode;
+using runtime::Expected;
+using runtime::TensorDesc;
+
+namespace {
+
+constexpr double kUnitVarianceBound = 1.7320508075688772; // sqrt(3): U(-b, b) has variance 1
+constexpr double kToleranceBF16 = 1e-2;
+constexpr double kToleranceF16 = 2e-3;
+constexpr uint8_t kPoisonByte = 0xFF; // all-ones: NaN in bf16, fp16 and f32
+constexpr int kMaxInputSets = 16;
+
+uint16_t bf16Bits(double x) {
+  float f = static_cast<float>(x); // exact: x is already a bf16 value
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof(u));
+  return static_cast<uint16_t>(u >> 16);
+}
+
+uint16_t f16Bits(double x) {
+  // x is exactly representable in fp16 (rounded beforehand): build the bits directly.
+  uint16_t sign = std::signbit(x) ? 0x8000 : 0;
+  double a = std::fabs(x);
+  if (std::isnan(a)) return 0x7e00;
+  if (std::isinf(a)) return sign | 0x7c00;
+  if (a == 0) return sign;
+  int e;
+  double m = std::frexp(a, &e); // a = m * 2^e, m in [0.5, 1)
+  int exponent = e - 1 + 15;
+  if (exponent <= 0) // subnormal: a = frac * 2^-24
+    return sign | static_cast<uint16_t>(std::lround(a * 16777216.0));
+  uint16_t frac = static_cast<uint16_t>(std::lround((m * 2 - 1) * 1024));
+  return sign | static_cast<uint16_t>(exponent << 10) | frac;
+}
+
+double fromBits(uint16_t bits, bool bf16) {
+  if (bf16) {
+    uint32_t u = static_cast<uint32_t>(bits) << 16;
+    float f;
+    std::memcpy(&f, &u, sizeof(f));
+    return f;
+  }
+  int exponent = (bits >> 10) & 0x1f, frac = bits & 0x3ff;
+  double sign = (bits & 0x8000) ? -1.0 : 1.0;
+  if (exponent == 0x1f) return frac ? NAN : sign * INFINITY;
+  if (exponent == 0) return sign * frac * std::ldexp(1.0, -24);
+  return sign * (1 + frac / 1024.0) * std::ldexp(1.0, exponent - 15);
+}
+
+/// Non-decreasing ids along the last dim, segments of random length (packed documents).
+reference::HostTensor segmentIds(std::vector<int64_t> shape, uint64_t seed) {
+  reference::HostTensor t(shape);
+  int64_t len = shape.back(), rows = t.numel() / len;
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int64_t> segment(1, std::max<int64_t>(1, len / 3));
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t id = 0, left = segment(rng);
+    for (int64_t x = 0; x < len; ++x, --left) {
+      if (left == 0) { ++id; left = segment(rng); }
+      t.data[r * len + x] = static_cast<double>(id);
+    }
+  }
+  return t;
+}
+
+/// A host tensor, its device copy and the descriptor a launch takes.
+struct DeviceTensor {
+  reference::HostTensor host;
+  DeviceBuffer buffer;
+  TensorDesc desc;
+};
+
+Expected<DeviceTensor> upload(runtime::Runtime &rt, reference::HostTensor host, DType dtype) {
+  size_t n = host.data.size();
+  std::vector<unsigned char> bytes(n * runtime::dtypeSize(dtype));
+  for (size_t x = 0; x < n; ++x) {
+    double v = host.data[x];
+    switch (dtype) {
+    case DType::BF16: { uint16_t b = bf16Bits(v); std::memcpy(&bytes[2 * x], &b, 2); break; }
+    case DType::F16: { uint16_t b = f16Bits(v); std::memcpy(&bytes[2 * x], &b, 2); break; }
+    case DType::F32: { float f = static_cast<float>(v); std::memcpy(&bytes[4 * x], &f, 4); break; }
+    case DType::I32: { int32_t i = static_cast<int32_t>(v); std::memcpy(&bytes[4 * x], &i, 4); break; }
+    default:
+      return Error{ErrorCode::Internal, "the harness cannot upload this input dtype"};
+    }
+  }
+  Expected<DeviceBuffer> buffer = rt.allocate(std::max<size_t>(bytes.size(), 16));
+  if (!buffer)
+    return buffer.takeError();
+  if (runtime::Status st = buffer->upload(bytes.data(), bytes.size()); !st)
+    return st.takeError();
+  DeviceTensor t{std::move(host), buffer.takeValue(), {}};
+  t.desc.data = t.buffer.data();
+  t.desc.dtype = dtype;
+  t.desc.rank = static_cast<int>(t.host.shape.size());
+  int64_t stride = 1;
+  for (int d = t.desc.rank - 1; d >= 0; --d) {
+    t.desc.shape[d] = t.host.shape[d];
+    t.desc.strides[d] = stride;
+    stride *= t.host.shape[d];
+  }
+  return t;
+}
+
+/// Every tensor of one problem, on host and device.
+struct Problem {
+  reference::Inputs inputs; ///< rounded host copies for the reference
+  reference::Bindings bindings;
+  std::vector<DeviceTensor> tensors; ///< q, k, v, then extra inputs in declaration order
+  std::vector<std::string> extraNames;
+};
+
+Expected<Problem> makeProblem(runtime::Runtime &rt, const runtime::KernelSpec &spec,
+                              const dsl::Kernel &ast, const ProblemShape &shape,
+                              uint64_t seed) {
+  if (!ast.q || !ast.k || !ast.v)
+    return Error{ErrorCode::InvalidArgument, "kernel has no q/k/v declarations"};
+  const int64_t D = spec.headDim;
+  std::map<std::string, int64_t> sizes = shape.dims;
+  auto bind = [&](const dsl::Dim &d, int64_t v) {
+    if (!d.isLiteral()) sizes[d.symbol] = v;
+  };
+  bind(ast.q->dims[0], shape.batch);
+  bind(ast.q->dims[1], shape.headsQ);
+  bind(ast.q->dims[2], shape.seqQ);
+  bind(ast.q->dims[3], D);
+  bind(ast.k->dims[1], shape.headsKv);
+  bind(ast.k->dims[2], shape.seqK);
+  bind(ast.v->dims[3], D);
+
+  const reference::StorageFormat fmt =
+      spec.dtype == DType::BF16 ? reference::StorageFormat::BF16 : reference::StorageFormat::F16;
+  auto operand = [&](std::vector<int64_t> s, uint64_t salt) {
+    return reference::roundedTo(
+        reference::randomUniform(std::move(s), seed * 1000003 + salt, -kUnitVarianceBound,
+                                 kUnitVarianceBound),
+        fmt);
+  };
+  Problem p;
+  p.bindings.params = shape.params;
+  p.inputs.q = operand({shape.batch, shape.headsQ, shape.seqQ, D}, 1);
+  p.inputs.k = operand({shape.batch, shape.headsKv, shape.seqK, D}, 2);
+  p.inputs.v = operand({shape.batch, shape.headsKv, shape.seqK, D}, 3);
+  for (auto *t : {&p.inputs.q, &p.inputs.k, &p.inputs.v}) {
+    Expected<DeviceTensor> d = upload(rt, *t, spec.dtype);
+    if (!d)
+      return d.takeError();
+    p.tensors.push_back(d.takeValue());
+  }
+  uint64_t salt = 10;
+  for (const dsl::InputDecl &in : ast.inputs) {
+    std::vector<int64_t> s;
+    for (const dsl::Dim &d : in.dims) {
+      if (d.isLiteral()) { s.push_back(d.value); continue; }
+      auto it = sizes.find(d.symbol);
+      if (it == sizes.end())
+        return Error{ErrorCode::InvalidArgument,
+                     "input '" + in.name + "': dim '" + d.symbol +
+                         "' has no size; give one in the shape, e.g. " + d.symbol + "=64"};
+      s.push_back(it->second);
+    }
+    reference::HostTensor host;
+    DType dtype = DType::F32;
+    switch (in.type) {
+    case dsl::ElementType::I32: host = segmentIds(s, seed + salt); dtype = DType::I32; break;
+    case dsl::ElementType::F32: host = reference::randomUniform(s, seed + salt, 0.0, 1.0); break;
+    case dsl::ElementType::BF16:
+      host = reference::roundedTo(reference::randomUniform(s, seed + salt, 0.0, 1.0),
+                                  reference::StorageFormat::BF16);
+      dtype = DType::BF16;
+      break;
+    case dsl::ElementType::F16:
+      host = reference::roundedTo(reference::randomUniform(s, seed + salt, 0.0, 1.0),
+                                  reference::StorageFormat::F16);
+      dtype = DType::F16;
+      break;
+    }
+    ++salt;
+    p.inputs.extra[in.name] = host;
+    Expected<DeviceTensor> d = upload(rt, host, dtype);
+    if (!d)
+      return d.takeError();
+    p.tensors.push_back(d.takeValue());
+    p.extraNames.push_back(in.name);
+  }
+  return p;
+}
+
+/// The launch arguments of `problem` writing to `o` (and `lse` when given).
+struct LaunchStorage {
+  std::vector<runtime::NamedTensor> inputs;
+  std::vector<runtime::ParamValue> params;
+  std::vector<std::string> paramNames;
+  runtime::LaunchArgs args;
+};
+
+void fillLaunch(LaunchStorage &ls, const Problem &p, const runtime::KernelSpec &spec,
+                const ProblemShape &shape, const TensorDesc &o, const TensorDesc *lse) {
+  ls.args.q = p.tensors[0].desc;
+  ls.args.k = p.tensors[1].desc;
+  ls.args.v = p.tensors[2].desc;
+  ls.args.o = o;
+  ls.args.lse = lse;
+  ls.inputs.clear();
+  for (size_t x = 0; x < p.extraNames.size(); ++x)
+    ls.inputs.push_back({p.extraNames[x].c_str(), p.tensors[3 + x].desc});
+  ls.paramNames.clear();
+  for (const auto &[name, value] : shape.params)
+    ls.paramNames.push_back(name);
+  ls.params.clear();
+  for (const std::string &name : ls.paramNames) {
+    bool isFloat = false;
+    for (const runtime::ParamSlot &s : spec.params)
+      if (s.name == name) isFloat = s.isFloat;
+    double v = shape.params.at(name);
+    ls.params.push_back(isFloat ? runtime::ParamValue::real(name.c_str(), v)
+                                : runtime::ParamValue::integer(name.c_str(),
+                                                               static_cast<int64_t>(v)));
+  }
+  ls.args.inputs = ls.inputs;
+  ls.args.params = ls.params;
+}
+
+Expected<DeviceTensor> outputTensor(runtime::Runtime &rt, std::vector<int64_t> shape,
+                                    DType dtype) {
+  Expected<DeviceTensor> t = upload(rt, reference::HostTensor(std::move(shape)), dtype);
+  if (!t)
+    return t;
+  if (runtime::Status st = t->buffer.fill(kPoisonByte); !st)
+    return st.takeError();
+  return t;
+}
+
+} // namespace
+
+std::string ProblemShape::str() const {
+  std::ostringstream os;
+  os << "B=" << batch << " Hq=" << headsQ << " Hkv=" << headsKv << " N=" << seqQ
+     << " M=" << seqK;
+  for (const auto &[k, v] : dims)
+    os << " " << k << "=" << v;
+  for (const auto &[k, v] : params)
+    os << " " << k << "=" << v;
+  return os.str();
+}
+
+std::optional<ProblemShape> parseShape(const std::string &text, std::string *error) {
+  ProblemShape s;
+  std::string norm = text;
+  std::replace(norm.begin(), norm.end(), ',', ' ');
+  std::istringstream in(norm);
+  std::string item;
+  bool hasM = false, hasHkv = false;
+  while (in >> item) {
+    size_t eq = item.find('=');
+    int64_t v = 0;
+    try {
+      size_t used = 0;
+      if (eq == std::string::npos || eq == 0)
+        throw std::invalid_argument("no =");
+      v = std::stoll(item.substr(eq + 1), &used);
+      if (used != item.size() - eq - 1 || v <= 0)
+        throw std::invalid_argument("not a positive integer");
+    } catch (const std::exception &) {
+      *error = "expected NAME=POSITIVE_INTEGER in the shape, got '" + item + "'";
+      return std::nullopt;
+    }
+    std::string name = item.substr(0, eq);
+    if (name == "B") s.batch = v;
+    else if (name == "H") { s.headsQ = v; s.headsKv = v; hasHkv = true; }
+    else if (name == "Hq") s.headsQ = v;
+    else if (name == "Hkv") { s.headsKv = v; hasHkv = true; }
+    else if (name == "N") s.seqQ = v;
+    else if (name == "M") { s.seqK = v; hasM = true; }
+    else s.dims[name] = v;
+  }
+  if (!hasM) s.seqK = s.seqQ;
+  if (!hasHkv) s.headsKv = s.headsQ;
+  return s;
+}
+
+Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                   const dsl::Kernel &ast, const ProblemShape &shape,
+                                   uint64_t seed) {
+  const runtime::KernelSpec &spec = kernel.spec();
+  Expected<Problem> problem = makeProblem(rt, spec, ast, shape, seed);
+  if (!problem)
+    return problem.takeError();
+  Expected<DeviceTensor> o =
+      outputTensor(rt, {shape.batch, shape.headsQ, shape.seqQ, spec.headDimV}, spec.dtype);
+  Expected<DeviceTensor> lse = outputTensor(rt, {shape.batch, shape.headsQ, shape.seqQ}, DType::F32);
+  if (!o) return o.takeError();
+  if (!lse) return lse.takeError();
+  LaunchStorage ls;
+  fillLaunch(ls, *problem, spec, shape, o->desc, &lse->desc);
+  if (runtime::Status st = kernel.launch(ls.args, nullptr); !st)
+    return st.takeError();
+  if (runtime::Status st = rt.synchronize(); !st)
+    return st.takeError();
+
+  std::vector<uint16_t> oBits(o->host.data.size());
+  std::vector<float> lseHost(lse->host.data.size());
+  if (runtime::Status st = o->buffer.download(oBits.data(), oBits.size() * 2); !st)
+    return st.takeError();
+  if (runtime::Status st = lse->buffer.download(lseHost.data(), lseHost.size() * 4); !st)
+    return st.takeError();
+
+  reference::HostTensor refLse;
+  reference::HostTensor ref;
+  try {
+    ref = reference::referenceSoftmax(ast, problem->inputs, problem->bindings, &refLse);
+  } catch (const reference::ReferenceError &e) {
+    return Error{ErrorCode::InvalidArgument, std::string("reference: ") + e.what()};
+  }
+  CheckResult r;
+  r.tolerance = spec.dtype == DType::BF16 ? kToleranceBF16 : kToleranceF16;
+  reference::HostTensor got(ref.shape);
+  for (size_t x = 0; x < oBits.size(); ++x) {
+    got.data[x] = fromBits(oBits[x], spec.dtype == DType::BF16);
+    if (!std::isfinite(got.data[x])) {
+      ++r.nonFinite;
+      got.data[x] = 0;
+    }
+  }
+  r.elements = static_cast<int64_t>(oBits.size());
+  r.relError = reference::relativeError(got, ref);
+  r.maxAbsError = reference::maxAbsDiff(got, ref);
+  for (size_t x = 0; x < lseHost.size(); ++x) {
+    double want = refLse.data[x], have = lseHost[x];
+    if (std::isinf(want) && want < 0) {
+      if (!(std::isinf(have) && have < 0)) r.lseMaxError = std::max(r.lseMaxError, 1.0);
+    } else if (!std::isfinite(have)) {
+      r.lseMaxError = INFINITY;
+    } else {
+      r.lseMaxError = std::max(r.lseMaxError, std::fabs(have - want));
+    }
+  }
+  return r;
+}
+
+Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                   const dsl::Kernel &ast, const ProblemShape &shape,
+                                   int warmup, int iterations) {
+  const runtime::KernelSpec &spec = kernel.spec();
+  const runtime::CudaDriver &drv = rt.driver();
+  int64_t setBytes = 2 * spec.headDim *
+                     (2 * shape.batch * shape.headsQ * shape.seqQ +
+                      2 * shape.batch * shape.headsKv * shape.seqK);
+  int sets = static_cast<int>(std::clamp<int64_t>(
+      (3 * static_cast<int64_t>(rt.device().l2CacheBytes)) / std::max<int64_t>(setBytes, 1) + 1,
+      1, kMaxInputSets));
+  std::vector<Problem> problems;
+  std::vector<DeviceTensor> outs;
+  for (int s = 0; s < sets; ++s) {
+    Expected<Problem> p = makeProblem(rt, spec, ast, shape, 1000 + s);
+    if (!p) return p.takeError();
+    problems.push_back(p.takeValue());
+    Expected<DeviceTensor> o =
+        outputTensor(rt, {shape.batch, shape.headsQ, shape.seqQ, spec.headDimV}, spec.dtype);
+    if (!o) return o.takeError();
+    outs.push_back(o.takeValue());
+  }
+  std::vector<LaunchStorage> launches(sets);
+  for (int s = 0; s < sets; ++s)
+    fillLaunch(launches[s], problems[s], spec, shape, outs[s].desc, nullptr);
+  for (int w = 0; w < warmup; ++w)
+    if (runtime::Status st = kernel.launch(launches[w % sets].args, nullptr); !st)
+      return st.takeError();
+
+  CUevent start = nullptr, stop = nullptr;
+  if (runtime::Status st = drv.check(drv.cuEventCreate(&start, 0), "cuEventCreate"); !st)
+    return st.takeError();
+  if (runtime::Status st = drv.check(drv.cuEventCreate(&stop, 0), "cuEventCreate"); !st)
+    return st.takeError();
+  std::vector<double> times;
+  for (int it = 0; it < iterations; ++it) {
+    drv.cuEventRecord(start, nullptr);
+    runtime::Status st = kernel.launch(launches[it % sets].args, nullptr);
+    drv.cuEventRecord(stop, nullptr);
+    if (!st) return st.takeError();
+    if (runtime::Status s2 = drv.check(drv.cuEventSynchronize(stop), "cuEventSynchronize"); !s2)
+      return s2.takeError();
+    float ms = 0;
+    drv.cuEventElapsedTime(&ms, start, stop);
+    times.push_back(ms);
+  }
+  drv.cuEventDestroy(start);
+  drv.cuEventDestroy(stop);
+  std::sort(times.begin(), times.end());
+  BenchResult r;
+  r.samples = iterations;
+  r.medianMs = times[times.size() / 2];
+  r.minMs = times.front();
+  r.maxMs = times.back();
+  r.inputSets = sets;
+  return r;
+}
+
+} // namespace attnc
