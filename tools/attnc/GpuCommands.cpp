@@ -1,0 +1,189 @@
+//===- GpuCommands.cpp - attnc check / attnc run ----------------------------===//
+//
+// Both commands compile the chosen kernel for the GPU they run on (NVRTC, through the
+// cubin cache) and run it on fresh random inputs of --shape. `check` compares against
+// the float64 CPU reference with the output poisoned first and prints the relative
+// error; `run --bench` prints the median time over rotated inputs and TFLOP/s counted
+// over the pairs the mask allows.
+//
+//===----------------------------------------------------------------------===//
+#include "Commands.h"
+#include "KernelSelection.h"
+#include "OptionParsing.h"
+#include "SourceLoading.h"
+
+#include "attnc/Analysis/BlockClassification.h"
+#include "attnc/Driver/CompiledProgram.h"
+#include "attnc/Driver/GpuHarness.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace attnc::cli {
+namespace {
+
+/// Everything a GPU command needs once the options are parsed.
+struct GpuSession {
+  std::optional<LoadedProgram> ast;
+  std::unique_ptr<CompiledProgram> program;
+  KernelChoice choice;
+  std::optional<GeneratedKernel> generated;
+  std::unique_ptr<runtime::Runtime> runtime;
+  std::unique_ptr<runtime::Kernel> kernel;
+  ProblemShape shape;
+};
+
+void addGpuOptions(po::options_description &desc) {
+  desc.add_options()
+      ("shape", po::value<std::string>()->default_value("B=2,H=8,N=1000"), "problem: B=..,Hq=..,Hkv=..,N=..,M=.. (H sets both head counts; M defaults to N) plus free dims")
+      ("param", po::value<std::vector<std::string>>()->composing(), "NAME=VALUE for a param (repeatable)")
+      ("device", po::value<int>()->default_value(0), "CUDA device ordinal");
+  addKernelOptions(desc);
+}
+
+/// Returns an exit code on failure.
+std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
+  const std::string file = vm["file"].as<std::string>();
+  s.ast = loadProgram(file);
+  if (!s.ast)
+    return kExitUserError;
+  s.program = CompiledProgram::load(file, std::cerr);
+  if (!s.program)
+    return kExitUserError;
+  std::optional<KernelChoice> choice = chooseKernel(*s.program, vm);
+  if (!choice)
+    return kExitUserError;
+  s.choice = *choice;
+  if (s.program->family(s.choice.kernel) != "softmax") {
+    std::cerr << "attnc: error: kernel '" << s.choice.kernel
+              << "' is of the linear family; GPU kernels exist only for the softmax family "
+                 "so far\n";
+    return kExitUserError;
+  }
+  std::string error;
+  std::optional<ProblemShape> shape = parseShape(vm["shape"].as<std::string>(), &error);
+  if (!shape) {
+    std::cerr << "attnc: error: " << error << "\n";
+    return kExitUserError;
+  }
+  s.shape = *shape;
+  if (vm.count("param"))
+    for (const std::string &item : vm["param"].as<std::vector<std::string>>()) {
+      size_t eq = item.find('=');
+      char *end = nullptr;
+      double v = eq == std::string::npos ? 0 : std::strtod(item.c_str() + eq + 1, &end);
+      if (eq == std::string::npos || eq == 0 || !end || *end != '\0') {
+        std::cerr << "attnc: error: expected NAME=VALUE after --param, got '" << item << "'\n";
+        return kExitUserError;
+      }
+      s.shape.params[item.substr(0, eq)] = v;
+    }
+  s.generated = s.program->generate(s.choice.kernel, s.choice.headDim, s.choice.config, std::cerr);
+  if (!s.generated)
+    return kExitUserError;
+  auto rt = runtime::Runtime::create(vm["device"].as<int>());
+  if (!rt) {
+    std::cerr << "attnc: error: " << rt.error().message << "\n";
+    return kExitUserError;
+  }
+  s.runtime = rt.takeValue();
+  auto kernel = s.runtime->compile(s.generated->source, s.generated->spec);
+  if (!kernel) {
+    std::cerr << "attnc: error: " << kernel.error().message << "\n";
+    return kExitInternalError;
+  }
+  s.kernel = kernel.takeValue();
+  return std::nullopt;
+}
+
+const dsl::Kernel &astKernel(const GpuSession &s) {
+  return *selectKernel(*s.ast, s.choice.kernel);
+}
+
+/// Useful FLOPs: 4 * D * allowed (i, j) pairs per (batch, head).
+std::optional<double> usefulFlops(const GpuSession &s, bool &exact) {
+  std::optional<analysis::MaskModel> model = s.program->maskModel(s.choice.kernel, std::cerr);
+  if (!model)
+    return std::nullopt;
+  analysis::Tiling tiling{s.shape.seqQ, s.shape.seqK, s.choice.config.blockM,
+                          s.choice.config.blockN};
+  analysis::SymbolValues overrides(s.shape.dims.begin(), s.shape.dims.end());
+  for (const auto &[k, v] : s.shape.params)
+    overrides[k] = static_cast<int64_t>(v);
+  std::string error;
+  auto report = analysis::explainMask(*model, tiling, s.choice.headDim, overrides, &error);
+  if (!report)
+    return std::nullopt;
+  exact = report->map.exact;
+  return 4.0 * s.choice.headDim * static_cast<double>(report->pairsAllowed) * s.shape.batch *
+         s.shape.headsQ;
+}
+
+} // namespace
+
+int runCheck(const Args &args) {
+  po::options_description desc("check options");
+  desc.add_options()("seed", po::value<uint64_t>()->default_value(1), "random seed of the inputs");
+  addGpuOptions(desc);
+  po::variables_map vm;
+  if (auto rc = parseOptions(args, desc, "usage: attnc check FILE --shape B=..,H=..,N=.. [options]", vm))
+    return *rc;
+  GpuSession s;
+  if (auto rc = openSession(vm, s))
+    return *rc;
+  auto result = checkSoftmax(*s.runtime, *s.kernel, astKernel(s), s.shape,
+                             vm["seed"].as<uint64_t>());
+  if (!result) {
+    std::cerr << "attnc: error: " << result.error().message << "\n";
+    return kExitUserError;
+  }
+  std::printf("%s [%s, D=%d, %s] on %s, %s\n", s.choice.kernel.c_str(),
+              s.choice.config.str().c_str(), s.choice.headDim,
+              runtime::dtypeName(s.generated->spec.dtype), s.runtime->device().name.c_str(),
+              s.shape.str().c_str());
+  std::printf("  rel err %.3e (tolerance %.0e)  max abs err %.3e  lse max err %.3e  "
+              "non-finite %lld of %lld  %s\n",
+              result->relError, result->tolerance, result->maxAbsError, result->lseMaxError,
+              static_cast<long long>(result->nonFinite), static_cast<long long>(result->elements),
+              result->passed() ? "PASS" : "FAIL");
+  return result->passed() ? kExitOk : kExitUserError;
+}
+
+int runRun(const Args &args) {
+  po::options_description desc("run options");
+  desc.add_options()
+      ("bench", "time the kernel: median of --iters launches over rotated inputs")
+      ("iters", po::value<int>()->default_value(50), "timed launches")
+      ("warmup", po::value<int>()->default_value(10), "untimed launches first");
+  addGpuOptions(desc);
+  po::variables_map vm;
+  if (auto rc = parseOptions(args, desc, "usage: attnc run FILE --shape B=..,H=..,N=.. [--bench] [options]", vm))
+    return *rc;
+  GpuSession s;
+  if (auto rc = openSession(vm, s))
+    return *rc;
+  int iters = vm.count("bench") ? vm["iters"].as<int>() : 1;
+  int warmup = vm.count("bench") ? vm["warmup"].as<int>() : 0;
+  if (iters <= 0 || warmup < 0) {
+    std::cerr << "attnc: error: --iters must be positive and --warmup not negative\n";
+    return kExitUserError;
+  }
+  auto result = benchSoftmax(*s.runtime, *s.kernel, astKernel(s), s.shape, warmup, iters);
+  if (!result) {
+    std::cerr << "attnc: error: " << result.error().message << "\n";
+    return kExitUserError;
+  }
+  bool exact = true;
+  std::optional<double> flops = usefulFlops(s, exact);
+  std::printf("%s [%s, D=%d] on %s, %s\n", s.choice.kernel.c_str(), s.choice.config.str().c_str(),
+              s.choice.headDim, s.runtime->device().name.c_str(), s.shape.str().c_str());
+  std::printf("  median %.4f ms (min %.4f, max %.4f, %d runs, %d input sets)", result->medianMs,
+              result->minMs, result->maxMs, result->samples, result->inputSets);
+  if (flops)
+    std::printf("  %.1f TFLOP/s%s", *flops / (result->medianMs * 1e-3) / 1e12,
+                exact ? "" : " (upper bound: the mask reads data)");
+  std::printf("\n");
+  return kExitOk;
+}
+
+} // namespace attnc::cli
