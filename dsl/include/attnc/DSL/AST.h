@@ -92,7 +92,8 @@ struct Expr {
   UnaryOp unaryOp = UnaryOp::Neg;
   BinaryOp binaryOp = BinaryOp::Add;
   std::vector<ExprPtr> operands;
-  /// The operator token of a Unary/Binary node (`loc` spans the whole expression).
+  /// The operator token of a Unary/Binary node, the name token of a Call/Index node
+  /// (`loc` starts where the whole expression starts and spans it on its first line).
   SourceLoc opLoc;
 
   // Filled by Sema.
