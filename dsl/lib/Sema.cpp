@@ -173,6 +173,8 @@ void KernelChecker::declareNames() {
 
 void KernelChecker::checkParams() {
   for (const ParamDecl &p : k_.params) {
+    if (p.name == "scale" && p.type != ElementType::F32)
+      diags_.error(p.loc, "param 'scale' overrides the builtin scale and must be f32");
     if (!p.defaultValue)
       continue;
     double v = *p.defaultValue;

@@ -99,6 +99,8 @@ TEST(Sema, ScaleParamOverridesBuiltin) {
   r = runFrontend(softmaxKernel("  param scale: f32 = 0.5\n  score = s * scale"));
   ASSERT_TRUE(r.ok()) << r.rendered;
   EXPECT_EQ(r.program->kernels[0].score->operands[1]->refKind, RefKind::Param);
+  expectError(softmaxKernel("  param scale: i32 = 2"),
+              "param 'scale' overrides the builtin scale and must be f32", 4, 9);
 }
 
 TEST(Sema, IntPromotesToFloatAndIntStaysInt) {
