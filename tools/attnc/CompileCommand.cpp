@@ -14,12 +14,15 @@
 
 #include "attnc/DSL/Frontend.h"
 #include "attnc/Driver/CompiledProgram.h"
+#include "attnc/Runtime/CubinInfo.h"
 #include "attnc/Runtime/Nvrtc.h"
 #include "attnc/Runtime/ResourceUsage.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <variant>
 
 namespace attnc::cli {
 namespace {
@@ -64,15 +67,17 @@ int writeOutput(const po::variables_map &vm, const std::string &data) {
   return kExitOk;
 }
 
-int compileWithNvrtc(const GeneratedKernel &kernel, const std::string &emit,
-                     const po::variables_map &vm) {
-  const std::string arch = vm["arch"].as<std::string>();
+/// A generated kernel compiled by NVRTC, with what ptxas (or the cubin) reports.
+struct Compiled {
+  GeneratedKernel kernel;
+  runtime::NvrtcOutput output;
+  std::optional<runtime::ResourceUsage> usage;
+};
+
+/// Compiles `kernel` for `arch`; prints why not and returns an exit code on failure.
+std::variant<Compiled, int> compileKernel(GeneratedKernel kernel, const std::string &arch,
+                                          bool wantPtx) {
   std::optional<int> limit = smemLimit(arch);
-  if (!limit) {
-    std::cerr << "attnc: error: unknown --arch '" << arch
-              << "' (expected sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a, sm_100a or sm_120)\n";
-    return kExitUserError;
-  }
   if (kernel.spec.dynamicSmemBytes > *limit) {
     std::cerr << "attnc: error: kernel '" << kernel.kernelName << "' with tile config "
               << kernel.config.str() << " needs " << kernel.spec.dynamicSmemBytes
@@ -85,7 +90,7 @@ int compileWithNvrtc(const GeneratedKernel &kernel, const std::string &emit,
   request.programName = kernel.kernelName + ".cu";
   request.arch = arch;
   request.options = {"-Xptxas=-v"};
-  request.wantPtx = emit == "ptx";
+  request.wantPtx = wantPtx;
   runtime::Expected<runtime::NvrtcOutput> out = runtime::Nvrtc::compile(request);
   if (!out) {
     std::cerr << "attnc: error: " << out.error().message << "\n";
@@ -94,27 +99,71 @@ int compileWithNvrtc(const GeneratedKernel &kernel, const std::string &emit,
   }
   std::optional<runtime::ResourceUsage> usage =
       runtime::parseResourceUsage(out->log, kernel.spec.entryName);
+  if (!usage) {
+    // NVRTC served the compile from the driver's compute cache and ptxas printed nothing:
+    // read registers and the local-memory frame from the cubin itself.
+    runtime::Expected<runtime::CubinFunctionInfo> info =
+        runtime::readCubinFunctionInfo(out->cubin, kernel.spec.entryName);
+    if (info) {
+      usage = runtime::ResourceUsage{};
+      usage->function = kernel.spec.entryName;
+      usage->arch = arch;
+      usage->registers = info->registers;
+      usage->stackFrameBytes = std::max(info->frameBytes, info->minStackBytes);
+    }
+  }
+  return Compiled{std::move(kernel), out.takeValue(), usage};
+}
+
+/// Tries the chosen configs in order; keeps the first that uses no local memory (or the
+/// last one tried, which --no-spills then rejects).
+int compileWithNvrtc(const CompiledProgram &program, const KernelChoice &choice,
+                     const std::string &emit, const po::variables_map &vm) {
+  const std::string arch = vm["arch"].as<std::string>();
+  if (!smemLimit(arch)) {
+    std::cerr << "attnc: error: unknown --arch '" << arch
+              << "' (expected sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a, sm_100a or sm_120)\n";
+    return kExitUserError;
+  }
+  std::optional<Compiled> chosen;
+  for (size_t n = 0; n < choice.configs.size(); ++n) {
+    std::optional<GeneratedKernel> kernel =
+        program.generate(choice.kernel, choice.headDim, choice.configs[n], std::cerr);
+    if (!kernel)
+      return kExitUserError;
+    std::variant<Compiled, int> c = compileKernel(std::move(*kernel), arch, emit == "ptx");
+    if (std::holds_alternative<int>(c))
+      return std::get<int>(c);
+    chosen = std::move(std::get<Compiled>(c));
+    if (!chosen->usage || !chosen->usage->usesLocalMemory())
+      break;
+    if (n + 1 < choice.configs.size())
+      std::cerr << "attnc: note: tile config " << choice.configs[n].str()
+                << " uses local memory (" << chosen->usage->str() << "); trying "
+                << choice.configs[n + 1].str() << "\n";
+  }
+  const Compiled &c = *chosen;
   std::ostream &report = vm.count("output") ? std::cout : std::cerr;
-  report << "kernel " << kernel.kernelName << ": " << kernel.config.str() << ", head dim "
-         << kernel.spec.headDim << ", mask " << analysis::toString(kernel.maskKind) << ", "
-         << kernel.spec.dynamicSmemBytes << " B shared memory\n";
-  if (usage)
-    report << usage->str() << "\n";
+  report << "kernel " << c.kernel.kernelName << ": " << c.kernel.config.str() << ", head dim "
+         << c.kernel.spec.headDim << ", mask " << analysis::toString(c.kernel.maskKind) << ", "
+         << c.kernel.spec.dynamicSmemBytes << " B shared memory\n";
+  if (c.usage)
+    report << c.usage->str() << "\n";
   if (vm.count("no-spills")) {
-    if (!usage) {
-      std::cerr << "attnc: error: NVRTC gave no resource report for '" << kernel.spec.entryName
-                << "'\n";
+    if (!c.usage) {
+      std::cerr << "attnc: error: neither ptxas nor the cubin reported the resources of '"
+                << c.kernel.spec.entryName << "'\n";
       return kExitInternalError;
     }
-    if (usage->usesLocalMemory()) {
-      std::cerr << "attnc: error: kernel '" << kernel.kernelName << "' uses local memory on "
-                << arch << " (" << usage->str() << ")\n";
+    if (c.usage->usesLocalMemory()) {
+      std::cerr << "attnc: error: kernel '" << c.kernel.kernelName << "' uses local memory on "
+                << arch << " (" << c.usage->str() << ")\n";
       return kExitUserError;
     }
   }
   if (emit == "ptx")
-    return writeOutput(vm, out->ptx);
-  return writeOutput(vm, std::string(out->cubin.begin(), out->cubin.end()));
+    return writeOutput(vm, c.output.ptx);
+  return writeOutput(vm, std::string(c.output.cubin.begin(), c.output.cubin.end()));
 }
 
 } // namespace
@@ -164,13 +213,14 @@ int runCompile(const Args &args) {
                  "yet (only --emit=ast|mlir|mlir-opt)\n";
     return kExitUserError;
   }
-  std::optional<GeneratedKernel> kernel =
-      program->generate(choice->kernel, choice->headDim, choice->config, std::cerr);
-  if (!kernel)
-    return kExitUserError;
-  if (emit == "cu")
+  if (emit == "cu") {
+    std::optional<GeneratedKernel> kernel =
+        program->generate(choice->kernel, choice->headDim, choice->configs.front(), std::cerr);
+    if (!kernel)
+      return kExitUserError;
     return writeOutput(vm, kernel->source);
-  return compileWithNvrtc(*kernel, emit, vm);
+  }
+  return compileWithNvrtc(*program, *choice, emit, vm);
 }
 
 } // namespace attnc::cli

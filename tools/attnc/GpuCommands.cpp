@@ -30,6 +30,7 @@ struct GpuSession {
   std::optional<GeneratedKernel> generated;
   std::unique_ptr<runtime::Runtime> runtime;
   std::unique_ptr<runtime::Kernel> kernel;
+  cuda::PrefillConfig config; ///< the tile shape actually compiled
   ProblemShape shape;
 };
 
@@ -78,21 +79,28 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
       }
       s.shape.params[item.substr(0, eq)] = v;
     }
-  s.generated = s.program->generate(s.choice.kernel, s.choice.headDim, s.choice.config, std::cerr);
-  if (!s.generated)
-    return kExitUserError;
   auto rt = runtime::Runtime::create(vm["device"].as<int>());
   if (!rt) {
     std::cerr << "attnc: error: " << rt.error().message << "\n";
     return kExitUserError;
   }
   s.runtime = rt.takeValue();
-  auto kernel = s.runtime->compile(s.generated->source, s.generated->spec);
-  if (!kernel) {
-    std::cerr << "attnc: error: " << kernel.error().message << "\n";
-    return kExitInternalError;
+  // The first default config whose kernel uses no local memory on this device.
+  for (size_t n = 0; n < s.choice.configs.size(); ++n) {
+    s.generated =
+        s.program->generate(s.choice.kernel, s.choice.headDim, s.choice.configs[n], std::cerr);
+    if (!s.generated)
+      return kExitUserError;
+    auto kernel = s.runtime->compile(s.generated->source, s.generated->spec);
+    if (!kernel) {
+      std::cerr << "attnc: error: " << kernel.error().message << "\n";
+      return kExitInternalError;
+    }
+    s.kernel = kernel.takeValue();
+    s.config = s.choice.configs[n];
+    if (s.kernel->resources().localBytes == 0)
+      break;
   }
-  s.kernel = kernel.takeValue();
   return std::nullopt;
 }
 
@@ -105,8 +113,8 @@ std::optional<double> usefulFlops(const GpuSession &s, bool &exact) {
   std::optional<analysis::MaskModel> model = s.program->maskModel(s.choice.kernel, std::cerr);
   if (!model)
     return std::nullopt;
-  analysis::Tiling tiling{s.shape.seqQ, s.shape.seqK, s.choice.config.blockM,
-                          s.choice.config.blockN};
+  analysis::Tiling tiling{s.shape.seqQ, s.shape.seqK, s.config.blockM,
+                          s.config.blockN};
   analysis::SymbolValues overrides(s.shape.dims.begin(), s.shape.dims.end());
   for (const auto &[k, v] : s.shape.params)
     overrides[k] = static_cast<int64_t>(v);
@@ -138,7 +146,7 @@ int runCheck(const Args &args) {
     return kExitUserError;
   }
   std::printf("%s [%s, D=%d, %s] on %s, %s\n", s.choice.kernel.c_str(),
-              s.choice.config.str().c_str(), s.choice.headDim,
+              s.config.str().c_str(), s.choice.headDim,
               runtime::dtypeName(s.generated->spec.dtype), s.runtime->device().name.c_str(),
               s.shape.str().c_str());
   std::printf("  rel err %.3e (tolerance %.0e)  max abs err %.3e  lse max err %.3e  "
@@ -175,7 +183,7 @@ int runRun(const Args &args) {
   }
   bool exact = true;
   std::optional<double> flops = usefulFlops(s, exact);
-  std::printf("%s [%s, D=%d] on %s, %s\n", s.choice.kernel.c_str(), s.choice.config.str().c_str(),
+  std::printf("%s [%s, D=%d] on %s, %s\n", s.choice.kernel.c_str(), s.config.str().c_str(),
               s.choice.headDim, s.runtime->device().name.c_str(), s.shape.str().c_str());
   std::printf("  median %.4f ms (min %.4f, max %.4f, %d runs, %d input sets)", result->medianMs,
               result->minMs, result->maxMs, result->samples, result->inputSets);

@@ -43,13 +43,19 @@ std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
               << *declared << " that kernel '" << c.kernel << "' declares\n";
     return std::nullopt;
   }
-  c.config = cuda::defaultPrefillConfig(c.headDim);
-  if (vm.count("block-m")) c.config.blockM = vm["block-m"].as<int>();
-  if (vm.count("block-n")) c.config.blockN = vm["block-n"].as<int>();
-  if (vm.count("warps")) c.config.numWarps = vm["warps"].as<int>();
-  if (vm.count("stages")) c.config.stages = vm["stages"].as<int>();
-  if (vm.count("q-in-regs")) c.config.qInRegs = vm["q-in-regs"].as<bool>();
-  const cuda::PrefillConfig &cfg = c.config;
+  std::vector<cuda::PrefillConfig> defaults = cuda::prefillCandidates(c.headDim);
+  c.explicitConfig = vm.count("block-m") || vm.count("block-n") || vm.count("warps") ||
+                     vm.count("stages") || vm.count("q-in-regs");
+  if (!c.explicitConfig) {
+    c.configs = defaults;
+    return c;
+  }
+  cuda::PrefillConfig cfg = defaults.front();
+  if (vm.count("block-m")) cfg.blockM = vm["block-m"].as<int>();
+  if (vm.count("block-n")) cfg.blockN = vm["block-n"].as<int>();
+  if (vm.count("warps")) cfg.numWarps = vm["warps"].as<int>();
+  if (vm.count("stages")) cfg.stages = vm["stages"].as<int>();
+  if (vm.count("q-in-regs")) cfg.qInRegs = vm["q-in-regs"].as<bool>();
   if (cfg.numWarps <= 0 || cfg.blockM <= 0 || cfg.blockN <= 0 || cfg.stages < 2 ||
       cfg.blockM % (16 * cfg.numWarps) != 0 || cfg.blockN % 16 != 0) {
     std::cerr << "attnc: error: tile config " << cfg.str()
@@ -57,6 +63,7 @@ std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
                  "and stages at least 2\n";
     return std::nullopt;
   }
+  c.configs = {cfg};
   return c;
 }
 

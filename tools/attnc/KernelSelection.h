@@ -24,7 +24,10 @@ void addKernelOptions(po::options_description &desc);
 struct KernelChoice {
   std::string kernel;
   int headDim = 0;
-  cuda::PrefillConfig config;
+  /// The tile shape given on the command line, or the defaults best first: a command
+  /// uses the first whose compiled kernel touches no local memory.
+  std::vector<cuda::PrefillConfig> configs;
+  bool explicitConfig = false;
 };
 
 /// Resolves the options; prints an error and returns nullopt when they do not fit.

@@ -18,18 +18,13 @@ std::string PrefillConfig::str() const {
          (qInRegs ? " q:regs" : " q:smem");
 }
 
-PrefillConfig defaultPrefillConfig(int headDim) {
-  // The fastest shapes that compile without spills for every example on sm_80 and sm_90a
-  // (bench/NOTES.md): 32 query rows per warp with Q re-read from shared memory, and a key
-  // block small enough that scores and accumulators fit in 255 registers whatever the
-  // mask and score code add. Larger key blocks are the tuner's to find where they fit.
-  PrefillConfig c;
-  c.numWarps = 4;
-  c.blockM = headDim >= 256 ? 64 : 128;
-  c.blockN = headDim >= 256 ? 16 : 32;
-  c.stages = 3;
-  c.qInRegs = false;
-  return c;
+std::vector<PrefillConfig> prefillCandidates(int headDim) {
+  // First: 32 query rows per warp, Q re-read from shared memory, a key block small enough
+  // that scores and accumulators fit in 255 registers for plain masks. Then 16 rows per
+  // warp, for variants whose mask or score code needs more registers.
+  if (headDim >= 256)
+    return {{64, 16, 4, 3, false}, {64, 16, 4, 2, false}, {32, 16, 2, 2, false}};
+  return {{128, 32, 4, 3, false}, {128, 64, 8, 2, true}, {128, 32, 8, 3, false}};
 }
 
 int prefillSmemBytes(int headDim, const PrefillConfig &c) {

@@ -8,6 +8,7 @@
 #define ATTNC_TARGET_CUDA_PREFILLCONFIG_H
 
 #include <string>
+#include <vector>
 
 namespace attnc::cuda {
 
@@ -21,8 +22,10 @@ struct PrefillConfig {
   std::string str() const; ///< "128x64 w4 s2 q:smem"
 };
 
-/// The per-arch default for a head dim (the best measured config on H100, bench/NOTES.md).
-PrefillConfig defaultPrefillConfig(int headDim);
+/// Default tile shapes for a head dim, best first (measured on H100, bench/NOTES.md).
+/// Callers compile them in order and take the first that uses no local memory: how many
+/// registers a variant's score and mask code add is only known after ptxas ran.
+std::vector<PrefillConfig> prefillCandidates(int headDim);
 
 /// Shared-memory bytes PrefillTraits computes for this config (Q tile + K/V ring).
 int prefillSmemBytes(int headDim, const PrefillConfig &config);
