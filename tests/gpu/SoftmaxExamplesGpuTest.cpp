@@ -1,0 +1,134 @@
+//===- SoftmaxExamplesGpuTest.cpp - Every softmax example on the GPU ------===//
+//
+// For every softmax example, in bf16 and fp16, head dims 64 and 128: generate the prefill
+// kernel (first default tile config that uses no local memory), run it on fresh random
+// inputs with the output poisoned, and compare with the float64 CPU reference. Shapes are
+// ragged (no multiple of any tile), with batch > 1 and GQA ratios 1, 4 and 8. Skips, with
+// the reason, where there is no CUDA device.
+//
+//===----------------------------------------------------------------------===//
+#include "attnc/DSL/Frontend.h"
+#include "attnc/Driver/CompiledProgram.h"
+#include "attnc/Driver/GpuHarness.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace attnc {
+namespace {
+
+struct Case {
+  const char *example;
+  bool selfAttention; ///< k/v share q's length symbol (N == M)
+};
+
+const Case kCases[] = {
+    {"full", false},          {"causal", false},        {"sliding_window", false},
+    {"alibi", false},         {"softcap", false},       {"prefix_lm", false},
+    {"chunked_local", false}, {"document_mask", true},  {"neighborhood_1d", false},
+    {"neighborhood_2d", true}, {"gqa_decode", false},
+};
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// The example with its dtype line replaced, written where the test can load it.
+std::string exampleWithDtype(const std::string &name, const std::string &dtype) {
+  std::string text = readFile(std::string(ATTNC_EXAMPLES_DIR) + "/" + name + ".attn");
+  size_t at = text.find("dtype bf16");
+  EXPECT_NE(at, std::string::npos) << name << " declares no 'dtype bf16'";
+  text.replace(at, 10, "dtype " + dtype);
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("attnc_gpu_" + name + "_" + dtype + ".attn"))
+                         .string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::vector<ProblemShape> shapesFor(const Case &c) {
+  auto shape = [](int64_t b, int64_t hq, int64_t hkv, int64_t n, int64_t m) {
+    ProblemShape s;
+    s.batch = b; s.headsQ = hq; s.headsKv = hkv; s.seqQ = n; s.seqK = m;
+    return s;
+  };
+  if (std::string(c.example) == "gqa_decode") // q[B, 32, 1, D], k/v[B, 8, M, D]
+    return {shape(3, 32, 8, 1, 1000), shape(2, 32, 8, 1, 77)};
+  if (c.selfAttention)
+    return {shape(2, 4, 4, 333, 333), shape(1, 8, 2, 1000, 1000), shape(2, 8, 1, 257, 257)};
+  return {shape(2, 4, 4, 333, 333), shape(1, 8, 2, 1000, 777), shape(2, 8, 1, 129, 700)};
+}
+
+class SoftmaxExamplesGpu : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    auto rt = runtime::Runtime::create(0);
+    if (!rt) {
+      skipReason = "no CUDA device: " + rt.error().message;
+      return;
+    }
+    runtimeInstance = rt.takeValue().release();
+  }
+  static void TearDownTestSuite() { delete runtimeInstance; }
+  static inline runtime::Runtime *runtimeInstance = nullptr;
+  static inline std::string skipReason;
+};
+
+TEST_F(SoftmaxExamplesGpu, MatchFloat64Reference) {
+  if (!runtimeInstance)
+    GTEST_SKIP() << skipReason;
+  runtime::Runtime &rt = *runtimeInstance;
+  int checked = 0;
+  for (const Case &c : kCases) {
+    for (const char *dtype : {"bf16", "f16"}) {
+      std::string path = exampleWithDtype(c.example, dtype);
+      std::ostringstream diag;
+      std::unique_ptr<CompiledProgram> program = CompiledProgram::load(path, diag);
+      ASSERT_TRUE(program) << diag.str();
+      dsl::SourceBuffer buffer(path, readFile(path));
+      dsl::DiagnosticEngine diags(buffer);
+      std::optional<dsl::Program> ast = dsl::parseAndCheck(buffer, diags);
+      ASSERT_TRUE(ast);
+      const dsl::Kernel &kernel = ast->kernels.front();
+      for (int headDim : {64, 128}) {
+        std::unique_ptr<runtime::Kernel> compiled;
+        cuda::PrefillConfig used;
+        for (const cuda::PrefillConfig &cfg : cuda::prefillCandidates(headDim)) {
+          std::optional<GeneratedKernel> gen = program->generate(kernel.name, headDim, cfg, diag);
+          ASSERT_TRUE(gen) << diag.str();
+          auto k = rt.compile(gen->source, gen->spec);
+          ASSERT_TRUE(k) << k.error().message;
+          compiled = k.takeValue();
+          used = cfg;
+          if (compiled->resources().localBytes == 0)
+            break;
+        }
+        EXPECT_EQ(compiled->resources().localBytes, 0)
+            << c.example << " D=" << headDim << " uses local memory in every default config";
+        uint64_t seed = 1;
+        for (const ProblemShape &shape : shapesFor(c)) {
+          auto result = checkSoftmax(rt, *compiled, kernel, shape, seed++);
+          ASSERT_TRUE(result) << c.example << ": " << result.error().message;
+          std::printf("  %-16s %-4s D=%-3d %-14s %-38s rel err %.2e  lse err %.1e  %s\n",
+                      c.example, dtype, headDim, used.str().c_str(), shape.str().c_str(),
+                      result->relError, result->lseMaxError, result->passed() ? "ok" : "FAIL");
+          EXPECT_EQ(result->nonFinite, 0) << c.example << " " << shape.str();
+          EXPECT_LT(result->relError, result->tolerance) << c.example << " " << shape.str();
+          EXPECT_LT(result->lseMaxError, 1e-2) << c.example << " " << shape.str();
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 100);
+}
+
+} // namespace
+} // namespace attnc
