@@ -14,6 +14,8 @@ echo "== softmax examples vs float64 reference"
 "$BIN/tests/AttnGpuTests" > "$OUT/gpu_tests.log" 2>&1; echo "rc=$?"
 grep -E "rel err" "$OUT/gpu_tests.log" | awk '{print $1, $2, $3, $NF, $(NF-4), $(NF-3)}' | sort -k5 -g | tail -4
 grep -cE " ok$" "$OUT/gpu_tests.log"; grep -E "FAIL|Failure" "$OUT/gpu_tests.log" | head -5; tail -3 "$OUT/gpu_tests.log"
+echo "== runtime API example (C++)"
+"$BIN/attnc-example-runtime" examples/sliding_window.attn 256; echo "rc=$?"
 echo "== attnc check through the CLI"
 for ex in causal alibi softcap document_mask; do "$BIN/attnc" check "examples/$ex.attn" --shape B=2,Hq=8,Hkv=2,N=1000 2>&1 | tail -1; done
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
