@@ -212,7 +212,7 @@ void printExplain(std::ostream &os, const ExplainReport &r, size_t maxRows) {
   os << "kernel " << (r.kernelName.empty() ? "<unnamed>" : r.kernelName) << "\n";
   os << "  mask:     " << r.maskText << "\n";
   os << "  kind:     " << toString(r.map.kind)
-     << (r.map.exact ? "" : " (data-dependent part unknown: partial tiles are upper bounds)")
+     << (r.map.exact ? "" : " (needs a run-time block map: the data-dependent part is unknown here, so partial tiles are upper bounds)")
      << "\n";
   os << "  problem:  N=" << t.N << " M=" << t.M << " D=" << r.headDim << ", tiles " << t.BM << " x "
      << t.BN << " (" << t.numQueryBlocks() << " x " << t.numKeyBlocks() << ")\n";
