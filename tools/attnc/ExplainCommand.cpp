@@ -37,23 +37,18 @@ bool parseBlock(const std::string &text, int64_t &bm, int64_t &bn) {
   return bm > 0 && bn > 0;
 }
 
-/// Parses NAME=VALUE pairs into overrides.
+/// Parses --param items into symbol overrides; mask symbols are integers.
 bool parseOverrides(const std::vector<std::string> &items, analysis::SymbolValues &out) {
-  for (const std::string &item : items) {
-    size_t eq = item.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::cerr << "attnc: error: expected NAME=VALUE after --param, got '" << item << "'\n";
+  std::map<std::string, double> values;
+  if (!parseParamItems(items, values))
+    return false;
+  for (const auto &[name, v] : values) {
+    if (v != static_cast<double>(static_cast<int64_t>(v))) {
+      std::cerr << "attnc: error: expected an integer value for '" << name << "', got " << v
+                << "\n";
       return false;
     }
-    try {
-      size_t used = 0;
-      out[item.substr(0, eq)] = std::stoll(item.substr(eq + 1), &used);
-      if (used != item.size() - eq - 1)
-        throw std::invalid_argument("trailing text");
-    } catch (const std::exception &) {
-      std::cerr << "attnc: error: expected an integer value in '" << item << "'\n";
-      return false;
-    }
+    out[name] = static_cast<int64_t>(v);
   }
   return true;
 }

@@ -68,17 +68,9 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
     return kExitUserError;
   }
   s.shape = *shape;
-  if (vm.count("param"))
-    for (const std::string &item : vm["param"].as<std::vector<std::string>>()) {
-      size_t eq = item.find('=');
-      char *end = nullptr;
-      double v = eq == std::string::npos ? 0 : std::strtod(item.c_str() + eq + 1, &end);
-      if (eq == std::string::npos || eq == 0 || !end || *end != '\0') {
-        std::cerr << "attnc: error: expected NAME=VALUE after --param, got '" << item << "'\n";
-        return kExitUserError;
-      }
-      s.shape.params[item.substr(0, eq)] = v;
-    }
+  if (vm.count("param") &&
+      !parseParamItems(vm["param"].as<std::vector<std::string>>(), s.shape.params))
+    return kExitUserError;
   auto rt = runtime::Runtime::create(vm["device"].as<int>());
   if (!rt) {
     std::cerr << "attnc: error: " << rt.error().message << "\n";

@@ -10,8 +10,12 @@
 #include "Commands.h"
 
 #include <boost/program_options.hpp>
+#include <cstdlib>
 #include <iostream>
+#include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace attnc::cli {
 
@@ -44,6 +48,24 @@ inline std::optional<int> parseOptions(const Args &args, po::options_description
     return kExitUserError;
   }
   return std::nullopt;
+}
+
+/// Parses repeated `--param NAME=VALUE` items (VALUE a number) into `out`; prints the
+/// offending item and returns false on a malformed one.
+inline bool parseParamItems(const std::vector<std::string> &items,
+                            std::map<std::string, double> &out) {
+  for (const std::string &item : items) {
+    size_t eq = item.find('=');
+    char *end = nullptr;
+    double v = eq == std::string::npos ? 0 : std::strtod(item.c_str() + eq + 1, &end);
+    if (eq == std::string::npos || eq == 0 || !end || end == item.c_str() + eq + 1 ||
+        *end != '\0') {
+      std::cerr << "attnc: error: expected NAME=VALUE after --param, got '" << item << "'\n";
+      return false;
+    }
+    out[item.substr(0, eq)] = v;
+  }
+  return true;
 }
 
 } // namespace attnc::cli
