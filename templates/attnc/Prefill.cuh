@@ -64,43 +64,51 @@ __device__ __forceinline__ unsigned swizzledOffset(int row, int chunk) {
   return row * Traits::kRowBytes + swizzled * kCopyBytes;
 }
 
-/// A lane's ldmatrix addresses into a swizzled tile, split into a lane-dependent part
-/// (four registers) and a compile-time part. Valid for rows `rowBase + laneRow` with
-/// rowBase % 8 == 0 and chunks `chunkBase + laneChunk` with chunkBase even, laneChunk 0/1:
-/// then the XOR touches only the low three chunk bits, which take four distinct values.
+/// A lane's ldmatrix address into a swizzled tile, as one register plus compile-time
+/// parts. Valid for rows `rowBase + laneRow` with rowBase % 8 == 0 and chunks
+/// `chunkBase + laneChunk` with chunkBase even, laneChunk 0/1. Then the swizzle XOR touches
+/// only chunk bits 1-2, which are address bits 5-6 of the lane's chunk-pair-0 offset (row
+/// bytes are a multiple of 128), so chunk pair c is that offset XOR (c << 5): one register
+/// per operand instead of four, and one LOP3 per ldmatrix.
 template <typename Traits> struct LaneSwizzle {
-  static constexpr int kLowChunkPairs = Traits::kSwizzleGroup / 2;
-  unsigned offset[kLowChunkPairs];
+  static constexpr int kPairShift = 5; ///< log2 of a chunk pair's bytes (2 x 16 B)
+  static_assert(Traits::kRowBytes % (Traits::kSwizzleGroup * kCopyBytes) == 0,
+                "rows start on a swizzle-group boundary");
+  unsigned offset;
 
-  __device__ __forceinline__ LaneSwizzle(int laneRow, int laneChunk) {
-#pragma unroll
-    for (int c = 0; c < kLowChunkPairs; ++c)
-      offset[c] = laneRow * Traits::kRowBytes +
-                  (((2 * c) | laneChunk) ^ (laneRow % Traits::kSwizzleGroup)) * kCopyBytes;
-  }
+  __device__ __forceinline__ LaneSwizzle(int laneRow, int laneChunk)
+      : offset(laneRow * Traits::kRowBytes +
+               (laneChunk ^ (laneRow % Traits::kSwizzleGroup)) * kCopyBytes) {}
   /// Offset for compile-time `rowBase` and `chunkBase` (after unrolling).
   __device__ __forceinline__ unsigned at(int rowBase, int chunkBase) const {
     constexpr int kGroupMask = Traits::kSwizzleGroup - 1;
-    return offset[(chunkBase & kGroupMask) / 2] + rowBase * Traits::kRowBytes +
-           (chunkBase & ~kGroupMask) * kCopyBytes;
+    return (offset ^ (((chunkBase & kGroupMask) / 2) << kPairShift)) +
+           rowBase * Traits::kRowBytes + (chunkBase & ~kGroupMask) * kCopyBytes;
   }
 };
 
 /// Issues cp.async copies of `ROWS` rows starting at `src` (row stride in elements) into a
-/// swizzled shared tile; rows at or past `validRows` are zero-filled.
+/// swizzled shared tile; rows at or past `validRows` are zero-filled. Each thread owns one
+/// chunk column and every kRowsPerPass-th row: its swizzle is the same in every pass, so
+/// the shared offset advances by a constant and the global pointer by one stride step.
 template <typename Traits, int ROWS>
 __device__ __forceinline__ void loadTileAsync(unsigned smemTile,
                                               const typename Traits::Element *src,
                                               long long rowStride, int validRows) {
-  constexpr int kChunks = ROWS * Traits::kChunksPerRow;
+  constexpr int kRowsPerPass = Traits::kThreads / Traits::kChunksPerRow;
+  static_assert(Traits::kThreads % Traits::kChunksPerRow == 0 && ROWS % kRowsPerPass == 0,
+                "every thread copies whole passes");
+  static_assert(kRowsPerPass % Traits::kSwizzleGroup == 0,
+                "a thread's rows share one swizzle phase");
+  const int row = threadIdx.x / Traits::kChunksPerRow;
+  const int chunk = threadIdx.x % Traits::kChunksPerRow;
+  const unsigned dst = smemTile + swizzledOffset<Traits>(row, chunk);
+  const typename Traits::Element *p = src + row * rowStride + chunk * Traits::kElemsPerChunk;
 #pragma unroll
-  for (int idx = threadIdx.x; idx < kChunks; idx += Traits::kThreads) {
-    int row = idx / Traits::kChunksPerRow;
-    int chunk = idx % Traits::kChunksPerRow;
-    bool valid = row < validRows;
-    const typename Traits::Element *p =
-        src + (valid ? row * rowStride : 0) + chunk * Traits::kElemsPerChunk;
-    cpAsync16(smemTile + swizzledOffset<Traits>(row, chunk), p, valid);
+  for (int pass = 0; pass < ROWS / kRowsPerPass; ++pass) {
+    const bool valid = row + pass * kRowsPerPass < validRows;
+    cpAsync16(dst + pass * kRowsPerPass * Traits::kRowBytes, valid ? p : src, valid);
+    p += kRowsPerPass * rowStride;
   }
 }
 
@@ -121,37 +129,61 @@ __device__ __forceinline__ float quadSum(float x) {
   return x + __shfl_xor_sync(0xffffffffu, x, 2);
 }
 
+/// P of one key block as packed element pairs: [mt][nt][half] holds the two columns of
+/// n8 tile nt in row half `half` of m16 tile mt, the register layout of an A fragment.
+template <typename Traits>
+using PackedP = unsigned[Traits::kWarpMTiles][Traits::kNTiles][2];
+
 /// Online-softmax step for one key block: scores to the log2 domain (through the
 /// variant's score modifier, if any), the mask where the tile needs it (MASKED), new row
-/// maxima, P = exp2(x - max) in place, and the rescaling of row sums and accumulators.
-/// Without a score modifier the raw q.k stays unscaled until one FFMA before exp2.
+/// maxima, P = exp2(x - max) packed to element pairs as each row is done (so the fp32
+/// scores die before P V, at half the registers), and the rescaling of row sums and
+/// accumulators. Without a score modifier the raw q.k stays unscaled until one FFMA
+/// before exp2.
 template <typename Traits, bool MASKED, typename Variant>
 __device__ __forceinline__ void
-softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], RowState<Traits> &state,
+softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], PackedP<Traits> &pOut,
+              RowState<Traits> &state,
               float (&acc)[Traits::kWarpMTiles][Traits::kDTiles][4], const Variant &variant,
               const ScoreContext &ctx, int row0, int k0, int lane, bool evalMask) {
   const AttncSoftmaxParams &p = *ctx.params;
   const float toLog2 = Variant::HAS_SCORE_MOD ? 1.f : p.scale_log2;
+  // Score modifier and mask, column by column: a column's index math (and whatever the
+  // variant derives from the key position) dies after its kWarpMTiles x 2 rows, instead of
+  // sixteen columns' worth staying live across every row.
+  if constexpr (Variant::HAS_SCORE_MOD || MASKED) {
+    const int laneRow = row0 + lane / 4;
+    const int laneCol = k0 + 2 * (lane % 4);
+#pragma unroll
+    for (int nt = 0; nt < Traits::kNTiles; ++nt)
+#pragma unroll
+      for (int c = 0; c < 2; ++c) {
+        const int col = laneCol + nt * kMmaN + c;
+#pragma unroll
+        for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
+#pragma unroll
+          for (int half = 0; half < 2; ++half) {
+            const int row = laneRow + mt * kMmaM + half * 8;
+            float &x = s[mt][nt][half * 2 + c];
+            if constexpr (Variant::HAS_SCORE_MOD)
+              x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
+            if constexpr (MASKED) {
+              if (col >= p.seq_k || (evalMask && !variant.mask(row, col, ctx)))
+                x = kNegInf;
+            }
+          }
+      }
+  }
 #pragma unroll
   for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
 #pragma unroll
     for (int half = 0; half < 2; ++half) {
-      const int row = row0 + mt * kMmaM + lane / 4 + half * 8;
       float blockMax = kNegInf;
 #pragma unroll
       for (int nt = 0; nt < Traits::kNTiles; ++nt)
 #pragma unroll
-        for (int c = 0; c < 2; ++c) {
-          const int col = k0 + nt * kMmaN + 2 * (lane % 4) + c;
-          float &x = s[mt][nt][half * 2 + c];
-          if constexpr (Variant::HAS_SCORE_MOD)
-            x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
-          if constexpr (MASKED) {
-            if (col >= p.seq_k || (evalMask && !variant.mask(row, col, ctx)))
-              x = kNegInf;
-          }
-          blockMax = fmaxf(blockMax, x);
-        }
+        for (int c = 0; c < 2; ++c)
+          blockMax = fmaxf(blockMax, s[mt][nt][half * 2 + c]);
       const float newMax = fmaxf(state.rowMax[mt][half], quadMax(blockMax) * toLog2);
       // A row with nothing unmasked yet keeps max -inf; exponentiate against 0 then.
       const float base = newMax == kNegInf ? 0.f : newMax;
@@ -159,13 +191,13 @@ softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], RowState<Trai
       state.rowMax[mt][half] = newMax;
       float sum = 0.f;
 #pragma unroll
-      for (int nt = 0; nt < Traits::kNTiles; ++nt)
-#pragma unroll
-        for (int c = 0; c < 2; ++c) {
-          float &x = s[mt][nt][half * 2 + c];
-          x = fastExp2(fmaf(x, toLog2, -base));
-          sum += x;
-        }
+      for (int nt = 0; nt < Traits::kNTiles; ++nt) {
+        const float p0 = fastExp2(fmaf(s[mt][nt][half * 2], toLog2, -base));
+        const float p1 = fastExp2(fmaf(s[mt][nt][half * 2 + 1], toLog2, -base));
+        sum += p0;
+        sum += p1;
+        pOut[mt][nt][half] = ElementTraits<typename Traits::Element>::pack(p0, p1);
+      }
       state.rowSum[mt][half] = state.rowSum[mt][half] * correction + sum;
 #pragma unroll
       for (int dt = 0; dt < Traits::kDTiles; ++dt) {
@@ -318,21 +350,24 @@ __device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
     }
 
     // Scores to the log2 domain, masked where the tile needs it; online softmax update.
+    PackedP<Traits> pPacked;
     if (evalMask || ragged)
-      softmaxUpdate<Traits, true>(s, state, acc, variant, ctx, q0 + warpRow0, k0, lane, evalMask);
+      softmaxUpdate<Traits, true>(s, pPacked, state, acc, variant, ctx, q0 + warpRow0, k0, lane,
+                                  evalMask);
     else
-      softmaxUpdate<Traits, false>(s, state, acc, variant, ctx, q0 + warpRow0, k0, lane, false);
+      softmaxUpdate<Traits, false>(s, pPacked, state, acc, variant, ctx, q0 + warpRow0, k0,
+                                   lane, false);
 
-    // O += P V, P taken from the S accumulators as A fragments.
+    // O += P V, the packed P pairs of two n8 tiles forming one k16 A fragment.
 #pragma unroll
     for (int pk = 0; pk < Traits::kPSteps; ++pk) {
       unsigned pFrag[Traits::kWarpMTiles][4];
 #pragma unroll
       for (int mt = 0; mt < Traits::kWarpMTiles; ++mt) {
-        pFrag[mt][0] = ElementTraits<Element>::pack(s[mt][2 * pk][0], s[mt][2 * pk][1]);
-        pFrag[mt][1] = ElementTraits<Element>::pack(s[mt][2 * pk][2], s[mt][2 * pk][3]);
-        pFrag[mt][2] = ElementTraits<Element>::pack(s[mt][2 * pk + 1][0], s[mt][2 * pk + 1][1]);
-        pFrag[mt][3] = ElementTraits<Element>::pack(s[mt][2 * pk + 1][2], s[mt][2 * pk + 1][3]);
+        pFrag[mt][0] = pPacked[mt][2 * pk][0];
+        pFrag[mt][1] = pPacked[mt][2 * pk][1];
+        pFrag[mt][2] = pPacked[mt][2 * pk + 1][0];
+        pFrag[mt][3] = pPacked[mt][2 * pk + 1][1];
       }
 #pragma unroll
       for (int dp = 0; dp < Traits::kDTiles / 2; ++dp) {
