@@ -122,7 +122,7 @@ bool toLaunchArgs(const attnc_launch_args &c, LaunchStorage &s) {
   s.args.numSplits = c.num_splits ? c.num_splits : 1;
   s.args.workspace = c.workspace;
   s.args.blockMap = c.block_map;
-  s.args.blockMapStride = c.block_map_stride;
+  s.args.blockMapCapacity = c.block_map_bytes;
   return true;
 }
 
@@ -243,6 +243,11 @@ attnc_status attnc_kernel_launch(const attnc_kernel *kernel, const attnc_launch_
 }
 
 void attnc_kernel_destroy(attnc_kernel *kernel) { delete kernel; }
+
+int64_t attnc_kernel_block_map_bytes(const attnc_kernel *kernel, int64_t batch,
+                                     int64_t heads_q, int64_t seq_q, int64_t seq_k) {
+  return kernel ? blockMapBytes(kernel->impl->spec(), batch, heads_q, seq_q, seq_k) : 0;
+}
 
 attnc_status attnc_validate_launch(const attnc_kernel_spec *spec, const attnc_launch_args *args) {
   return guarded([&] {

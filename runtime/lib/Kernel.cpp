@@ -31,6 +31,13 @@ Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUconte
           ("cuModuleGetFunction(\"" + s.entryName + "\")").c_str());
       !st)
     return st.takeError();
+  if (s.needsBlockMap())
+    if (Status st = driver.check(driver.cuModuleGetFunction(&kernel->blockMapFunction_,
+                                                            kernel->module_,
+                                                            s.blockMap.entryName.c_str()),
+                                 ("cuModuleGetFunction(\"" + s.blockMap.entryName + "\")").c_str());
+        !st)
+      return st.takeError();
   CUfunction fn = kernel->function_;
   if (s.dynamicSmemBytes > kDefaultDynamicSmemLimit)
     if (Status st = driver.check(
@@ -77,6 +84,17 @@ Status Kernel::launch(const LaunchArgs &args, CUstream stream) const {
     if (Status st = driver_.check(driver_.cuCtxSetCurrent(context_), "cuCtxSetCurrent"); !st)
       return st;
   void *kernelParams[] = {&config->params};
+  if (blockMapFunction_) {
+    // Classify the tiles of the data-dependent mask first, on the same stream.
+    const unsigned *g = config->blockMapGrid;
+    if (Status st = driver_.check(
+            driver_.cuLaunchKernel(blockMapFunction_, g[0], g[1], g[2],
+                                   unsigned(spec_.blockMap.threadsPerBlock), 1, 1, 0, stream,
+                                   kernelParams, nullptr),
+            "cuLaunchKernel(block map)");
+        !st)
+      return st;
+  }
   return driver_.check(driver_.cuLaunchKernel(function_, config->grid[0], config->grid[1],
                                               config->grid[2], config->block[0], config->block[1],
                                               config->block[2], config->dynamicSmemBytes, stream,

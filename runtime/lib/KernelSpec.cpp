@@ -110,6 +110,8 @@ TensorDesc TensorDesc::contiguous(void *data, DType dtype, std::initializer_list
 }
 
 Status KernelSpec::verify() const {
+  if (needsBlockMap() && blockMap.threadsPerBlock <= 0)
+    return specError(*this, "block map threads must be positive");
   if (entryName.empty())
     return specError(*this, "empty entry name");
   // Enums may come from C (attnc.h) as plain ints.
@@ -179,6 +181,18 @@ Status KernelSpec::verify() const {
     if (!usedDims.count(d.name))
       return specError(*this, "dim symbol '" + d.name + "' appears in no input shape");
   return Status::success();
+}
+
+} // namespace attnc::runtime
+
+namespace attnc::runtime {
+
+int64_t blockMapBytes(const KernelSpec &spec, int64_t batch, int64_t headsQ, int64_t seqQ,
+                      int64_t seqK) {
+  if (!spec.needsBlockMap() || spec.blockM <= 0 || spec.blockN <= 0)
+    return 0;
+  const int64_t planes = (spec.blockMap.perBatch ? batch : 1) * (spec.blockMap.perHead ? headsQ : 1);
+  return planes * ((seqQ + spec.blockM - 1) / spec.blockM) * ((seqK + spec.blockN - 1) / spec.blockN);
 }
 
 } // namespace attnc::runtime

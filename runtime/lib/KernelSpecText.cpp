@@ -107,6 +107,15 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
   }
   if (key == "entry")
     return (in >> s.entryName) ? "" : fail();
+  if (key == "block_map") {
+    int perBatch = 0, perHead = 0;
+    if (!(in >> s.blockMap.entryName >> s.blockMap.threadsPerBlock >> perBatch >> perHead) ||
+        (perBatch != 0 && perBatch != 1) || (perHead != 0 && perHead != 1))
+      return fail();
+    s.blockMap.perBatch = perBatch == 1;
+    s.blockMap.perHead = perHead == 1;
+    return "";
+  }
   bool ok = true;
   if (key == "head_dim")
     ok = bool(in >> s.headDim >> s.headDimV);
@@ -142,6 +151,9 @@ std::string serializeKernelSpec(const KernelSpec &s) {
       << "lse " << (s.writesLse ? 1 : 0) << "\n"
       << "grid " << gridName(s.grid) << "\n"
       << "vector_bytes " << s.vectorBytes << "\n";
+  if (s.needsBlockMap())
+    out << "block_map " << s.blockMap.entryName << " " << s.blockMap.threadsPerBlock << " "
+        << (s.blockMap.perBatch ? 1 : 0) << " " << (s.blockMap.perHead ? 1 : 0) << "\n";
   for (const InputSlot &in : s.inputs) {
     out << "input " << in.name << " " << dtypeName(in.dtype);
     for (const std::string &d : in.dims)

@@ -326,8 +326,19 @@ Expected<LaunchConfig> prepareLaunch(const KernelSpec &spec, const LaunchArgs &a
   p.o = tensorArg(args.o);
   if (args.lse)
     p.lse = tensorArg(*args.lse);
-  p.block_map = args.blockMap;
-  p.block_map_stride = args.blockMapStride;
+  if (spec.needsBlockMap()) {
+    int64_t need = blockMapBytes(spec, dims.B, dims.Hq, dims.N, dims.M);
+    if (!args.blockMap || args.blockMapCapacity < need)
+      return argError("block_map: kernel '" + spec.entryName +
+                      "' has a data-dependent mask and needs a workspace of " +
+                      std::to_string(need) + " bytes (blockMapBytes), got " +
+                      (args.blockMap ? std::to_string(args.blockMapCapacity) : "none"));
+    p.block_map = args.blockMap;
+    p.block_map_stride = (dims.M + spec.blockN - 1) / spec.blockN;
+    config.blockMapGrid[0] = unsigned((dims.N + spec.blockM - 1) / spec.blockM);
+    config.blockMapGrid[1] = unsigned(spec.blockMap.perBatch ? dims.B : 1);
+    config.blockMapGrid[2] = unsigned(spec.blockMap.perHead ? dims.Hq : 1);
+  }
   p.batch = int(dims.B);
   p.heads_q = int(dims.Hq);
   p.heads_kv = int(dims.Hkv);

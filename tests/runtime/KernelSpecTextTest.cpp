@@ -76,3 +76,19 @@ TEST(KernelSpecText, ErrorsNameTheLine) {
             std::string::npos);
   EXPECT_EQ(errorOf(good + "# a comment\n\n"), "<no error>");
 }
+
+TEST(KernelSpecText, BlockMapRoundTrips) {
+  KernelSpec s = richSpec();
+  s.blockMap = {"attnc_doc_masking_blockmap", 128, true, false};
+  std::string text = serializeKernelSpec(s);
+  EXPECT_NE(text.find("block_map attnc_doc_masking_blockmap 128 1 0\n"), std::string::npos)
+      << text;
+  Expected<KernelSpec> back = parseKernelSpec(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->blockMap.entryName, "attnc_doc_masking_blockmap");
+  EXPECT_TRUE(back->blockMap.perBatch);
+  EXPECT_FALSE(back->blockMap.perHead);
+  EXPECT_EQ(serializeKernelSpec(*back), text);
+  // A spec without a block map writes no record for it.
+  EXPECT_EQ(serializeKernelSpec(richSpec()).find("block_map"), std::string::npos);
+}

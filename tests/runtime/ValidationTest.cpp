@@ -393,3 +393,41 @@ TEST(Validation, LiteralInputDims) {
   EXPECT_EQ(errorOf(spec, [](Fixture &f) { f.inputs[0].tensor.shape[0] = 6; }),
             "slopes: dimension 0 is 6 but the kernel fixes it to 12 (expected shape [12])");
 }
+
+TEST(Validation, BlockMapWorkspaceIsSizedAndRequired) {
+  KernelSpec spec = makeSpec();
+  spec.blockMap = {"attnc_alibi_window_blockmap", 128, /*perBatch=*/true, /*perHead=*/false};
+  ASSERT_TRUE(spec.verify());
+  // B=2 planes x ceil(100/64)=2 query blocks x ceil(300/64)=5 key blocks.
+  EXPECT_EQ(blockMapBytes(spec, 2, 12, 100, 300), 2 * 2 * 5);
+  spec.blockMap.perHead = true;
+  EXPECT_EQ(blockMapBytes(spec, 2, 12, 100, 300), 2 * 12 * 2 * 5);
+  spec.blockMap.perHead = false;
+
+  std::string missing = errorOf(spec, [](Fixture &) {});
+  EXPECT_NE(missing.find("block_map: kernel 'attnc_alibi_window' has a data-dependent mask and "
+                         "needs a workspace of 20 bytes (blockMapBytes), got none"),
+            std::string::npos)
+      << missing;
+  std::string small = errorOf(spec, [](Fixture &f) {
+    f.args.blockMap = fakePtr(0x500000);
+    f.args.blockMapCapacity = 19;
+  });
+  EXPECT_NE(small.find("needs a workspace of 20 bytes (blockMapBytes), got 19"), std::string::npos)
+      << small;
+
+  Fixture f;
+  f.args.blockMap = fakePtr(0x500000);
+  f.args.blockMapCapacity = 20;
+  Expected<LaunchConfig> c = prepareLaunch(spec, f.args);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->params.block_map, fakePtr(0x500000));
+  EXPECT_EQ(c->params.block_map_stride, 5);
+  EXPECT_EQ(c->blockMapGrid[0], 2u);
+  EXPECT_EQ(c->blockMapGrid[1], 2u);
+  EXPECT_EQ(c->blockMapGrid[2], 1u);
+}
+
+TEST(Validation, KernelWithoutBlockMapNeedsNoWorkspace) {
+  EXPECT_EQ(blockMapBytes(makeSpec(), 2, 12, 100, 300), 0);
+}

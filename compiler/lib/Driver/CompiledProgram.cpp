@@ -45,6 +45,8 @@ struct CompiledProgram::Impl {
 
 namespace {
 
+constexpr int kBlockMapThreads = 128; // attnc::kBlockMapThreads in templates/attnc/BlockMap.cuh
+
 /// Routes MLIR diagnostics to `diag`, rendered with carets against the .attn source.
 class ScopedDiagnostics {
 public:
@@ -87,6 +89,8 @@ runtime::KernelSpec toKernelSpec(const cuda::EmittedKernel &e, const std::string
   spec.dynamicSmemBytes = e.smemBytes;
   spec.writesLse = true;
   spec.grid = runtime::GridRule::QueryBlocksHeadsBatch;
+  if (e.usesBlockMap)
+    spec.blockMap = {e.blockMapEntry, kBlockMapThreads, e.mapPerBatch, e.mapPerHead};
   for (const cuda::InputSlot &in : e.inputs) {
     runtime::InputSlot slot{in.name, toDType(in.elementType), {}};
     for (const std::string &d : in.dims)

@@ -219,7 +219,8 @@ struct LaunchStorage {
 };
 
 void fillLaunch(LaunchStorage &ls, const Problem &p, const runtime::KernelSpec &spec,
-                const ProblemShape &shape, const TensorDesc &o, const TensorDesc *lse) {
+                const ProblemShape &shape, const TensorDesc &o, const TensorDesc *lse,
+                DeviceBuffer *blockMap) {
   ls.args.q = p.tensors[0].desc;
   ls.args.k = p.tensors[1].desc;
   ls.args.v = p.tensors[2].desc;
@@ -243,6 +244,19 @@ void fillLaunch(LaunchStorage &ls, const Problem &p, const runtime::KernelSpec &
   }
   ls.args.inputs = ls.inputs;
   ls.args.params = ls.params;
+  if (blockMap) {
+    ls.args.blockMap = blockMap->data();
+    ls.args.blockMapCapacity = static_cast<int64_t>(blockMap->size());
+  }
+}
+
+/// The block-map workspace a data-dependent mask needs (an empty buffer otherwise).
+Expected<DeviceBuffer> blockMapWorkspace(runtime::Runtime &rt, const runtime::KernelSpec &spec,
+                                         const ProblemShape &shape) {
+  int64_t bytes = runtime::blockMapBytes(spec, shape.batch, shape.headsQ, shape.seqQ, shape.seqK);
+  if (bytes == 0)
+    return DeviceBuffer();
+  return rt.allocate(static_cast<size_t>(bytes));
 }
 
 Expected<DeviceTensor> outputTensor(runtime::Runtime &rt, std::vector<int64_t> shape,
@@ -315,8 +329,12 @@ Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime::Kernel &
   Expected<DeviceTensor> lse = outputTensor(rt, {shape.batch, shape.headsQ, shape.seqQ}, DType::F32);
   if (!o) return o.takeError();
   if (!lse) return lse.takeError();
+  Expected<DeviceBuffer> map = blockMapWorkspace(rt, spec, shape);
+  if (!map)
+    return map.takeError();
   LaunchStorage ls;
-  fillLaunch(ls, *problem, spec, shape, o->desc, &lse->desc);
+  fillLaunch(ls, *problem, spec, shape, o->desc, &lse->desc,
+             spec.needsBlockMap() ? &*map : nullptr);
   if (runtime::Status st = kernel.launch(ls.args, nullptr); !st)
     return st.takeError();
   if (runtime::Status st = rt.synchronize(); !st)
@@ -384,9 +402,13 @@ Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &
     if (!o) return o.takeError();
     outs.push_back(o.takeValue());
   }
+  Expected<DeviceBuffer> map = blockMapWorkspace(rt, spec, shape);
+  if (!map)
+    return map.takeError();
   std::vector<LaunchStorage> launches(sets);
   for (int s = 0; s < sets; ++s)
-    fillLaunch(launches[s], problems[s], spec, shape, outs[s].desc, nullptr);
+    fillLaunch(launches[s], problems[s], spec, shape, outs[s].desc, nullptr,
+               spec.needsBlockMap() ? &*map : nullptr);
   for (int w = 0; w < warmup; ++w)
     if (runtime::Status st = kernel.launch(launches[w % sets].args, nullptr); !st)
       return st.takeError();

@@ -129,8 +129,8 @@ typedef struct {
   float scale;
   int num_splits; /* 0 or 1 for prefill */
   void *workspace;
-  const void *block_map;
-  int64_t block_map_stride;
+  void *block_map; /* workspace of attnc_kernel_block_map_bytes() bytes, or NULL */
+  int64_t block_map_bytes;
 } attnc_launch_args;
 
 typedef struct {
@@ -174,6 +174,10 @@ attnc_status attnc_kernel_load(attnc_runtime *runtime, const void *cubin, size_t
 attnc_status attnc_kernel_launch(const attnc_kernel *kernel, const attnc_launch_args *args,
                                  void *stream);
 void attnc_kernel_destroy(attnc_kernel *kernel);
+/** Bytes of block-map workspace a launch on this problem needs (0 when the kernel's mask
+ * reads no data); pass it as attnc_launch_args.block_map / block_map_bytes. */
+int64_t attnc_kernel_block_map_bytes(const attnc_kernel *kernel, int64_t batch,
+                                     int64_t heads_q, int64_t seq_q, int64_t seq_k);
 
 /** Checks `args` against `spec` without a GPU; the error says what is wrong. */
 attnc_status attnc_validate_launch(const attnc_kernel_spec *spec, const attnc_launch_args *args);

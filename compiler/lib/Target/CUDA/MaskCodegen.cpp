@@ -100,7 +100,7 @@ private:
 } // namespace
 
 bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbols,
-                    llvm::raw_ostream &os, std::string *error) {
+                    llvm::StringRef tileKindName, llvm::raw_ostream &os, std::string *error) {
   HookWriter writer(symbols, error);
   size_t n = model.disjuncts().size();
 
@@ -121,8 +121,8 @@ bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbol
      << "    return {static_cast<int>(lo), static_cast<int>(max(lo, hi))};\n"
      << "  }\n";
 
-  os << "  __device__ __forceinline__ int tileKind(int i0, int i1, int j0, int j1, "
-        "const attnc::ScoreContext &ctx) const {\n";
+  os << "  __device__ __forceinline__ int " << tileKindName
+     << "(int i0, int i1, int j0, int j1, const attnc::ScoreContext &ctx) const {\n";
   if (!writer.prologue(model, os))
     return false;
   os << "    const long long c0 = j0, c1 = j1 - 1;\n"

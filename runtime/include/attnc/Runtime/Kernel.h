@@ -52,6 +52,7 @@ private:
   CUcontext context_;
   CUmodule module_ = nullptr;
   CUfunction function_ = nullptr;
+  CUfunction blockMapFunction_ = nullptr; ///< set when spec_.needsBlockMap()
   KernelSpec spec_;
   KernelResources resources_;
 };

@@ -80,6 +80,17 @@ struct DimSymbolSlot {
   int slot = 0;
 };
 
+/// A second entry point that classifies the tiles of a data-dependent mask (document ids)
+/// on the device before each launch, into a workspace the caller provides
+/// (`blockMapBytes`). One byte per tile; one plane per batch and/or head only when the
+/// mask reads b / h.
+struct BlockMapSpec {
+  std::string entryName; ///< empty: the kernel needs no block map
+  int threadsPerBlock = 128;
+  bool perBatch = false;
+  bool perHead = false;
+};
+
 /// Everything the runtime needs to know about one compiled kernel.
 struct KernelSpec {
   KernelFamily family = KernelFamily::SoftmaxPrefill;
@@ -99,6 +110,9 @@ struct KernelSpec {
   std::vector<DimSymbolSlot> dimSymbols;
   /// Pointer and row-stride alignment (bytes) the template's vector loads need.
   int vectorBytes = 16;
+  BlockMapSpec blockMap;
+
+  bool needsBlockMap() const { return !blockMap.entryName.empty(); }
 
   /// Checks the spec itself (sizes positive, slots in range and distinct, names unique,
   /// dims known); the code generator should never produce a spec that fails this.
@@ -124,6 +138,11 @@ struct KernelSpec {
 std::string serializeKernelSpec(const KernelSpec &spec);
 /// Parses serializeKernelSpec's output (and verifies the result). Errors name the line.
 Expected<KernelSpec> parseKernelSpec(const std::string &text);
+
+/// Bytes of the block-map workspace a launch of `spec` on this problem needs (0 when the
+/// kernel needs none).
+int64_t blockMapBytes(const KernelSpec &spec, int64_t batch, int64_t headsQ, int64_t seqQ,
+                      int64_t seqK);
 
 } // namespace attnc::runtime
 

@@ -64,8 +64,10 @@ struct LaunchArgs {
   std::optional<float> scale;     ///< default 1/sqrt(D)
   int numSplits = 1;              ///< split-KV count (decode kernels only)
   void *workspace = nullptr;      ///< split-KV partials; required when numSplits > 1
-  const void *blockMap = nullptr; ///< run-time block map (data-dependent masks)
-  int64_t blockMapStride = 0;
+  /// Workspace for the run-time block map of a data-dependent mask, at least
+  /// blockMapBytes(spec, B, Hq, N, M) bytes; rebuilt on the device by every launch.
+  void *blockMap = nullptr;
+  int64_t blockMapCapacity = 0; ///< bytes available at blockMap
 };
 
 /// What cuLaunchKernel needs.
@@ -74,6 +76,9 @@ struct LaunchConfig {
   unsigned grid[3] = {1, 1, 1};
   unsigned block[3] = {1, 1, 1};
   unsigned dynamicSmemBytes = 0;
+  /// The block-map kernel's grid (query blocks, map batches, map heads); unused when the
+  /// kernel needs no block map.
+  unsigned blockMapGrid[3] = {1, 1, 1};
 };
 
 /// Validates `args` against `spec` and builds the launch. Errors name the argument and the

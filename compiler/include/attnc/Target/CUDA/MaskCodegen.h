@@ -20,10 +20,11 @@
 
 namespace attnc::cuda {
 
-/// Writes the `keyRange` and `tileKind` member functions of a variant struct. Returns
-/// false and sets `error` when the model names a symbol `symbols` has no slot for.
+/// Writes the `keyRange` member function and the tile classifier (named `tileKindName`)
+/// of a variant struct. Returns false and sets `error` when the model names a symbol
+/// `symbols` has no slot for.
 bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbols,
-                    llvm::raw_ostream &os, std::string *error);
+                    llvm::StringRef tileKindName, llvm::raw_ostream &os, std::string *error);
 
 } // namespace attnc::cuda
 

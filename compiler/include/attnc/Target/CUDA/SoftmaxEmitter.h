@@ -53,6 +53,11 @@ struct EmittedKernel {
   bool hasScoreMod = false;
   bool hasMask = false;
   analysis::MaskKind maskKind = analysis::MaskKind::None;
+  /// Data-dependent masks: `blockMapEntry` builds the tile classes before each launch,
+  /// one map plane per batch and/or head only when the mask reads b / h.
+  bool usesBlockMap = false;
+  bool mapPerBatch = false, mapPerHead = false;
+  std::string blockMapEntry;
   std::vector<InputSlot> inputs;
   std::vector<ScalarSlot> scalars;
   /// Role symbols: names of the batch, query-head, kv-head, query-length, key-length dims.
