@@ -28,9 +28,10 @@ rows = []
 def bench(fn):
     return triton.testing.do_bench(fn, warmup=25, rep=200, return_mode="median")
 
-def attnc_ms(example, shape, params=(), head_dim=128):
+def attnc_ms(example, shape, params=(), head_dim=128, inputs=()):
     cmd = [args.attnc, "run", os.path.join(ROOT, "examples", example + ".attn"), "--bench",
-           "--iters", "100", "--head-dim", str(head_dim), "--shape", shape] + [f"--param={p}" for p in params]
+           "--iters", "100", "--head-dim", str(head_dim), "--shape", shape]
+    cmd += [f"--param={p}" for p in params] + [f"--input={i}" for i in inputs]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         print(r.stderr.strip(), file=sys.stderr)
@@ -88,6 +89,23 @@ for N in (4096, 16384):
         record(f"prefix_lm P{P} B{B} N{N}", ours, cfg,
                {"flex": flex_ms(q, k, v, lambda b, h, i, j: (j <= i) | (j < P))})
     del q, k, v
+
+# Document mask: packed documents of random lengths (256..4096, as peers.py), the same ids
+# for attnc (--input doc=FILE, raw int32 [B, N]) and Flex.
+N, B = 16384, 2
+q = torch.randn(B, H, N, D, device=dev, dtype=dt); k = torch.randn_like(q); v = torch.randn_like(q)
+g = torch.Generator().manual_seed(1)
+lens, left = [], N
+while left > 0:
+    l = min(left, int(torch.randint(256, 4096, (1,), generator=g))); lens.append(l); left -= l
+doc = torch.cat([torch.full((l,), i, dtype=torch.int32) for i, l in enumerate(lens)])
+doc_file = "/tmp/attnc_doc_ids.bin"
+doc.repeat(B, 1).contiguous().numpy().tofile(doc_file)
+ours, cfg = attnc_ms("document_mask", f"B={B},H={H},N={N}", (), 128, (f"doc={doc_file}",))
+docd = doc.to(dev)
+record(f"document docs{len(lens)} B{B} N{N}", ours, cfg,
+       {"flex": flex_ms(q, k, v, lambda b, h, i, j: (docd[i] == docd[j]) & (i >= j))})
+del q, k, v
 
 if os.environ.get("OUT"):
     json.dump(rows, open(os.path.join(os.environ["OUT"], "softmax_bench.json"), "w"), indent=1)

@@ -38,6 +38,7 @@ void addGpuOptions(po::options_description &desc) {
   desc.add_options()
       ("shape", po::value<std::string>()->default_value("B=2,H=8,N=1000"), "problem: B=..,Hq=..,Hkv=..,N=..,M=.. (H sets both head counts; M defaults to N) plus free dims")
       ("param", po::value<std::vector<std::string>>()->composing(), "NAME=VALUE for a param (repeatable)")
+      ("input", po::value<std::vector<std::string>>()->composing(), "NAME=FILE: read an extra input from raw little-endian values in its declared shape (default: random)")
       ("device", po::value<int>()->default_value(0), "CUDA device ordinal");
   addKernelOptions(desc);
 }
@@ -71,6 +72,15 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
   if (vm.count("param") &&
       !parseParamItems(vm["param"].as<std::vector<std::string>>(), s.shape.params))
     return kExitUserError;
+  if (vm.count("input"))
+    for (const std::string &item : vm["input"].as<std::vector<std::string>>()) {
+      size_t eq = item.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+        std::cerr << "attnc: error: expected NAME=FILE after --input, got '" << item << "'\n";
+        return kExitUserError;
+      }
+      s.shape.inputFiles[item.substr(0, eq)] = item.substr(eq + 1);
+    }
   auto rt = runtime::Runtime::create(vm["device"].as<int>());
   if (!rt) {
     std::cerr << "attnc: error: " << rt.error().message << "\n";

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <sstream>
 
@@ -83,6 +84,34 @@ reference::HostTensor segmentIds(std::vector<int64_t> shape, uint64_t seed) {
       if (left == 0) { ++id; left = segment(rng); }
       t.data[r * len + x] = static_cast<double>(id);
     }
+  }
+  return t;
+}
+
+/// Reads an extra input from a raw little-endian file of `dtype` values in `shape`.
+Expected<reference::HostTensor> readInputFile(const std::string &name, const std::string &path,
+                                              std::vector<int64_t> shape, DType dtype) {
+  reference::HostTensor t(std::move(shape));
+  const size_t elementBytes = static_cast<size_t>(runtime::dtypeSize(dtype));
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in)
+    return Error{ErrorCode::InvalidArgument,
+                 "input '" + name + "': cannot open '" + path + "'"};
+  const size_t want = t.data.size() * elementBytes;
+  const size_t have = static_cast<size_t>(in.tellg());
+  if (have != want)
+    return Error{ErrorCode::InvalidArgument,
+                 "input '" + name + "': '" + path + "' holds " + std::to_string(have) +
+                     " bytes; shape " + t.shapeStr() + " of " + runtime::dtypeName(dtype) +
+                     " needs " + std::to_string(want)};
+  std::vector<char> bytes(want);
+  in.seekg(0);
+  in.read(bytes.data(), static_cast<std::streamsize>(want));
+  for (size_t x = 0; x < t.data.size(); ++x) {
+    const char *e = bytes.data() + x * elementBytes;
+    if (dtype == DType::I32) { int32_t v; std::memcpy(&v, e, 4); t.data[x] = v; }
+    else if (dtype == DType::F32) { float v; std::memcpy(&v, e, 4); t.data[x] = v; }
+    else { uint16_t v; std::memcpy(&v, e, 2); t.data[x] = fromBits(v, dtype == DType::BF16); }
   }
   return t;
 }
@@ -171,6 +200,10 @@ Expected<Problem> makeProblem(runtime::Runtime &rt, const runtime::KernelSpec &s
       return d.takeError();
     p.tensors.push_back(d.takeValue());
   }
+  for (const auto &[name, path] : shape.inputFiles)
+    if (!ast.findInput(name))
+      return Error{ErrorCode::InvalidArgument,
+                   "--input " + name + ": kernel '" + ast.name + "' has no input of that name"};
   uint64_t salt = 10;
   for (const dsl::InputDecl &in : ast.inputs) {
     std::vector<int64_t> s;
@@ -200,6 +233,12 @@ Expected<Problem> makeProblem(runtime::Runtime &rt, const runtime::KernelSpec &s
       break;
     }
     ++salt;
+    if (auto file = shape.inputFiles.find(in.name); file != shape.inputFiles.end()) {
+      Expected<reference::HostTensor> read = readInputFile(in.name, file->second, s, dtype);
+      if (!read)
+        return read.takeError();
+      host = read.takeValue();
+    }
     p.inputs.extra[in.name] = host;
     Expected<DeviceTensor> d = upload(rt, host, dtype);
     if (!d)

@@ -26,6 +26,9 @@ struct ProblemShape {
   int64_t batch = 1, headsQ = 1, headsKv = 1, seqQ = 128, seqK = 128;
   std::map<std::string, int64_t> dims;   ///< dim symbols no tensor of q/k/v fixes
   std::map<std::string, double> params;  ///< overrides of param defaults
+  /// Extra inputs read from files instead of drawn at random: raw little-endian values
+  /// of the input's element type, row-major in its declared shape.
+  std::map<std::string, std::string> inputFiles;
   std::string str() const;               ///< "B=2 Hq=8 Hkv=2 N=1000 M=1000"
 };
 
