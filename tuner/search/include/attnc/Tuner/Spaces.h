@@ -1,0 +1,37 @@
+//===- Spaces.h - The search space of each template family ---------*- C++ -*-===//
+//
+// One space per kernel template family. Each is defined in its own file next to a
+// description of the template it tunes, and its constraints restate that template's
+// static_asserts so that a pruned-in point always instantiates.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_TUNER_SPACES_H
+#define ATTNC_TUNER_SPACES_H
+
+#include "attnc/Target/CUDA/PrefillConfig.h"
+#include "attnc/Tuner/SearchSpace.h"
+
+namespace attnc::tuner {
+
+/// templates/attnc/Prefill.cuh: bm (BLOCK_M), bn (BLOCK_N), w (NUM_WARPS), s (STAGES),
+/// qregs (Q_IN_REGS) for a head dim (64, 128 or 256).
+SearchSpace prefillSpace(int headDim);
+/// The PrefillTraits parameters a prefill candidate names.
+cuda::PrefillConfig toPrefillConfig(const Candidate &candidate);
+/// The prefill candidate for `config` (the inverse of toPrefillConfig).
+Candidate fromPrefillConfig(const cuda::PrefillConfig &config);
+
+/// Split-KV decode: splits (KV splits per head, 1 = none), bn (keys per block), w.
+SearchSpace decodeSpace(int headDim);
+
+/// Chunkwise linear attention: chunk (64..1024), bt (inner tile along the chunk), bk and
+/// bv (tiles of the key and value dims), w, s; for key/value head dims dk and dv.
+SearchSpace linearSpace(int dk, int dv);
+
+/// The block map of a data-dependent mask: gm and gn, the query and key rows one map
+/// entry covers; each must be a multiple of the prefill tile it feeds (bm, bn).
+SearchSpace blockMapSpace(int blockM, int blockN);
+
+} // namespace attnc::tuner
+
+#endif // ATTNC_TUNER_SPACES_H
