@@ -6,6 +6,7 @@ set -uo pipefail
 BIN="${ATTNC_BIN:-.dev/bin}"
 OUT="${OUT:-/tmp/attnc-out}"; mkdir -p "$OUT"
 export ATTNC_CACHE_DIR=/tmp/attnc-cache
+export ATTNC_EXAMPLES_DIR="$PWD/examples"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 
 echo "== runtime GPU tests"

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -40,9 +41,16 @@ std::string readFile(const std::string &path) {
   return s.str();
 }
 
+/// The examples folder: $ATTNC_EXAMPLES_DIR (for binaries carried to another machine),
+/// else the source tree the test was built from.
+std::string examplesDir() {
+  const char *env = std::getenv("ATTNC_EXAMPLES_DIR");
+  return env && *env ? env : ATTNC_EXAMPLES_DIR;
+}
+
 /// The example with its dtype line replaced, written where the test can load it.
 std::string exampleWithDtype(const std::string &name, const std::string &dtype) {
-  std::string text = readFile(std::string(ATTNC_EXAMPLES_DIR) + "/" + name + ".attn");
+  std::string text = readFile(examplesDir() + "/" + name + ".attn");
   size_t at = text.find("dtype bf16");
   EXPECT_NE(at, std::string::npos) << name << " declares no 'dtype bf16'";
   text.replace(at, 10, "dtype " + dtype);
