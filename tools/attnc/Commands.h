@@ -21,6 +21,7 @@ int runCompile(const Args &args);
 int runExplain(const Args &args);
 int runCheck(const Args &args);
 int runRun(const Args &args);
+int runDb(const Args &args);
 
 } // namespace attnc::cli
 

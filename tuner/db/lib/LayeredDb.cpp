@@ -71,8 +71,9 @@ std::string sizes(const ProblemKey &k) {
 
 std::string describe(const LookupResult &r, const ProblemKey &query, const std::string &device) {
   const TrialRecord &t = *r.record;
-  char timing[64];
+  char timing[64], distance[32];
   std::snprintf(timing, sizeof timing, "%.4g ms", t.medianMs);
+  std::snprintf(distance, sizeof distance, "%.2f", r.distance);
   std::ostringstream os;
   switch (r.source) {
   case LookupSource::Exact:
@@ -80,12 +81,12 @@ std::string describe(const LookupResult &r, const ProblemKey &query, const std::
     break;
   case LookupSource::NearestBucket:
     os << "nearest bucket " << sizes(t.problem) << " for " << sizes(query) << " (distance "
-       << r.distance << ") in " << r.dbPath;
+       << distance << ") in " << r.dbPath;
     break;
   case LookupSource::SameArch:
     os << "same arch " << archOfFingerprint(device) << ", other device '" << t.device
        << "', bucket " << sizes(t.problem) << " for " << sizes(query) << " (distance "
-       << r.distance << ") in " << r.dbPath;
+       << distance << ") in " << r.dbPath;
     break;
   case LookupSource::ArchDefault:
     break;

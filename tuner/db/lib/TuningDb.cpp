@@ -117,8 +117,8 @@ Status TuningDb::checkSnapshot() {
     return makeError(ErrorCode::IoError,
                      where + "has schema version " + std::to_string(version) +
                          " but this attnc reads version " + std::to_string(kSchemaVersion) +
-                         "; open it read-write once (e.g. attnc db list --db " + path_ +
-                         ") to migrate it");
+                         "; open it read-write once (attnc db prune --keep-failed --db " + path_ +
+                         " changes nothing else) to migrate it");
   return Status::success();
 }
 
