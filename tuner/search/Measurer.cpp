@@ -2,12 +2,20 @@
 //
 // What the search does with a compiled candidate before it spends GPU time on it: a
 // kernel touching local memory is slower than one that does not and is rejected; a
-// kernel whose registers leave no room for one block cannot launch.
+// kernel whose registers leave no room for one block cannot launch; one under the
+// caller's minimum occupancy cannot hide latency and is not worth timing.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Tuner/Measurer.h"
 
+#include <algorithm>
+#include <climits>
+
 namespace attnc::tuner {
+
+namespace {
+constexpr int kRegisterAllocationUnit = 8; // registers are allocated per thread in 8s
+} // namespace
 
 const char *measureStatusName(MeasureStatus status) {
   switch (status) {
@@ -23,6 +31,20 @@ const char *measureStatusName(MeasureStatus status) {
   return "unknown";
 }
 
+int blocksPerSM(const CompileResult &result, int threads, const DeviceLimits &limits) {
+  int blocks = INT_MAX;
+  if (threads > 0) {
+    blocks = std::min(blocks, limits.maxThreadsPerSM / threads);
+    int registers = (result.registers + kRegisterAllocationUnit - 1) / kRegisterAllocationUnit *
+                    kRegisterAllocationUnit;
+    if (registers > 0)
+      blocks = std::min(blocks, limits.registersPerSM / (registers * threads));
+  }
+  if (result.sharedBytes > 0)
+    blocks = std::min(blocks, limits.smemPerSMBytes / result.sharedBytes);
+  return blocks;
+}
+
 std::optional<std::string> postCompileReject(const CompileResult &result, int threads,
                                              const DeviceLimits &limits) {
   if (result.localBytes > 0)
@@ -34,6 +56,10 @@ std::optional<std::string> postCompileReject(const CompileResult &result, int th
     return std::to_string(result.registers) + " registers x " + std::to_string(threads) +
            " threads exceed the " + std::to_string(limits.registersPerBlock) +
            " registers of a block";
+  int blocks = blocksPerSM(result, threads, limits);
+  if (blocks < limits.minBlocksPerSM)
+    return "occupancy of " + std::to_string(blocks) + " blocks per SM is under the minimum of " +
+           std::to_string(limits.minBlocksPerSM);
   return std::nullopt;
 }
 

@@ -20,9 +20,10 @@ namespace attnc::tuner {
 /// What compiling a candidate produced; registers and local memory come from the cubin.
 struct CompileResult {
   bool ok = false;
-  std::string reason; ///< why compilation failed; empty when ok
-  int registers = 0;  ///< per thread
-  int localBytes = 0; ///< per-thread local memory (spills, stack frame)
+  std::string reason;  ///< why compilation failed; empty when ok
+  int registers = 0;   ///< per thread
+  int localBytes = 0;  ///< per-thread local memory (spills, stack frame)
+  int sharedBytes = 0; ///< per block, static plus dynamic; 0 when unknown
 };
 
 /// How a measurement ended.
@@ -55,8 +56,13 @@ public:
   virtual Measurement measure(const Candidate &candidate) = 0;
 };
 
+/// Blocks of `threads` threads that fit on one SM at once, from registers (allocated in
+/// units of 8 per thread), shared memory and threads; INT_MAX when nothing limits.
+int blocksPerSM(const CompileResult &result, int threads, const DeviceLimits &limits);
+
 /// Post-compile pruning: nullopt when a compiled candidate may be measured, else why
-/// not (local memory or spills; too many registers for one block of `threads` to fit).
+/// not (local memory or spills; too many registers for one block of `threads`;
+/// occupancy under limits.minBlocksPerSM).
 std::optional<std::string> postCompileReject(const CompileResult &result, int threads,
                                              const DeviceLimits &limits);
 

@@ -25,6 +25,10 @@ struct DeviceLimits {
   int maxThreadsPerBlock = 1024;
   int registersPerBlock = 64 * 1024;
   int maxRegistersPerThread = 255; ///< an ISA limit on every arch attnc targets
+  int smemPerSMBytes = 228 * 1024; ///< maxSharedMemoryPerMultiprocessor
+  int registersPerSM = 64 * 1024;
+  int maxThreadsPerSM = 2048;
+  int minBlocksPerSM = 1; ///< post-compile pruning rejects lower occupancy
 };
 
 /// One tunable parameter and its allowed values, in increasing order.
