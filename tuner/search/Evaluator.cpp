@@ -53,6 +53,12 @@ bool Evaluator::exhausted() const {
          (options_.budget.maxTime.count() > 0 && elapsed() >= options_.budget.maxTime);
 }
 
+void Evaluator::addPruned(std::vector<PrunedCandidate> pruned) {
+  for (PrunedCandidate &p : pruned)
+    if (pruned_.insert(p.candidate.text()).second)
+      result_.pruned.push_back(std::move(p));
+}
+
 const Trial *Evaluator::find(const Candidate &candidate) const {
   auto it = index_.find(candidate.text());
   return it == index_.end() ? nullptr : &result_.trials[it->second];
@@ -134,7 +140,10 @@ std::vector<size_t> Evaluator::evaluate(const std::vector<Candidate> &batch) {
   for (refill(); !inflight.empty() && remainingBudget() > 0 && !outOfTime(); refill()) {
     auto [i, compiled] = std::move(inflight.front());
     inflight.pop_front();
-    record(runOne(todo[i], compiled.get()));
+    const CompileResult &compileResult = compiled.get();
+    if (outOfTime())
+      break; // the deadline passed while this candidate compiled
+    record(runOne(todo[i], compileResult));
     added.push_back(result_.trials.size() - 1);
   }
   return added;

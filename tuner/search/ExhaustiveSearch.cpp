@@ -12,7 +12,7 @@ SearchResult ExhaustiveSearch::run(const SearchSpace &space, const DeviceLimits 
                                    Measurer &measurer, const SearchOptions &options) {
   Enumeration points = space.enumerate(limits);
   Evaluator evaluator(space, limits, measurer, options, static_cast<int>(points.valid.size()));
-  evaluator.result().pruned = std::move(points.pruned);
+  evaluator.addPruned(std::move(points.pruned));
   evaluator.evaluate(points.valid);
   return evaluator.finish();
 }

@@ -33,7 +33,7 @@ SearchResult RandomLocalSearch::run(const SearchSpace &space, const DeviceLimits
   Enumeration points = space.enumerate(limits);
   int valid = static_cast<int>(points.valid.size());
   Evaluator evaluator(space, limits, measurer, options, valid);
-  evaluator.result().pruned = std::move(points.pruned);
+  evaluator.addPruned(std::move(points.pruned));
   std::mt19937_64 rng(options.seed);
   RandomOrder order(std::move(points.valid), rng);
 

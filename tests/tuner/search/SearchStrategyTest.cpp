@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 using namespace attnc::tuner;
 using namespace attnc::tuner::testing;
 
@@ -206,3 +208,39 @@ INSTANTIATE_TEST_SUITE_P(Search, BudgetedStrategyTest,
                          ::testing::Values("random-local", "evolutionary"));
 INSTANTIATE_TEST_SUITE_P(Search, AnyStrategyTest,
                          ::testing::Values("exhaustive", "random-local", "evolutionary"));
+
+TEST_P(AnyStrategyTest, RecordsEachPrunedCandidateOnce) {
+  SyntheticModel model;
+  model.targets = {{"bm", 64, 0.3}, {"bn", 32, 0.2}, {"w", 2, 0.2}, {"s", 2, 0.5}};
+  SyntheticMeasurer measurer(model);
+  SearchSpace space = prefillSpace(128);
+  Enumeration points = space.enumerate(DeviceLimits());
+  SearchResult result = makeStrategy(GetParam())->run(space, DeviceLimits(), measurer, {});
+  EXPECT_EQ(result.pruned.size(), points.pruned.size());
+  EXPECT_EQ(result.trials.size(), points.valid.size());
+  std::set<std::string> texts;
+  for (const Trial &t : result.trials)
+    EXPECT_TRUE(texts.insert(t.candidate.text()).second) << "measured twice";
+  EXPECT_EQ(measurer.compileCalls(), static_cast<int>(points.valid.size()));
+}
+
+TEST(EvaluatorTest, SkipsRepeatsAndRecordsInvalidCandidatesAsPruned) {
+  SearchSpace space = lineSpace(4);
+  space.addConstraint([](const Candidate &c, const DeviceLimits &) -> std::optional<std::string> {
+    if (c.get("a") == 3)
+      return "three is out";
+    return std::nullopt;
+  });
+  SyntheticModel model;
+  model.targets = {{"a", 2, 0.2}};
+  SyntheticMeasurer measurer(model);
+  SearchOptions options;
+  Evaluator evaluator(space, DeviceLimits(), measurer, options, 3);
+  Candidate one{{{"a", 1}}}, three{{{"a", 3}}};
+  EXPECT_EQ(evaluator.evaluate({one, one, three}).size(), 1u);
+  EXPECT_TRUE(evaluator.evaluate({one, three}).empty());
+  SearchResult result = evaluator.finish();
+  ASSERT_EQ(result.pruned.size(), 1u);
+  EXPECT_EQ(result.pruned[0].reason, "three is out");
+  EXPECT_EQ(measurer.measureCalls(), 1);
+}

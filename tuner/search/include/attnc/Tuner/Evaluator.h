@@ -89,6 +89,8 @@ public:
   /// Evaluates the candidates of `batch` not seen before, in order, within the budget.
   /// Returns the indices of their trials in result().
   std::vector<size_t> evaluate(const std::vector<Candidate> &batch);
+  /// Records candidates pruned before compiling (an enumeration's), once each.
+  void addPruned(std::vector<PrunedCandidate> pruned);
   /// The trial of a seen candidate, or nullptr.
   const Trial *find(const Candidate &candidate) const;
   bool seen(const Candidate &candidate) const { return find(candidate) != nullptr; }
