@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -199,8 +200,9 @@ int runLookup(const std::string &dbPath, const po::variables_map &vm) {
 
 } // namespace
 
-int runDb(const Args &args) {
-  po::options_description desc("db options");
+namespace {
+
+void addDbOptions(po::options_description &desc) {
   desc.add_options()
       ("db", po::value<std::string>(), "tuning database (default: $ATTNC_DB, else ~/.local/share/attnc/tune.db)")
       ("device", po::value<std::string>()->default_value(""), "device fingerprint, or a substring of one (filters, export, lookup)")
@@ -213,15 +215,20 @@ int runDb(const Args &args) {
       ("default", po::value<std::string>()->default_value("-"), "lookup: the per-arch default config")
       ("losers", "prune: also drop ok trials that are not their key's winner")
       ("keep-failed", "prune: keep failed, wrong and timed-out trials")
-      ("older-than", po::value<int>(), "prune: only trials at least DAYS old");
-  desc.add_options()("help,h", "print this help");
+      ("older-than", po::value<int>(), "prune: only trials at least DAYS old")
+      ("help,h", "print this help");
+}
+
+/// Parses `args` (ACTION [INPUT] options); returns an exit code when the command should stop.
+std::optional<int> parseDbArgs(const Args &args, po::variables_map &vm) {
+  po::options_description desc("db options");
+  addDbOptions(desc);
   po::options_description hidden;
   hidden.add_options()("action", po::value<std::string>(), "")("input", po::value<std::string>(), "");
   po::options_description all;
   all.add(desc).add(hidden);
   po::positional_options_description pos;
   pos.add("action", 1).add("input", 1);
-  po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
     po::notify(vm);
@@ -237,18 +244,52 @@ int runDb(const Args &args) {
   static const std::set<std::string> kActions = {"list",   "show",  "lookup", "import",
                                                  "export", "merge", "prune"};
   if (!kActions.count(action)) {
-    std::cerr << "attnc: error: " << (action.empty() ? "no action" : "unknown action '" + action + "'")
-              << "\n" << kUsage << "\n";
+    std::cerr << "attnc: error: "
+              << (action.empty() ? "no action" : "unknown action '" + action + "'") << "\n"
+              << kUsage << "\n";
     return kExitUserError;
   }
   bool needsInput = action == "import" || action == "merge";
   if (needsInput != (vm.count("input") > 0)) {
-    std::cerr << "attnc: error: " << (needsInput ? "db " + action + " needs an input file"
-                                                 : "unexpected argument '" +
-                                                       vm["input"].as<std::string>() + "'")
+    std::cerr << "attnc: error: "
+              << (needsInput ? "db " + action + " needs an input file"
+                             : "unexpected argument '" + vm["input"].as<std::string>() + "'")
               << "\n" << kUsage << "\n";
     return kExitUserError;
   }
+  return std::nullopt;
+}
+
+int runMerge(TuningDb &db, const std::string &input) {
+  auto stats = db.mergeFrom(input);
+  if (!stats)
+    return reportError(stats.error());
+  std::cout << "merged " << input << " into " << db.path() << ": " << stats->trials
+            << " new trial(s), " << stats->cubins << " cubin(s), " << stats->blocked
+            << " blocklist entr" << (stats->blocked == 1 ? "y" : "ies") << "\n";
+  return kExitOk;
+}
+
+int runPrune(TuningDb &db, const po::variables_map &vm) {
+  tuner::PruneOptions prune;
+  prune.failed = !vm.count("keep-failed");
+  prune.losers = vm.count("losers") > 0;
+  if (vm.count("older-than"))
+    prune.olderThanDays = vm["older-than"].as<int>();
+  auto removed = db.prune(prune);
+  if (!removed)
+    return reportError(removed.error());
+  std::cout << "pruned " << *removed << " trial(s) from " << db.path() << "\n";
+  return kExitOk;
+}
+
+} // namespace
+
+int runDb(const Args &args) {
+  po::variables_map vm;
+  if (std::optional<int> rc = parseDbArgs(args, vm))
+    return *rc;
+  std::string action = vm["action"].as<std::string>();
   runtime::Expected<std::string> path =
       vm.count("db") ? vm["db"].as<std::string>() : TuningDb::defaultPath();
   if (!path)
@@ -256,8 +297,8 @@ int runDb(const Args &args) {
   if (action == "lookup")
     return runLookup(*path, vm);
   bool writes = action == "import" || action == "merge" || action == "prune";
-  auto db = TuningDb::open(*path, {writes ? TuningDb::Mode::ReadWrite : TuningDb::Mode::ReadOnly,
-                                   30000});
+  auto db = TuningDb::open(
+      *path, {writes ? TuningDb::Mode::ReadWrite : TuningDb::Mode::ReadOnly, 30000});
   if (!db)
     return reportError(db.error());
   if (action == "list")
@@ -268,26 +309,9 @@ int runDb(const Args &args) {
     return runExport(**db, vm);
   if (action == "import")
     return runImport(**db, vm["input"].as<std::string>());
-  if (action == "merge") {
-    auto stats = (*db)->mergeFrom(vm["input"].as<std::string>());
-    if (!stats)
-      return reportError(stats.error());
-    std::cout << "merged " << vm["input"].as<std::string>() << " into " << (*db)->path() << ": "
-              << stats->trials << " new trial(s), " << stats->cubins << " cubin(s), "
-              << stats->blocked << " blocklist entr" << (stats->blocked == 1 ? "y" : "ies")
-              << "\n";
-    return kExitOk;
-  }
-  tuner::PruneOptions prune;
-  prune.failed = !vm.count("keep-failed");
-  prune.losers = vm.count("losers") > 0;
-  if (vm.count("older-than"))
-    prune.olderThanDays = vm["older-than"].as<int>();
-  auto removed = (*db)->prune(prune);
-  if (!removed)
-    return reportError(removed.error());
-  std::cout << "pruned " << *removed << " trial(s) from " << (*db)->path() << "\n";
-  return kExitOk;
+  if (action == "merge")
+    return runMerge(**db, vm["input"].as<std::string>());
+  return runPrune(**db, vm);
 }
 
 } // namespace attnc::cli

@@ -83,8 +83,9 @@ TEST_F(ConcurrencyTest, KilledWriterKeepsCommittedTrials) {
     // Start a transaction that the kill interrupts: its rows must not appear.
     sqlite3 *raw = nullptr;
     sqlite3_open(p.c_str(), &raw);
-    sqlite3_exec(raw, "BEGIN IMMEDIATE; DELETE FROM trials; INSERT INTO devices(fingerprint, "
-                      "arch) VALUES('ghost', 'sm_00');",
+    sqlite3_exec(raw,
+                 "BEGIN IMMEDIATE; DELETE FROM trials; INSERT INTO devices(fingerprint, "
+                 "arch) VALUES('ghost', 'sm_00');",
                  nullptr, nullptr, nullptr);
     raise(SIGKILL);
     return 3;

@@ -39,8 +39,8 @@ protected:
 };
 
 inline ProblemKey problem(int64_t n, int64_t m = 0, int64_t batch = 1) {
-  return ProblemKey::fromShape("softmax-prefill", "bf16", 128, 128, batch, 32, 8, n,
-                               m ? m : n, "causal");
+  return ProblemKey::fromShape("softmax-prefill", "bf16", 128, 128, batch, 32, 8, n, m ? m : n,
+                               "causal");
 }
 
 inline TrialRecord trial(const std::string &device, const ProblemKey &p, const std::string &config,

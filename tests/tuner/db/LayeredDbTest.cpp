@@ -104,17 +104,16 @@ TEST_F(LayeredDbTest, SameDeviceBeforeSameArchBeforeDefault) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->source, LookupSource::ArchDefault);
   EXPECT_EQ(r->config, "128x64 w4 s2 q:smem");
-  EXPECT_NE(r->provenance.find("per-arch default for sm_90a"), std::string::npos)
-      << r->provenance;
+  EXPECT_NE(r->provenance.find("per-arch default for sm_90a"), std::string::npos) << r->provenance;
   r = (*db)->lookup(kH100, "0000", problem(4096), "d");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->source, LookupSource::ArchDefault);
 }
 
 TEST_F(LayeredDbTest, FailedTrialsAreNeverLookedUp) {
-  std::string user = makeDb("user.db", {trial(kH100, problem(4096), "crashes", 0.1,
-                                               TrialStatus::Failed),
-                                         trial(kH100, problem(4096), "works", 0.9)});
+  std::string user =
+      makeDb("user.db", {trial(kH100, problem(4096), "crashes", 0.1, TrialStatus::Failed),
+                         trial(kH100, problem(4096), "works", 0.9)});
   auto db = LayeredDb::open(user, {});
   ASSERT_TRUE(db);
   auto r = (*db)->lookup(kH100, kKernel, problem(4096), "default");

@@ -71,8 +71,8 @@ TEST_F(MaintenanceTest, MergeAddsEverythingOnceAndLeavesTheSourceAlone) {
   auto b = openDb("b.db");
   ASSERT_TRUE(a->recordTrials({trial(kH100, problem(4096), "a1", 1.0),
                                trial(kH100, problem(4096), "a2", 2.0, TrialStatus::Wrong)}));
-  ASSERT_TRUE(b->recordTrials({trial(kA100, problem(1024), "b1", 0.5),
-                               trial(kH100, problem(4096), "b2", 0.8)}));
+  ASSERT_TRUE(b->recordTrials(
+      {trial(kA100, problem(1024), "b1", 0.5), trial(kH100, problem(4096), "b2", 0.8)}));
   ASSERT_TRUE(b->blockConfig(kH100, kKernel, "a2", "wrong results"));
   ASSERT_TRUE(b->storeCubin({"orphan", "sm_80", "spec", {'x'}}));
   b.reset();
@@ -131,9 +131,9 @@ TEST_F(MaintenanceTest, PruneDropsFailuresAndLosersButKeepsWinners) {
 }
 
 TEST_F(MaintenanceTest, TrialTextRoundTrips) {
-  std::vector<TrialRecord> trials = {trial(kH100, problem(3000), "128x64 w4 s2 q:smem", 1.25),
-                                     trial(kA100, problem(100, 200, 3), "64x64 w4 s2 q:regs",
-                                           0, TrialStatus::Failed)};
+  std::vector<TrialRecord> trials = {
+      trial(kH100, problem(3000), "128x64 w4 s2 q:smem", 1.25),
+      trial(kA100, problem(100, 200, 3), "64x64 w4 s2 q:regs", 0, TrialStatus::Failed)};
   trials[0].createdAt = "2026-11-23T10:00:00Z";
   std::string text = formatTrialsText(trials);
   auto parsed = parseTrialsText(text, "trials.tsv");
@@ -155,9 +155,8 @@ TEST_F(MaintenanceTest, TrialTextRoundTrips) {
 }
 
 TEST(TextTable, AlignsColumns) {
-  EXPECT_EQ(formatTable({"a", "long header"}, {{"value", "x"}, {"v", "yy"}}),
-            "a      long header\n"
-            "-----  -----------\n"
-            "value  x\n"
-            "v      yy\n");
+  EXPECT_EQ(formatTable({"a", "long header"}, {{"value", "x"}, {"v", "yy"}}), "a      long header\n"
+                                                                              "-----  -----------\n"
+                                                                              "value  x\n"
+                                                                              "v      yy\n");
 }

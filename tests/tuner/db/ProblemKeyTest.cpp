@@ -28,8 +28,8 @@ TEST(ProblemKey, BatchBucketsArePowersOfTwo) {
 }
 
 TEST(ProblemKey, TextRoundTrips) {
-  ProblemKey k = ProblemKey::fromShape("softmax-prefill", "bf16", 128, 64, 3, 32, 8, 3000, 5000,
-                                       "causal");
+  ProblemKey k =
+      ProblemKey::fromShape("softmax-prefill", "bf16", 128, 64, 3, 32, 8, 3000, 5000, "causal");
   EXPECT_EQ(k.str(), "softmax-prefill bf16 d128x64 b4 h32x8 n3072 m6144 causal");
   auto parsed = ProblemKey::parse(k.str());
   ASSERT_TRUE(parsed) << parsed.error().message;
@@ -48,8 +48,8 @@ TEST(ProblemKey, MalformedTextNamesTheField) {
 }
 
 TEST(ProblemKey, DistanceIsLogRatioOfBuckets) {
-  ProblemKey a = ProblemKey::fromShape("softmax-prefill", "bf16", 128, 128, 1, 32, 8, 4096,
-                                       4096, "none");
+  ProblemKey a =
+      ProblemKey::fromShape("softmax-prefill", "bf16", 128, 128, 1, 32, 8, 4096, 4096, "none");
   ProblemKey b = a;
   EXPECT_EQ(a.distance(b), 0.0);
   b.seqQBucket = 2048;

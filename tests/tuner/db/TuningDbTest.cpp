@@ -84,8 +84,11 @@ TEST_F(TuningDbTest, MigratesAVersionOneFileKeepingItsTrials) {
                     "REAL, min_ms REAL, max_ms REAL, samples INTEGER NOT NULL DEFAULT 0, "
                     "tool_version TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL);"
                     "INSERT INTO devices VALUES(1, '" +
-                    std::string(kH100) + "', 'sm_90a');"
-                    "INSERT INTO kernels VALUES(1, '" + kKernel + "', 'causal');"
+                    std::string(kH100) +
+                    "', 'sm_90a');"
+                    "INSERT INTO kernels VALUES(1, '" +
+                    kKernel +
+                    "', 'causal');"
                     "INSERT INTO problems VALUES(1, 'softmax-prefill bf16 d128x128 b1 h32x8 "
                     "n4096 m4096 causal', 'softmax-prefill bf16 d128x128 h32x8 causal', "
                     "'softmax-prefill', 'bf16', 128, 128, 1, 32, 8, 4096, 4096, 'causal');"
@@ -123,7 +126,8 @@ TEST_F(TuningDbTest, RecordsEveryTrialAndPicksTheFastestOk) {
   ASSERT_TRUE(db) << db.error().message;
   ProblemKey p = problem(3000);
   ASSERT_TRUE((*db)->recordTrial(trial(kH100, p, "128x64 w4 s2 q:smem", 2.0)));
-  ASSERT_TRUE((*db)->recordTrial(trial(kH100, p, "128x128 w8 s2 q:smem", 0.5, TrialStatus::Failed)));
+  ASSERT_TRUE(
+      (*db)->recordTrial(trial(kH100, p, "128x128 w8 s2 q:smem", 0.5, TrialStatus::Failed)));
   ASSERT_TRUE((*db)->recordTrial(trial(kH100, p, "64x64 w4 s2 q:regs", 1.5)));
   ASSERT_TRUE((*db)->recordTrial(trial(kH100, p, "64x128 w4 s3 q:regs", 0.7, TrialStatus::Wrong)));
   ASSERT_TRUE((*db)->recordTrial(trial(kA100, p, "64x64 w4 s2 q:smem", 0.1)));

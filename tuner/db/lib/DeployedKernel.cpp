@@ -30,8 +30,8 @@ Expected<DeployedKernel> findDeployedKernel(const LayeredDb &db, const std::stri
     if (!spec)
       return runtime::makeError(runtime::ErrorCode::IoError,
                                 "tuning database " + layer->path() + ": the spec of cubin " +
-                                    out.lookup.cubinKey + " does not parse: " +
-                                    spec.error().message);
+                                    out.lookup.cubinKey +
+                                    " does not parse: " + spec.error().message);
     out.spec = spec.takeValue();
     out.cubin = std::move((*cubin)->cubin);
     return out;

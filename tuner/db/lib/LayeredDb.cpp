@@ -85,8 +85,8 @@ std::string describe(const LookupResult &r, const ProblemKey &query, const std::
     break;
   case LookupSource::SameArch:
     os << "same arch " << archOfFingerprint(device) << ", other device '" << t.device
-       << "', bucket " << sizes(t.problem) << " for " << sizes(query) << " (distance "
-       << distance << ") in " << r.dbPath;
+       << "', bucket " << sizes(t.problem) << " for " << sizes(query) << " (distance " << distance
+       << ") in " << r.dbPath;
     break;
   case LookupSource::ArchDefault:
     break;
@@ -110,7 +110,9 @@ Expected<LookupResult> LayeredDb::lookup(const std::string &device, const std::s
     if (!winners)
       return winners.takeError();
     for (TrialRecord &t : *winners) {
-      int tier = t.device == device ? 0 : !arch.empty() && archOfFingerprint(t.device) == arch ? 1 : 2;
+      int tier = t.device == device                                     ? 0
+                 : !arch.empty() && archOfFingerprint(t.device) == arch ? 1
+                                                                        : 2;
       if (tier == 2)
         continue;
       auto rank = std::make_tuple(tier, problem.distance(t.problem), layer);
@@ -118,9 +120,9 @@ Expected<LookupResult> LayeredDb::lookup(const std::string &device, const std::s
         continue;
       bestRank = rank;
       best.distance = std::get<1>(rank);
-      best.source = tier == 1                ? LookupSource::SameArch
-                    : t.problem == problem   ? LookupSource::Exact
-                                             : LookupSource::NearestBucket;
+      best.source = tier == 1              ? LookupSource::SameArch
+                    : t.problem == problem ? LookupSource::Exact
+                                           : LookupSource::NearestBucket;
       best.config = t.config;
       best.cubinKey = t.cubinKey;
       best.dbPath = layerName(*all[layer]);

@@ -132,9 +132,8 @@ Expected<CopyStats> TuningDb::copyFrom(const std::string &a, const std::string &
   const std::string steps[] = {
       "CREATE TEMP TABLE copy_sel AS SELECT t.id FROM " + a + ".trials t JOIN " + a +
           ".devices d ON d.id = t.device_id WHERE " + where,
-      "INSERT OR IGNORE INTO main.devices(fingerprint, arch) SELECT fingerprint, arch FROM " +
-          a + ".devices WHERE id IN (SELECT device_id FROM " + a + ".trials WHERE id IN " +
-          sel + ")",
+      "INSERT OR IGNORE INTO main.devices(fingerprint, arch) SELECT fingerprint, arch FROM " + a +
+          ".devices WHERE id IN (SELECT device_id FROM " + a + ".trials WHERE id IN " + sel + ")",
       "INSERT INTO main.kernels(fingerprint, name) SELECT fingerprint, name FROM " + a +
           ".kernels WHERE id IN (SELECT kernel_id FROM " + a + ".trials WHERE id IN " + sel +
           ") ON CONFLICT(fingerprint) DO UPDATE SET name = excluded.name WHERE "
@@ -142,8 +141,8 @@ Expected<CopyStats> TuningDb::copyFrom(const std::string &a, const std::string &
       "INSERT OR IGNORE INTO main.problems SELECT NULL, key_text, shape_class, family, dtype, "
       "head_dim, head_dim_v, batch_bucket, heads_q, heads_kv, seq_q_bucket, seq_k_bucket, "
       "mask_kind FROM " +
-          a + ".problems WHERE id IN (SELECT problem_id FROM " + a + ".trials WHERE id IN " +
-          sel + ")",
+          a + ".problems WHERE id IN (SELECT problem_id FROM " + a + ".trials WHERE id IN " + sel +
+          ")",
       "INSERT OR IGNORE INTO main.trials(device_id, kernel_id, problem_id, config, status, "
       "reason, median_ms, min_ms, max_ms, samples, tool_version, created_at, cubin_key, uid) "
       "SELECT md.id, mk.id, mp.id, t.config, t.status, t.reason, t.median_ms, t.min_ms, "
@@ -155,8 +154,7 @@ Expected<CopyStats> TuningDb::copyFrom(const std::string &a, const std::string &
           "main.problems mp ON mp.key_text = p.key_text WHERE t.id IN " +
           sel + " ORDER BY t.id",
       "INSERT OR IGNORE INTO main.cubins SELECT * FROM " + a +
-          ".cubins WHERE key IN (SELECT cubin_key FROM " + a + ".trials WHERE id IN " + sel +
-          ")",
+          ".cubins WHERE key IN (SELECT cubin_key FROM " + a + ".trials WHERE id IN " + sel + ")",
       "DROP TABLE temp.copy_sel"};
   for (size_t i = 0; i < std::size(steps); ++i) {
     Stmt st(db_, steps[i]);
@@ -227,9 +225,9 @@ Expected<CopyStats> TuningDb::exportDeploy(const std::string &device,
                                            const std::string &outPath) const {
   std::error_code ec;
   if (std::filesystem::exists(outPath, ec))
-    return makeError(ErrorCode::InvalidArgument,
-                     "deploy database " + outPath + " already exists; it was left unchanged "
-                     "(remove it or choose another -o path)");
+    return makeError(ErrorCode::InvalidArgument, "deploy database " + outPath +
+                                                     " already exists; it was left unchanged "
+                                                     "(remove it or choose another -o path)");
   Expected<std::unique_ptr<TuningDb>> out = open(outPath);
   if (!out)
     return out.takeError();
@@ -244,8 +242,8 @@ Expected<CopyStats> TuningDb::exportDeploy(const std::string &device,
       return dst.error(rc, "quoting the device fingerprint");
     quoted = quote.text(0);
   }
-  Expected<CopyStats> stats = dst.copyFrom(
-      "src", "t.id IN (" + schema::winnerIdsSql("src") + ") AND d.fingerprint = " + quoted);
+  Expected<CopyStats> stats = dst.copyFrom("src", "t.id IN (" + schema::winnerIdsSql("src") +
+                                                      ") AND d.fingerprint = " + quoted);
   sqlite3_exec(dst.db_, "DETACH DATABASE src", nullptr, nullptr, nullptr);
   if (!stats)
     return stats;

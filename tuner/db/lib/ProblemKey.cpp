@@ -33,9 +33,9 @@ int64_t bucketBatch(int64_t b) {
   return bucket;
 }
 
-ProblemKey ProblemKey::fromShape(std::string family, std::string dtype, int headDim,
-                                 int headDimV, int64_t batch, int headsQ, int headsKv,
-                                 int64_t seqQ, int64_t seqK, std::string maskKind) {
+ProblemKey ProblemKey::fromShape(std::string family, std::string dtype, int headDim, int headDimV,
+                                 int64_t batch, int headsQ, int headsKv, int64_t seqQ, int64_t seqK,
+                                 std::string maskKind) {
   ProblemKey key;
   key.family = std::move(family);
   key.dtype = std::move(dtype);
@@ -59,9 +59,8 @@ std::string ProblemKey::shapeClass() const {
 
 std::string ProblemKey::str() const {
   std::ostringstream os;
-  os << family << ' ' << dtype << " d" << headDim << 'x' << headDimV << " b" << batchBucket
-     << " h" << headsQ << 'x' << headsKv << " n" << seqQBucket << " m" << seqKBucket << ' '
-     << maskKind;
+  os << family << ' ' << dtype << " d" << headDim << 'x' << headDimV << " b" << batchBucket << " h"
+     << headsQ << 'x' << headsKv << " n" << seqQBucket << " m" << seqKBucket << ' ' << maskKind;
   return os.str();
 }
 

@@ -34,8 +34,7 @@ bool isLockingFailure(int extended) {
 
 } // namespace
 
-runtime::Error sqliteError(sqlite3 *db, int rc, const std::string &path,
-                           const std::string &what) {
+runtime::Error sqliteError(sqlite3 *db, int rc, const std::string &path, const std::string &what) {
   int extended = db ? sqlite3_extended_errcode(db) : rc;
   if ((extended & 0xff) != (rc & 0xff))
     extended = rc;
@@ -49,13 +48,14 @@ runtime::Error sqliteError(sqlite3 *db, int rc, const std::string &path,
                          "file system?): set ATTNC_DB to a path on a local disk");
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
     return makeError(ErrorCode::IoError,
-                     where + "the database stayed locked by another process while " + what +
-                         " (" + detail + "); retry, or set ATTNC_DB to a path on a local "
+                     where + "the database stayed locked by another process while " + what + " (" +
+                         detail +
+                         "); retry, or set ATTNC_DB to a path on a local "
                          "disk if locks never clear on this file system");
   if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
     return makeError(ErrorCode::IoError,
-                     where + "not a valid attnc tuning database (" + detail + ") while " +
-                         what + "; the file was left unchanged: move it aside or set ATTNC_DB "
+                     where + "not a valid attnc tuning database (" + detail + ") while " + what +
+                         "; the file was left unchanged: move it aside or set ATTNC_DB "
                          "to another path");
   if (primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY || primary == SQLITE_PERM)
     return makeError(ErrorCode::IoError, where + "cannot " +
@@ -73,8 +73,7 @@ Stmt::Stmt(sqlite3 *db, const std::string &sql) {
 }
 
 Stmt &Stmt::bind(int index, const std::string &value) {
-  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
-                    SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
   return *this;
 }
 
@@ -89,8 +88,7 @@ Stmt &Stmt::bind(int index, double value) {
 }
 
 Stmt &Stmt::bindBlob(int index, const std::vector<char> &value) {
-  sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()),
-                    SQLITE_TRANSIENT);
+  sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
   return *this;
 }
 

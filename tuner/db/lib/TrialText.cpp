@@ -53,11 +53,11 @@ std::string formatTrialsText(const std::vector<TrialRecord> &trials) {
   std::ostringstream os;
   os << kHeader << "\n";
   for (const TrialRecord &t : trials)
-    os << t.device << '\t' << t.kernel << '\t' << t.kernelName << '\t' << t.problem.str()
-       << '\t' << t.config << '\t' << trialStatusName(t.status) << '\t'
-       << formatNumber(t.medianMs) << '\t' << formatNumber(t.minMs) << '\t'
-       << formatNumber(t.maxMs) << '\t' << t.samples << '\t' << t.toolVersion << '\t'
-       << (t.createdAt.empty() ? "-" : t.createdAt) << '\t' << t.reason << "\n";
+    os << t.device << '\t' << t.kernel << '\t' << t.kernelName << '\t' << t.problem.str() << '\t'
+       << t.config << '\t' << trialStatusName(t.status) << '\t' << formatNumber(t.medianMs) << '\t'
+       << formatNumber(t.minMs) << '\t' << formatNumber(t.maxMs) << '\t' << t.samples << '\t'
+       << t.toolVersion << '\t' << (t.createdAt.empty() ? "-" : t.createdAt) << '\t' << t.reason
+       << "\n";
   return os.str();
 }
 
@@ -80,8 +80,7 @@ Expected<std::vector<TrialRecord>> parseTrialsText(const std::string &text,
       continue;
     if (!sawHeader) {
       if (line != kHeader)
-        return fail("expected the header line '" + std::string(kHeader) + "', got '" + line +
-                    "'");
+        return fail("expected the header line '" + std::string(kHeader) + "', got '" + line + "'");
       sawHeader = true;
       continue;
     }

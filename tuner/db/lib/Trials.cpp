@@ -52,8 +52,8 @@ std::string archOfFingerprint(const std::string &fingerprint) {
   if (first == std::string::npos)
     return "";
   size_t second = fingerprint.find('|', first + 1);
-  return fingerprint.substr(first + 1, second == std::string::npos ? std::string::npos
-                                                                   : second - first - 1);
+  return fingerprint.substr(first + 1,
+                            second == std::string::npos ? std::string::npos : second - first - 1);
 }
 
 namespace {
@@ -107,9 +107,8 @@ static Expected<std::vector<TrialRecord>> collectTrials(Stmt &st, const std::str
   while ((rc = st.step()) == SQLITE_ROW) {
     Expected<TrialRecord> t = readTrial(st);
     if (!t)
-      return makeError(ErrorCode::IoError,
-                       "tuning database " + path + ": bad row while " + what + ": " +
-                           t.error().message);
+      return makeError(ErrorCode::IoError, "tuning database " + path + ": bad row while " + what +
+                                               ": " + t.error().message);
     out.push_back(t.takeValue());
   }
   if (rc != SQLITE_DONE)
@@ -125,13 +124,12 @@ Expected<int64_t> TuningDb::insertTrial(const TrialRecord &t) {
   Stmt problem(db_, "INSERT OR IGNORE INTO problems(key_text, shape_class, family, dtype, "
                     "head_dim, head_dim_v, batch_bucket, heads_q, heads_kv, seq_q_bucket, "
                     "seq_k_bucket, mask_kind) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-  Stmt trial(db_,
-             "INSERT INTO trials(device_id, kernel_id, problem_id, config, status, reason, "
-             "median_ms, min_ms, max_ms, samples, tool_version, created_at, cubin_key, uid) "
-             "VALUES((SELECT id FROM devices WHERE fingerprint = ?1), (SELECT id FROM kernels "
-             "WHERE fingerprint = ?2), (SELECT id FROM problems WHERE key_text = ?3), ?4, ?5, "
-             "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, COALESCE(NULLIF(?14, ''), "
-             "lower(hex(randomblob(16)))))");
+  Stmt trial(db_, "INSERT INTO trials(device_id, kernel_id, problem_id, config, status, reason, "
+                  "median_ms, min_ms, max_ms, samples, tool_version, created_at, cubin_key, uid) "
+                  "VALUES((SELECT id FROM devices WHERE fingerprint = ?1), (SELECT id FROM kernels "
+                  "WHERE fingerprint = ?2), (SELECT id FROM problems WHERE key_text = ?3), ?4, ?5, "
+                  "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, COALESCE(NULLIF(?14, ''), "
+                  "lower(hex(randomblob(16)))))");
   for (Stmt *st : {&device, &kernel, &problem, &trial})
     if (!st->ok())
       return error(st->rc(), what);
@@ -183,8 +181,7 @@ Status TuningDb::recordTrials(const std::vector<TrialRecord> &trials) {
 Expected<std::optional<TrialRecord>> TuningDb::bestTrial(const std::string &device,
                                                          const std::string &kernel,
                                                          const ProblemKey &problem) const {
-  Stmt st(db_, schema::trialSelectSql("main") + " WHERE t.id IN (" +
-                   schema::winnerIdsSql("main") +
+  Stmt st(db_, schema::trialSelectSql("main") + " WHERE t.id IN (" + schema::winnerIdsSql("main") +
                    ") AND d.fingerprint = ?1 AND k.fingerprint = ?2 AND p.key_text = ?3");
   if (st.ok())
     st.bind(1, device).bind(2, kernel).bind(3, problem.str());
@@ -199,8 +196,7 @@ Expected<std::optional<TrialRecord>> TuningDb::bestTrial(const std::string &devi
 
 Expected<std::vector<TrialRecord>> TuningDb::winnersInShapeClass(const std::string &kernel,
                                                                  const ProblemKey &problem) const {
-  Stmt st(db_, schema::trialSelectSql("main") + " WHERE t.id IN (" +
-                   schema::winnerIdsSql("main") +
+  Stmt st(db_, schema::trialSelectSql("main") + " WHERE t.id IN (" + schema::winnerIdsSql("main") +
                    ") AND k.fingerprint = ?1 AND p.shape_class = ?2 ORDER BY t.id");
   if (st.ok())
     st.bind(1, kernel).bind(2, problem.shapeClass());

@@ -79,9 +79,9 @@ Status TuningDb::checkReadable() {
 
 Status TuningDb::checkSnapshot() {
   int64_t appId = 0, version = 0, tables = 0;
-  for (auto [sql, out] : {std::pair{"PRAGMA application_id", &appId},
-                          std::pair{"PRAGMA user_version", &version},
-                          std::pair{"SELECT count(*) FROM sqlite_master", &tables}})
+  for (auto [sql, out] :
+       {std::pair{"PRAGMA application_id", &appId}, std::pair{"PRAGMA user_version", &version},
+        std::pair{"SELECT count(*) FROM sqlite_master", &tables}})
     if (int rc = queryInt(db_, sql, *out); rc != SQLITE_OK)
       return error(rc, "reading the database header");
   std::string where = "tuning database " + path_ + ": ";
@@ -91,10 +91,10 @@ Status TuningDb::checkSnapshot() {
                              "application id); the file was left unchanged: set ATTNC_DB "
                              "to another path");
   if (version > kSchemaVersion)
-    return makeError(ErrorCode::IoError,
-                     where + "schema version " + std::to_string(version) +
-                         " is newer than this attnc reads (" + std::to_string(kSchemaVersion) +
-                         "); the file was left unchanged: use a newer attnc");
+    return makeError(ErrorCode::IoError, where + "schema version " + std::to_string(version) +
+                                             " is newer than this attnc reads (" +
+                                             std::to_string(kSchemaVersion) +
+                                             "); the file was left unchanged: use a newer attnc");
   if (tables == 0) {
     if (readOnly())
       return makeError(ErrorCode::IoError,

@@ -28,12 +28,12 @@ const char *lookupSourceName(LookupSource source);
 /// A lookup's answer.
 struct LookupResult {
   LookupSource source = LookupSource::ArchDefault;
-  std::string config;   ///< the config text (the given default for ArchDefault)
-  std::string cubinKey; ///< the record's cubin key, if it has one
-  std::string dbPath;   ///< the database that answered; empty for ArchDefault
+  std::string config;                ///< the config text (the given default for ArchDefault)
+  std::string cubinKey;              ///< the record's cubin key, if it has one
+  std::string dbPath;                ///< the database that answered; empty for ArchDefault
   std::optional<TrialRecord> record; ///< the trial it came from
-  double distance = 0;  ///< bucket distance from the query (ProblemKey::distance)
-  std::string provenance; ///< one sentence: which record, from which database, and why
+  double distance = 0;               ///< bucket distance from the query (ProblemKey::distance)
+  std::string provenance;            ///< one sentence: which record, from which database, and why
 };
 
 class LayeredDb {

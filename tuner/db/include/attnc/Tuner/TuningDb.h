@@ -42,9 +42,9 @@ std::string archOfFingerprint(const std::string &deviceFingerprint);
 
 /// One measured (or failed) config.
 struct TrialRecord {
-  int64_t id = 0; ///< row id; filled when read back
-  std::string device; ///< DeviceInfo::fingerprint()
-  std::string kernel; ///< kernel fingerprint (hash of the canonical IR)
+  int64_t id = 0;         ///< row id; filled when read back
+  std::string device;     ///< DeviceInfo::fingerprint()
+  std::string kernel;     ///< kernel fingerprint (hash of the canonical IR)
   std::string kernelName; ///< human-readable name; informational, not part of the key
   ProblemKey problem;
   std::string config; ///< the config's text form, e.g. "128x64 w4 s2 q:smem"
@@ -54,8 +54,8 @@ struct TrialRecord {
   int samples = 0;
   std::string toolVersion;
   std::string createdAt; ///< UTC "YYYY-MM-DDTHH:MM:SSZ"; empty = now on record
-  std::string cubinKey; ///< computeCacheKey of this config's cubin, if stored
-  std::string uid; ///< globally unique trial id (merge dedups on it); empty = random
+  std::string cubinKey;  ///< computeCacheKey of this config's cubin, if stored
+  std::string uid;       ///< globally unique trial id (merge dedups on it); empty = random
 };
 
 /// A stored cubin with the spec its launch needs.
@@ -68,8 +68,8 @@ struct CubinRecord {
 
 /// Restricts listings; empty fields match everything.
 struct TrialFilter {
-  std::string device; ///< substring of the device fingerprint
-  std::string kernel; ///< prefix of the kernel fingerprint, or the kernel name
+  std::string device;  ///< substring of the device fingerprint
+  std::string kernel;  ///< prefix of the kernel fingerprint, or the kernel name
   std::string problem; ///< substring of the problem key text
   bool okOnly = false;
 };
@@ -83,8 +83,8 @@ struct SummaryRow {
 
 /// What prune may delete. Winners (the best ok trial of each key) are always kept.
 struct PruneOptions {
-  bool failed = true;   ///< failed / wrong / timeout trials
-  bool losers = false;  ///< ok trials that are not their key's winner
+  bool failed = true;               ///< failed / wrong / timeout trials
+  bool losers = false;              ///< ok trials that are not their key's winner
   std::optional<int> olderThanDays; ///< only trials at least this old
 };
 
@@ -127,13 +127,12 @@ public:
   runtime::Status recordTrials(const std::vector<TrialRecord> &trials);
 
   /// The fastest ok, non-blocklisted trial for exactly this key, if any.
-  runtime::Expected<std::optional<TrialRecord>> bestTrial(const std::string &device,
-                                                          const std::string &kernel,
-                                                          const ProblemKey &problem) const;
+  runtime::Expected<std::optional<TrialRecord>>
+  bestTrial(const std::string &device, const std::string &kernel, const ProblemKey &problem) const;
   /// The best ok trial of every (device, problem) of `kernel` in `problem`'s shape class:
   /// the candidates bucket-neighbour lookup ranks.
-  runtime::Expected<std::vector<TrialRecord>>
-  winnersInShapeClass(const std::string &kernel, const ProblemKey &problem) const;
+  runtime::Expected<std::vector<TrialRecord>> winnersInShapeClass(const std::string &kernel,
+                                                                  const ProblemKey &problem) const;
 
   /// Every trial matching `filter`, oldest first.
   runtime::Expected<std::vector<TrialRecord>> trials(const TrialFilter &filter) const;
