@@ -41,18 +41,26 @@ double unitNoise(uint64_t seed, const std::string &text, int sample) {
 bool holds(const CandidatePredicate &predicate, const Candidate &c) {
   return predicate && predicate(c);
 }
-} // namespace
 
-double SyntheticMeasurer::expectedMs(const Candidate &candidate) const {
+/// 1 at the bottom of `targets`' bowl, rising with the weighted squared distance.
+double bowl(const std::vector<SyntheticTarget> &targets, const Candidate &candidate) {
   double penalty = 0;
-  for (const SyntheticTarget &t : model_.targets) {
+  for (const SyntheticTarget &t : targets) {
     int value = candidate.get(t.name);
     double distance = (value > 0 && t.optimum > 0)
                           ? std::log2(static_cast<double>(value) / t.optimum)
                           : static_cast<double>(value - t.optimum);
     penalty += t.weight * distance * distance;
   }
-  return model_.baseMs * (1.0 + penalty);
+  return 1.0 + penalty;
+}
+} // namespace
+
+double SyntheticMeasurer::expectedMs(const Candidate &candidate) const {
+  double relative = bowl(model_.targets, candidate);
+  for (const SyntheticBasin &basin : model_.basins)
+    relative = std::min(relative, basin.depth * bowl(basin.targets, candidate));
+  return model_.baseMs * relative;
 }
 
 CompileResult SyntheticMeasurer::compile(const Candidate &candidate) {

@@ -244,3 +244,22 @@ TEST(EvaluatorTest, SkipsRepeatsAndRecordsInvalidCandidatesAsPruned) {
   EXPECT_EQ(result.pruned[0].reason, "three is out");
   EXPECT_EQ(measurer.measureCalls(), 1);
 }
+
+TEST_P(BudgetedStrategyTest, EscapesShallowerBasins) {
+  SyntheticModel model = bowlModel();
+  model.basins = {{{{"x", 1, 0.3}, {"y", 128, 0.2}, {"z", 2, 0.1}}, 1.1},
+                  {{{"x", 128, 0.3}, {"y", 1, 0.2}, {"z", 128, 0.1}}, 1.05}};
+  int hits = 0;
+  for (unsigned long long seed = 1; seed <= 10; ++seed) {
+    SyntheticMeasurer measurer(model);
+    SearchOptions options;
+    options.budget.maxMeasured = 150;
+    options.seed = seed;
+    SearchResult result =
+        makeStrategy(GetParam())->run(cubeSpace(), DeviceLimits(), measurer, options);
+    ASSERT_TRUE(result.bestTrial());
+    hits += result.bestTrial()->candidate == cubeOptimum();
+    EXPECT_LE(measurer.expectedMs(result.bestTrial()->candidate), 1.1 * model.baseMs);
+  }
+  EXPECT_GE(hits, 9);
+}
