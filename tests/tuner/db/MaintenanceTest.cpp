@@ -160,3 +160,15 @@ TEST(TextTable, AlignsColumns) {
                                                                               "value  x\n"
                                                                               "v      yy\n");
 }
+
+TEST_F(MaintenanceTest, FailedExportLeavesNoDeployFile) {
+  auto db = openDb("moved.db");
+  ASSERT_TRUE(db->recordTrial(trial(kH100, problem(4096), "cfg", 1.0)));
+  // The source file disappears under the open connection: attaching it fails.
+  std::filesystem::rename(path("moved.db"), path("elsewhere.db"));
+  auto stats = db->exportDeploy(kH100, path("deploy.db"));
+  ASSERT_FALSE(stats);
+  EXPECT_NE(stats.error().message.find(path("moved.db")), std::string::npos)
+      << stats.error().message;
+  EXPECT_FALSE(std::filesystem::exists(path("deploy.db")));
+}

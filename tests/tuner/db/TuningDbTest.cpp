@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 
+#include <cmath>
+
 using namespace attnc::tuner;
 using namespace attnc::tuner::test;
 
@@ -163,6 +165,22 @@ TEST_F(TuningDbTest, RecordsEveryTrialAndPicksTheFastestOk) {
   ASSERT_EQ(summary->size(), 2u);
   EXPECT_EQ((*summary)[0].trials, 4);
   EXPECT_EQ((*summary)[0].okTrials, 2);
+}
+
+TEST_F(TuningDbTest, RejectsIncompleteTrials) {
+  auto db = TuningDb::open(path("v.db"));
+  ASSERT_TRUE(db);
+  auto noConfig = (*db)->recordTrial(trial(kH100, problem(1024), "", 1.0));
+  ASSERT_FALSE(noConfig);
+  expectMentions(noConfig.error().message, "needs a device fingerprint, a kernel fingerprint");
+  TrialRecord nan = trial(kH100, problem(1024), "cfg", 1.0);
+  nan.medianMs = std::nan("");
+  EXPECT_FALSE((*db)->recordTrial(nan));
+  // recordTrials is all or none.
+  EXPECT_FALSE((*db)->recordTrials({trial(kH100, problem(1024), "good", 1.0), nan}));
+  auto all = (*db)->trials({});
+  ASSERT_TRUE(all);
+  EXPECT_TRUE(all->empty());
 }
 
 TEST_F(TuningDbTest, StoresCubins) {

@@ -231,8 +231,19 @@ Expected<CopyStats> TuningDb::exportDeploy(const std::string &device,
   Expected<std::unique_ptr<TuningDb>> out = open(outPath);
   if (!out)
     return out.takeError();
-  TuningDb &dst = **out;
-  if (Status st = dst.attach(path_, "src"); !st)
+  Expected<CopyStats> stats = (*out)->copyWinners(path_, device);
+  if (!stats) {
+    // The file is ours and half-written: remove it rather than leave a misleading deploy db.
+    out->reset();
+    for (const char *suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(outPath + suffix, ec);
+  }
+  return stats;
+}
+
+Expected<CopyStats> TuningDb::copyWinners(const std::string &srcPath, const std::string &device) {
+  TuningDb &dst = *this;
+  if (Status st = dst.attach(srcPath, "src"); !st)
     return st.takeError();
   std::string quoted;
   {

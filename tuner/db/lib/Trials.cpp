@@ -11,6 +11,7 @@
 #include "Sqlite.h"
 #include "Transaction.h"
 
+#include <cmath>
 #include <ctime>
 #include <map>
 #include <set>
@@ -118,6 +119,16 @@ static Expected<std::vector<TrialRecord>> collectTrials(Stmt &st, const std::str
 
 Expected<int64_t> TuningDb::insertTrial(const TrialRecord &t) {
   const std::string what = "recording a trial";
+  if (t.device.empty() || t.kernel.empty() || t.config.empty())
+    return makeError(ErrorCode::InvalidArgument,
+                     "a trial needs a device fingerprint, a kernel fingerprint and a config "
+                     "(got device '" +
+                         t.device + "', kernel '" + t.kernel + "', config '" + t.config + "')");
+  if (!std::isfinite(t.medianMs) || !std::isfinite(t.minMs) || !std::isfinite(t.maxMs) ||
+      t.samples < 0)
+    return makeError(ErrorCode::InvalidArgument, "trial of config '" + t.config +
+                                                     "': timings must be finite and the "
+                                                     "sample count non-negative");
   Stmt device(db_, "INSERT OR IGNORE INTO devices(fingerprint, arch) VALUES(?1, ?2)");
   Stmt kernel(db_, "INSERT INTO kernels(fingerprint, name) VALUES(?1, ?2) ON CONFLICT"
                    "(fingerprint) DO UPDATE SET name = excluded.name WHERE excluded.name != ''");

@@ -173,6 +173,7 @@ private:
   runtime::Expected<int64_t> insertTrial(const TrialRecord &trial);
   runtime::Error error(int rc, const std::string &what) const;
   runtime::Status attach(const std::string &otherPath, const std::string &alias) const;
+  runtime::Expected<CopyStats> copyWinners(const std::string &srcPath, const std::string &device);
   runtime::Expected<CopyStats> copyFrom(const std::string &alias, const std::string &where);
   friend class Transaction;
 
