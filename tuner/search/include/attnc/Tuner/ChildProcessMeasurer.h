@@ -4,8 +4,11 @@
 // poisons (a CUDA context after an illegal address, the process after a signal) dies
 // with the child: a crash becomes a Failed measurement naming the signal, a child that
 // outlives the watchdog is killed and reported as Timeout, and the tuning run goes on.
-// compile() runs in the calling process. The child must create any CUDA state itself: a
-// context does not survive fork, so the parent should not initialise CUDA for timing.
+// compile() runs in the calling process. Two rules follow from fork: a CUDA context does
+// not survive it, and a child of a process that called cuInit cannot use CUDA at all, so
+// the parent must not initialise CUDA (query the device in a child too; NVRTC needs no
+// driver); and the inner measure() must not take locks that compile() may hold on the
+// compile pool's threads at the moment of the fork.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TUNER_CHILDPROCESSMEASURER_H
