@@ -89,26 +89,43 @@ template <typename Traits> struct LaneSwizzle {
 
 /// Issues cp.async copies of `ROWS` rows starting at `src` (row stride in elements) into a
 /// swizzled shared tile; rows at or past `validRows` are zero-filled. Each thread owns one
-/// chunk column and every kRowsPerPass-th row: its swizzle is the same in every pass, so
-/// the shared offset advances by a constant and the global pointer by one stride step.
+/// chunk column and every kRowsPerPass-th row; the global pointer advances one stride step
+/// per pass, and where a pass spans whole swizzle groups (head dim <= 128) the shared
+/// offset advances by a constant too. Shapes that do not split into whole passes copy one
+/// chunk per step.
 template <typename Traits, int ROWS>
 __device__ __forceinline__ void loadTileAsync(unsigned smemTile,
                                               const typename Traits::Element *src,
                                               long long rowStride, int validRows) {
   constexpr int kRowsPerPass = Traits::kThreads / Traits::kChunksPerRow;
-  static_assert(Traits::kThreads % Traits::kChunksPerRow == 0 && ROWS % kRowsPerPass == 0,
-                "every thread copies whole passes");
-  static_assert(kRowsPerPass % Traits::kSwizzleGroup == 0,
-                "a thread's rows share one swizzle phase");
-  const int row = threadIdx.x / Traits::kChunksPerRow;
-  const int chunk = threadIdx.x % Traits::kChunksPerRow;
-  const unsigned dst = smemTile + swizzledOffset<Traits>(row, chunk);
-  const typename Traits::Element *p = src + row * rowStride + chunk * Traits::kElemsPerChunk;
+  constexpr bool kWholePasses = Traits::kThreads % Traits::kChunksPerRow == 0 &&
+                                kRowsPerPass > 0 && ROWS % kRowsPerPass == 0;
+  if constexpr (kWholePasses) {
+    constexpr bool kSamePhase = kRowsPerPass % Traits::kSwizzleGroup == 0;
+    const int row = threadIdx.x / Traits::kChunksPerRow;
+    const int chunk = threadIdx.x % Traits::kChunksPerRow;
+    const unsigned dst = smemTile + swizzledOffset<Traits>(row, chunk);
+    const typename Traits::Element *p = src + row * rowStride + chunk * Traits::kElemsPerChunk;
 #pragma unroll
-  for (int pass = 0; pass < ROWS / kRowsPerPass; ++pass) {
-    const bool valid = row + pass * kRowsPerPass < validRows;
-    cpAsync16(dst + pass * kRowsPerPass * Traits::kRowBytes, valid ? p : src, valid);
-    p += kRowsPerPass * rowStride;
+    for (int pass = 0; pass < ROWS / kRowsPerPass; ++pass) {
+      const bool valid = row + pass * kRowsPerPass < validRows;
+      // A zero-fill copy reads nothing, so `p` may point past the tensor's last row there.
+      const unsigned passDst =
+          kSamePhase ? dst + pass * kRowsPerPass * Traits::kRowBytes
+                     : smemTile + swizzledOffset<Traits>(row + pass * kRowsPerPass, chunk);
+      cpAsync16(passDst, p, valid);
+      p += kRowsPerPass * rowStride;
+    }
+  } else {
+    constexpr int kChunks = ROWS * Traits::kChunksPerRow;
+#pragma unroll
+    for (int idx = threadIdx.x; idx < kChunks; idx += Traits::kThreads) {
+      const int row = idx / Traits::kChunksPerRow;
+      const int chunk = idx % Traits::kChunksPerRow;
+      const bool valid = row < validRows;
+      cpAsync16(smemTile + swizzledOffset<Traits>(row, chunk),
+                src + (valid ? row * rowStride : 0) + chunk * Traits::kElemsPerChunk, valid);
+    }
   }
 }
 
