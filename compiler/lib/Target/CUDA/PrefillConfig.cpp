@@ -19,12 +19,17 @@ std::string PrefillConfig::str() const {
 }
 
 std::vector<PrefillConfig> prefillCandidates(int headDim) {
-  // First: 32 query rows per warp, Q re-read from shared memory, a key block small enough
-  // that scores and accumulators fit in 255 registers for plain masks. Then 16 rows per
-  // warp, for variants whose mask or score code needs more registers.
+  // First: 32 query rows per warp, Q re-read from shared memory, 64-key blocks (the
+  // fastest mma.sync shape measured for D <= 128); its scores, packed P and accumulators
+  // fit in 255 registers for dense, causal, windowed, ALiBi and softcap variants. Then the
+  // same with 32-key blocks, for mask code that needs more registers (document ids,
+  // integer division); then 16 rows per warp.
   if (headDim >= 256)
     return {{64, 16, 4, 3, false}, {64, 16, 4, 2, false}, {32, 16, 2, 2, false}};
-  return {{128, 32, 4, 3, false}, {128, 64, 8, 2, true}, {128, 32, 8, 3, false}};
+  return {{128, 64, 4, 2, false},
+          {128, 32, 4, 3, false},
+          {128, 64, 8, 2, true},
+          {128, 32, 8, 3, false}};
 }
 
 int prefillSmemBytes(int headDim, const PrefillConfig &c) {
