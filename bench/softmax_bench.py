@@ -18,9 +18,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("--attnc", default=os.path.join(ROOT, "build", "bin", "attnc"))
 ap.add_argument("--quick", action="store_true", help="only the N=4k/16k D=128 cases")
+ap.add_argument("--only", choices=["document"], help="run just this case")
 args = ap.parse_args()
 
 torch.manual_seed(0)
+torch._dynamo.config.recompile_limit = 64  # one Flex compile per mask and shape
 dev, dt = "cuda", torch.bfloat16
 flex = torch.compile(flex_attention, dynamic=False)
 rows = []
@@ -63,6 +65,8 @@ print(torch.__version__, triton.__version__, torch.cuda.get_device_name(), flush
 dense = [(D, N) for D in (64, 128) for N in (1024, 4096, 16384)]
 if args.quick:
     dense = [(128, 4096), (128, 16384)]
+if args.only:
+    dense = []
 for D, N in dense:
     B, H = max(1, 16384 // N) * 2, 16
     q = torch.randn(B, H, N, D, device=dev, dtype=dt); k = torch.randn_like(q); v = torch.randn_like(q)
@@ -77,7 +81,7 @@ for D, N in dense:
     del q, k, v
 
 D, H = 128, 16
-for N in (4096, 16384):
+for N in ((4096, 16384) if not args.only else ()):
     B, W = max(1, 16384 // N) * 2, 1024
     q = torch.randn(B, H, N, D, device=dev, dtype=dt); k = torch.randn_like(q); v = torch.randn_like(q)
     ours, cfg = attnc_ms("sliding_window", f"B={B},H={H},N={N}", (f"window={W}",))

@@ -16,8 +16,8 @@ echo; echo "== 1. attn dialect after the pass pipeline: attnc compile $example -
 "$attnc" compile "$example" --emit=mlir-opt -o "$out/causal.mlir"
 cat "$out/causal.mlir"
 
-echo; echo "== 2. mask analysis: attnc explain $example --N 4096 --block 128x32"
-"$attnc" explain "$example" --N 4096 --block 128x32 --rows 8
+echo; echo "== 2. mask analysis: attnc explain $example --N 4096 --block 128x64"
+"$attnc" explain "$example" --N 4096 --block 128x64 --rows 8
 
 echo; echo "== 3. generated CUDA (prelude over templates/attnc/Prefill.cuh): $out/causal.cu"
 "$attnc" compile "$example" --emit=cu -o "$out/causal.cu"

@@ -12,6 +12,8 @@
 #include <dirent.h>
 #include <fstream>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <sstream>
 
 using namespace attnc::runtime;
@@ -68,6 +70,9 @@ private:
 } // namespace
 
 TEST(EmbeddedHeaders, MatchEveryTemplateOnDisk) {
+  if (!std::filesystem::is_directory(ATTNC_TEMPLATES_DIR))
+    GTEST_SKIP() << "the source tree " << ATTNC_TEMPLATES_DIR
+                 << " is not on this machine (binary carried elsewhere)";
   std::vector<std::string> onDisk;
   listTemplates(ATTNC_TEMPLATES_DIR, "", onDisk);
   ASSERT_FALSE(onDisk.empty());
