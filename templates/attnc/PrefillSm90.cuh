@@ -1,0 +1,565 @@
+//===- PrefillSm90.cuh - Hopper (sm_90a) forward kernel template --*- CUDA -*-===//
+//
+// FlashAttention-3's structure on wgmma, behind the same variant hooks as Prefill.cuh. A CTA
+// owns BLOCK_M = 64 x CONSUMER_WARPGROUPS query rows of one (batch, head) and is warp
+// specialised: warpgroup 0 produces (it copies the Q tile once and then K/V tiles into a
+// STAGES-deep ring of 128-byte-swizzled shared memory, each stage guarded by mbarriers, and
+// keeps few registers), every other warpgroup consumes 64 query rows (it holds the S and O
+// accumulators in registers after `setmaxnreg` hands it the producer's share). Per key block a
+// consumer computes S = Q K^T with wgmma SS (both operands from shared memory), applies the
+// variant's score modifier and, on partial tiles only, its mask, runs the online softmax in
+// the log2 domain on the accumulator fragments, and adds P V with wgmma RS: P stays in
+// registers (the S accumulator layout is the A-fragment layout, packed to 16-bit pairs) and
+// V is read MN-major through the transpose bit. With OVERLAP_SOFTMAX the P V of one block
+// runs on the tensor cores while the softmax of the next is computed (FA3's intra-warpgroup
+// pipelining). Key blocks outside the variant's key range are never loaded, empty tiles are
+// neither loaded nor computed; rows past the end are zero-filled and never stored.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_PREFILL_SM90_CUH
+#define ATTNC_PREFILL_SM90_CUH
+
+#include "attnc/KernelParams.h"
+#include "attnc/Mbarrier.cuh"
+#include "attnc/Mma.cuh"
+#include "attnc/Numeric.cuh"
+#include "attnc/Variant.cuh"
+#include "attnc/Wgmma.cuh"
+
+namespace attnc {
+
+/// The compile-time shape of an sm_90a prefill kernel.
+template <typename Element_, int HEAD_DIM_, int BLOCK_N_, int STAGES_,
+          int CONSUMER_WARPGROUPS_ = 2, bool OVERLAP_SOFTMAX_ = true>
+struct PrefillSm90Traits {
+  using Element = Element_;
+  static constexpr int HEAD_DIM = HEAD_DIM_;
+  static constexpr int BLOCK_N = BLOCK_N_;
+  static constexpr int STAGES = STAGES_;
+  static constexpr int CONSUMER_WARPGROUPS = CONSUMER_WARPGROUPS_;
+  static constexpr bool OVERLAP_SOFTMAX = OVERLAP_SOFTMAX_;
+  static constexpr int BLOCK_M = CONSUMER_WARPGROUPS * kWgmmaM;
+
+  static constexpr int kThreads = (1 + CONSUMER_WARPGROUPS) * kWarpgroupThreads;
+  static constexpr int kConsumerWarps = CONSUMER_WARPGROUPS * kWarpgroupThreads / kWarpSize;
+  /// Registers per thread after re-partitioning: the register file holds 64K per SM and
+  /// `setmaxnreg` counts in multiples of 8, so producer + consumers stay within 512 per
+  /// warpgroup-thread slot.
+  static constexpr int kRegisterFileSlots = 512;
+  static constexpr int kProducerRegs = 56;
+  static constexpr int kConsumerRegs =
+      ((kRegisterFileSlots - kProducerRegs) / CONSUMER_WARPGROUPS) / 8 * 8 > 240
+          ? 240
+          : ((kRegisterFileSlots - kProducerRegs) / CONSUMER_WARPGROUPS) / 8 * 8;
+
+  static constexpr int kSwizzleElems = kSwizzleRowBytes / sizeof(Element); ///< 64 per row
+  static constexpr int kElemsPerChunk = kSwizzleChunkBytes / sizeof(Element);
+  static constexpr int kKStepsPerSwizzleRow = kSwizzleElems / kWgmmaK;
+  static constexpr int kKSteps = HEAD_DIM / kWgmmaK; ///< k16 steps of Q K^T
+  static constexpr int kPSteps = BLOCK_N / kWgmmaK;  ///< k16 steps of P V
+  static constexpr int kSBlocks = BLOCK_N / kMmaN;   ///< n8 blocks of S per row
+  static constexpr int kOBlocks = HEAD_DIM / kMmaN;  ///< n8 blocks of O per row
+  static constexpr int kSAccRegs = BLOCK_N * kWgmmaM / kWarpgroupThreads;
+  static constexpr int kOAccRegs = HEAD_DIM * kWgmmaM / kWarpgroupThreads;
+
+  static constexpr int kQTileBytes = BLOCK_M * HEAD_DIM * sizeof(Element);
+  static constexpr int kKVTileBytes = BLOCK_N * HEAD_DIM * sizeof(Element);
+  static constexpr int kBarriers = 1 + 3 * STAGES; ///< Q full; K full, V full, stage empty
+  /// The dynamic shared-memory base is rounded up to a swizzle atom at run time.
+  static constexpr int kAlignSlack = kSwizzleAtomBytes;
+  static constexpr int kSmemBytes = kAlignSlack + kQTileBytes + 2 * STAGES * kKVTileBytes +
+                                    kBarriers * kMbarrierBytes;
+  static constexpr int kMaxSmemBytes = 232448; ///< sm_90's opt-in dynamic shared memory
+
+  static_assert(sizeof(Element) == 2, "wgmma operands here are 16-bit (bf16 or fp16)");
+  static_assert(HEAD_DIM == 64 || HEAD_DIM == 128 || HEAD_DIM == 256,
+                "head dim: whole 128-byte swizzle rows and a wgmma N of 64, 128 or 256");
+  static_assert(BLOCK_N == 64 || BLOCK_N == 128, "key block: a wgmma N of 64 or 128");
+  static_assert(STAGES >= 2, "the K/V ring needs at least double buffering");
+  static_assert(CONSUMER_WARPGROUPS >= 1 && CONSUMER_WARPGROUPS <= 3,
+                "one producer plus at most three consumers fit 512 threads");
+  static_assert(kProducerRegs + CONSUMER_WARPGROUPS * kConsumerRegs <= kRegisterFileSlots,
+                "register re-partitioning exceeds the register file");
+  static_assert(kSmemBytes <= kMaxSmemBytes, "tiles exceed Hopper's shared memory");
+};
+
+namespace sm90 {
+
+constexpr int kFragmentHalfRows = kMmaM / 2; ///< a thread's second fragment row is 8 below
+
+/// Where each tile and barrier of the ring lives (shared-memory addresses).
+template <typename Traits> struct SmemLayout {
+  unsigned q;
+  unsigned kv;
+  unsigned barriers;
+
+  __device__ __forceinline__ explicit SmemLayout(unsigned base)
+      : q(base), kv(base + Traits::kQTileBytes),
+        barriers(kv + 2 * Traits::STAGES * Traits::kKVTileBytes) {}
+  __device__ __forceinline__ unsigned k(int stage) const {
+    return kv + stage * 2 * Traits::kKVTileBytes;
+  }
+  __device__ __forceinline__ unsigned v(int stage) const { return k(stage) + Traits::kKVTileBytes; }
+  __device__ __forceinline__ unsigned qFull() const { return barriers; }
+  __device__ __forceinline__ unsigned kFull(int stage) const {
+    return barriers + (1 + stage) * kMbarrierBytes;
+  }
+  __device__ __forceinline__ unsigned vFull(int stage) const {
+    return barriers + (1 + Traits::STAGES + stage) * kMbarrierBytes;
+  }
+  __device__ __forceinline__ unsigned empty(int stage) const {
+    return barriers + (1 + 2 * Traits::STAGES + stage) * kMbarrierBytes;
+  }
+};
+
+/// What producer and consumers agree on for one query block: its rows, and the key blocks
+/// it visits (both sides skip the same empty tiles, so their stage sequences match).
+template <typename Traits, typename Variant> struct QueryBlock {
+  int q0;
+  int qEnd;
+  int kbBegin;
+  int kbEnd;
+  int headKv;
+  ScoreContext ctx;
+
+  __device__ __forceinline__ int kind(const Variant &variant, int kb) const {
+    if constexpr (!Variant::HAS_MASK)
+      return kTileFull;
+    const int k0 = kb * Traits::BLOCK_N;
+    return variant.tileKind(q0, qEnd, k0, min(k0 + Traits::BLOCK_N, ctx.params->seq_k), ctx);
+  }
+};
+
+/// Copies ROWS x HEAD_DIM elements (row stride `rowStride`) into the 128-byte-swizzled layout
+/// wgmma descriptors expect: the head dim is split into 64-element column blocks, each a run
+/// of ROWS 128-byte rows whose 16-byte chunks are XORed with row % 8. Rows at or past
+/// `validRows` are zero-filled. `thread` is the caller's index in the producer warpgroup;
+/// consecutive threads copy consecutive chunks of a row (coalesced).
+template <typename Traits, int ROWS>
+__device__ __forceinline__ void loadSwizzledTile(unsigned smemTile,
+                                                 const typename Traits::Element *src,
+                                                 long long rowStride, int validRows, int thread) {
+  constexpr int kChunksPerRow = Traits::HEAD_DIM / Traits::kElemsPerChunk;
+  constexpr int kChunksPerSwizzleRow = kSwizzleRowBytes / kSwizzleChunkBytes;
+  constexpr int kRowsPerPass = kWarpgroupThreads / kChunksPerRow;
+  static_assert(ROWS % kRowsPerPass == 0, "a tile splits into whole producer passes");
+  const int row0 = thread / kChunksPerRow;
+  const int chunk = thread % kChunksPerRow;
+  const int rowChunk = chunk % kChunksPerSwizzleRow;
+  const unsigned columnBlock = smemTile + (chunk / kChunksPerSwizzleRow) * ROWS * kSwizzleRowBytes;
+  const typename Traits::Element *p = src + row0 * rowStride + chunk * Traits::kElemsPerChunk;
+#pragma unroll
+  for (int pass = 0; pass < ROWS / kRowsPerPass; ++pass) {
+    const int row = row0 + pass * kRowsPerPass;
+    const unsigned dst = columnBlock + row * kSwizzleRowBytes +
+                         (rowChunk ^ (row % kSwizzleAtomRows)) * kSwizzleChunkBytes;
+    // A zero-fill copy reads nothing, so `p` may point past the tensor's last row there.
+    cpAsync16(dst, p, row < validRows);
+    p += kRowsPerPass * rowStride;
+  }
+}
+
+/// Warpgroup 0: Q once, then K and V of every visited key block into the ring.
+template <typename Traits, typename Variant>
+__device__ __forceinline__ void produceTiles(const AttncSoftmaxParams &p,
+                                             const SmemLayout<Traits> &smem,
+                                             const QueryBlock<Traits, Variant> &block,
+                                             const Variant &variant) {
+  using Element = typename Traits::Element;
+  const int thread = threadIdx.x % kWarpgroupThreads;
+  const int batch = block.ctx.batch;
+  const Element *qBase = static_cast<const Element *>(p.q.ptr) + batch * p.q.stride[0] +
+                         block.ctx.head * p.q.stride[1] + block.q0 * p.q.stride[2];
+  const Element *kBase = static_cast<const Element *>(p.k.ptr) + batch * p.k.stride[0] +
+                         block.headKv * p.k.stride[1];
+  const Element *vBase = static_cast<const Element *>(p.v.ptr) + batch * p.v.stride[0] +
+                         block.headKv * p.v.stride[1];
+
+  loadSwizzledTile<Traits, Traits::BLOCK_M>(smem.q, qBase, p.q.stride[2], p.seq_q - block.q0,
+                                            thread);
+  cpAsyncMbarrierArrive(smem.qFull());
+  int it = 0;
+  for (int kb = block.kbBegin; kb < block.kbEnd; ++kb) {
+    if (block.kind(variant, kb) == kTileEmpty)
+      continue;
+    const int stage = it % Traits::STAGES;
+    // Wait for the consumers to have released this stage's previous round.
+    mbarrierWait(smem.empty(stage), ((it / Traits::STAGES) & 1) ^ 1);
+    const int k0 = kb * Traits::BLOCK_N;
+    loadSwizzledTile<Traits, Traits::BLOCK_N>(smem.k(stage), kBase + k0 * p.k.stride[2],
+                                              p.k.stride[2], p.seq_k - k0, thread);
+    cpAsyncMbarrierArrive(smem.kFull(stage));
+    loadSwizzledTile<Traits, Traits::BLOCK_N>(smem.v(stage), vBase + k0 * p.v.stride[2],
+                                              p.v.stride[2], p.seq_k - k0, thread);
+    cpAsyncMbarrierArrive(smem.vFull(stage));
+    ++it;
+  }
+  cpAsyncWaitAll();
+}
+
+/// Max over the four threads of a quad (they share one row of an accumulator fragment).
+__device__ __forceinline__ float quadMax(float x) {
+  x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, 1));
+  return fmaxf(x, __shfl_xor_sync(0xffffffffu, x, 2));
+}
+
+__device__ __forceinline__ float quadSum(float x) {
+  x += __shfl_xor_sync(0xffffffffu, x, 1);
+  return x + __shfl_xor_sync(0xffffffffu, x, 2);
+}
+
+/// Online-softmax state of a thread's two rows (fragment rows lane/4 and lane/4 + 8).
+struct SoftmaxRows {
+  float max[2];
+  float sum[2];
+};
+
+/// Accumulator element of n8 block `block`, row half `half`, column `c` of the pair.
+__device__ __forceinline__ constexpr int fragIndex(int block, int half, int c) {
+  return block * 4 + half * 2 + c;
+}
+
+/// Score modifier (to the log2 domain) and, when MASKED, the mask and the key bound, on a
+/// thread's S fragment; column by column so index math dies early.
+template <typename Traits, bool MASKED, typename Variant>
+__device__ __forceinline__ void modifyScores(float (&s)[Traits::kSAccRegs], const Variant &variant,
+                                             const ScoreContext &ctx, int row0, int col0,
+                                             bool evalMask) {
+  const AttncSoftmaxParams &p = *ctx.params;
+#pragma unroll
+  for (int nb = 0; nb < Traits::kSBlocks; ++nb)
+#pragma unroll
+    for (int c = 0; c < 2; ++c) {
+      const int col = col0 + nb * kMmaN + c;
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        const int row = row0 + half * kFragmentHalfRows;
+        float &x = s[fragIndex(nb, half, c)];
+        if constexpr (Variant::HAS_SCORE_MOD)
+          x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
+        if constexpr (MASKED) {
+          if (col >= p.seq_k || (evalMask && !variant.mask(row, col, ctx)))
+            x = kNegInf;
+        }
+      }
+    }
+}
+
+/// One online-softmax step: new row maxima, S replaced in place by exp2(S * toLog2 - max),
+/// row sums updated; `correction` is what earlier O rows must be multiplied by.
+template <typename Traits>
+__device__ __forceinline__ void softmaxStep(float (&s)[Traits::kSAccRegs], SoftmaxRows &rows,
+                                            float (&correction)[2], float toLog2) {
+#pragma unroll
+  for (int half = 0; half < 2; ++half) {
+    float blockMax = kNegInf;
+#pragma unroll
+    for (int nb = 0; nb < Traits::kSBlocks; ++nb)
+      blockMax = fmaxf(blockMax, fmaxf(s[fragIndex(nb, half, 0)], s[fragIndex(nb, half, 1)]));
+    const float newMax = fmaxf(rows.max[half], quadMax(blockMax) * toLog2);
+    // A row with nothing unmasked yet keeps max -inf; exponentiate against 0 then.
+    const float base = newMax == kNegInf ? 0.f : newMax;
+    correction[half] = fastExp2(rows.max[half] - base);
+    rows.max[half] = newMax;
+    float sum = 0.f;
+#pragma unroll
+    for (int nb = 0; nb < Traits::kSBlocks; ++nb)
+#pragma unroll
+      for (int c = 0; c < 2; ++c) {
+        float &x = s[fragIndex(nb, half, c)];
+        x = fastExp2(fmaf(x, toLog2, -base));
+        sum += x;
+      }
+    rows.sum[half] = rows.sum[half] * correction[half] + sum;
+  }
+}
+
+template <typename Traits>
+__device__ __forceinline__ void rescaleRows(float (&acc)[Traits::kOAccRegs],
+                                            const float (&correction)[2]) {
+#pragma unroll
+  for (int nb = 0; nb < Traits::kOBlocks; ++nb)
+#pragma unroll
+    for (int half = 0; half < 2; ++half)
+#pragma unroll
+      for (int c = 0; c < 2; ++c)
+        acc[fragIndex(nb, half, c)] *= correction[half];
+}
+
+/// P as wgmma A fragments: k16 step kk takes n8 blocks 2kk and 2kk+1 of S; registers are
+/// (row lo, cols 0-7), (row hi, cols 0-7), (row lo, cols 8-15), (row hi, cols 8-15).
+template <typename Traits>
+using PFragments = unsigned[Traits::kPSteps][4];
+
+template <typename Traits>
+__device__ __forceinline__ void packP(const float (&s)[Traits::kSAccRegs], PFragments<Traits> &pf) {
+  using E = ElementTraits<typename Traits::Element>;
+#pragma unroll
+  for (int kk = 0; kk < Traits::kPSteps; ++kk)
+#pragma unroll
+    for (int r = 0; r < 4; ++r) {
+      const int nb = 2 * kk + r / 2;
+      const int half = r % 2;
+      pf[kk][r] = E::pack(s[fragIndex(nb, half, 0)], s[fragIndex(nb, half, 1)]);
+    }
+}
+
+/// Descriptors of one consumer warpgroup's operands; k-step offsets are compile-time.
+template <typename Traits> struct OperandDescriptors {
+  unsigned long long q; ///< this warpgroup's 64 Q rows, K-major
+
+  /// Byte offset of k16 step `ks` of a K-major tile with `rows` rows.
+  static __device__ __forceinline__ constexpr unsigned kStepOffset(int ks, int rows) {
+    return (ks / Traits::kKStepsPerSwizzleRow) * rows * kSwizzleRowBytes +
+           (ks % Traits::kKStepsPerSwizzleRow) * kWgmmaK * sizeof(typename Traits::Element);
+  }
+  __device__ __forceinline__ unsigned long long qStep(int ks) const {
+    return advanceDescriptor(q, kStepOffset(ks, Traits::BLOCK_M));
+  }
+  static __device__ __forceinline__ unsigned long long kStep(unsigned kTile, int ks) {
+    return swizzle128Descriptor(kTile + kStepOffset(ks, Traits::BLOCK_N), kSwizzleChunkBytes,
+                                kSwizzleAtomBytes);
+  }
+  /// V is MN-major for P V: 64-element head-dim blocks are BLOCK_N rows apart, 8-key groups
+  /// one atom apart; k16 step kk starts 16 rows in.
+  static __device__ __forceinline__ unsigned long long vStep(unsigned vTile, int kk) {
+    return swizzle128Descriptor(vTile + kk * kWgmmaK * kSwizzleRowBytes,
+                                Traits::BLOCK_N * kSwizzleRowBytes, kSwizzleAtomBytes);
+  }
+};
+
+/// S = Q K^T for one key block, issued and committed (not waited for).
+template <typename Traits>
+__device__ __forceinline__ void issueQK(float (&s)[Traits::kSAccRegs],
+                                        const OperandDescriptors<Traits> &desc, unsigned kTile) {
+#pragma unroll
+  for (int ks = 0; ks < Traits::kKSteps; ++ks)
+    Wgmma<typename Traits::Element, Traits::BLOCK_N>::ss(
+        s, desc.qStep(ks), OperandDescriptors<Traits>::kStep(kTile, ks), ks > 0 ? 1 : 0);
+  wgmmaCommit();
+}
+
+/// O += P V for one key block, issued and committed (not waited for).
+template <typename Traits>
+__device__ __forceinline__ void issuePV(float (&acc)[Traits::kOAccRegs],
+                                        const PFragments<Traits> &pf, unsigned vTile) {
+#pragma unroll
+  for (int kk = 0; kk < Traits::kPSteps; ++kk)
+    Wgmma<typename Traits::Element, Traits::HEAD_DIM>::rs(
+        acc, pf[kk], OperandDescriptors<Traits>::vStep(vTile, kk), 1);
+  wgmmaCommit();
+}
+
+/// Normalises O and writes it (and the log-sum-exp) for the rows that exist.
+template <typename Traits>
+__device__ __forceinline__ void storeRows(const AttncSoftmaxParams &p, const ScoreContext &ctx,
+                                          const float (&acc)[Traits::kOAccRegs],
+                                          const SoftmaxRows &rows, int row0, int col0,
+                                          bool lseLane) {
+  using Element = typename Traits::Element;
+  Element *oBase = static_cast<Element *>(const_cast<void *>(p.o.ptr)) +
+                   ctx.batch * p.o.stride[0] + ctx.head * p.o.stride[1];
+#pragma unroll
+  for (int half = 0; half < 2; ++half) {
+    const int row = row0 + half * kFragmentHalfRows;
+    const float sum = quadSum(rows.sum[half]);
+    const float inv = sum > 0.f ? 1.f / sum : 0.f;
+    if (row >= p.seq_q)
+      continue;
+    Element *orow = oBase + row * p.o.stride[2];
+#pragma unroll
+    for (int nb = 0; nb < Traits::kOBlocks; ++nb)
+      *reinterpret_cast<unsigned *>(orow + col0 + nb * kMmaN) = ElementTraits<Element>::pack(
+          acc[fragIndex(nb, half, 0)] * inv, acc[fragIndex(nb, half, 1)] * inv);
+    if (p.lse.ptr != nullptr && lseLane) {
+      float *lse = static_cast<float *>(const_cast<void *>(p.lse.ptr));
+      lse[ctx.batch * p.lse.stride[0] + ctx.head * p.lse.stride[1] + row * p.lse.stride[2]] =
+          sum > 0.f ? (rows.max[half] + log2f(sum)) * kLn2 : kNegInf;
+    }
+  }
+}
+
+/// A compile-time flag passed to a generic lambda.
+template <bool B> struct BoolTag {
+  static constexpr bool value = B;
+};
+
+/// A consumer warpgroup: 64 query rows against every visited key block. With
+/// OVERLAP_SOFTMAX the first visited block is peeled off, so the steady-state loop issues
+/// the previous block's P V unconditionally (a branch between wgmma issue and wait makes
+/// ptxas serialise the wgmmas).
+template <typename Traits, typename Variant>
+__device__ __forceinline__ void consumeTiles(const AttncSoftmaxParams &p,
+                                             const SmemLayout<Traits> &smem,
+                                             const QueryBlock<Traits, Variant> &block,
+                                             const Variant &variant, int consumer) {
+  const int thread = threadIdx.x % kWarpgroupThreads;
+  const int lane = thread % kWarpSize;
+  const int warpRow0 = consumer * kWgmmaM + (thread / kWarpSize) * kMmaM;
+  const int row0 = block.q0 + warpRow0 + lane / 4; ///< fragment row of this thread
+  const int laneCol = 2 * (lane % 4);               ///< fragment column of this thread
+  const float toLog2 = Variant::HAS_SCORE_MOD ? 1.f : p.scale_log2;
+  const OperandDescriptors<Traits> desc{swizzle128Descriptor(
+      smem.q + consumer * kWgmmaM * kSwizzleRowBytes, kSwizzleChunkBytes, kSwizzleAtomBytes)};
+  auto release = [&](int stage) {
+    if (lane == 0)
+      mbarrierArrive(smem.empty(stage));
+  };
+  auto waitTile = [&](unsigned bar, int it) {
+    mbarrierWait(bar, (it / Traits::STAGES) & 1);
+    fenceProxyAsyncShared();
+  };
+  auto nextVisited = [&](int kb) {
+    while (kb < block.kbEnd && block.kind(variant, kb) == kTileEmpty)
+      ++kb;
+    return kb;
+  };
+
+  float acc[Traits::kOAccRegs];
+#pragma unroll
+  for (int i = 0; i < Traits::kOAccRegs; ++i)
+    acc[i] = 0.f;
+  SoftmaxRows rows{{kNegInf, kNegInf}, {0.f, 0.f}};
+  PFragments<Traits> pf;
+  mbarrierWait(smem.qFull(), 0);
+  fenceProxyAsyncShared();
+
+  // O += P V of iteration `it`'s block, waited for and its stage released.
+  auto finishPV = [&](int it) {
+    const int stage = it % Traits::STAGES;
+    waitTile(smem.vFull(stage), it);
+    fenceOperands(acc);
+    fenceOperands(pf);
+    wgmmaFence();
+    issuePV<Traits>(acc, pf, smem.v(stage));
+    wgmmaWait<0>();
+    fenceOperands(acc);
+    release(stage);
+  };
+  // S and the softmax of key block `kb` (iteration `it`), leaving its P in `pf`; with
+  // PENDING_PV the previous block's P V is issued right after S and overlaps the softmax.
+  auto scoreBlock = [&](auto pendingPV, int kb, int it) {
+    constexpr bool kPendingPV = decltype(pendingPV)::value;
+    const int stage = it % Traits::STAGES;
+    const int prevStage = (it + Traits::STAGES - 1) % Traits::STAGES;
+    const int k0 = kb * Traits::BLOCK_N;
+    const int kind = block.kind(variant, kb);
+    waitTile(smem.kFull(stage), it);
+    if constexpr (kPendingPV)
+      waitTile(smem.vFull(prevStage), it - 1);
+    // Rescaled O and packed P must be in their registers before the wgmma window opens.
+    fenceOperands(acc);
+    fenceOperands(pf);
+    wgmmaFence();
+    float s[Traits::kSAccRegs];
+    issueQK<Traits>(s, desc, smem.k(stage));
+    if constexpr (kPendingPV) {
+      issuePV<Traits>(acc, pf, smem.v(prevStage));
+      wgmmaWait<1>();
+    } else {
+      wgmmaWait<0>();
+    }
+    fenceOperands(s);
+
+    const bool evalMask = kind == kTilePartial;
+    if (evalMask || k0 + Traits::BLOCK_N > p.seq_k)
+      modifyScores<Traits, true>(s, variant, block.ctx, row0, k0 + laneCol, evalMask);
+    else if constexpr (Variant::HAS_SCORE_MOD)
+      modifyScores<Traits, false>(s, variant, block.ctx, row0, k0 + laneCol, false);
+    float correction[2];
+    softmaxStep<Traits>(s, rows, correction, toLog2);
+    if constexpr (kPendingPV) {
+      wgmmaWait<0>();
+      fenceOperands(acc);
+      release(prevStage);
+    }
+    rescaleRows<Traits>(acc, correction);
+    packP<Traits>(s, pf);
+  };
+
+  int it = 0;
+  if constexpr (Traits::OVERLAP_SOFTMAX) {
+    int kb = nextVisited(block.kbBegin);
+    if (kb < block.kbEnd) {
+      scoreBlock(BoolTag<false>{}, kb, it++);
+      for (kb = nextVisited(kb + 1); kb < block.kbEnd; kb = nextVisited(kb + 1))
+        scoreBlock(BoolTag<true>{}, kb, it++);
+      finishPV(it - 1);
+    }
+  } else {
+    for (int kb = nextVisited(block.kbBegin); kb < block.kbEnd; kb = nextVisited(kb + 1)) {
+      scoreBlock(BoolTag<false>{}, kb, it);
+      finishPV(it++);
+    }
+  }
+  storeRows<Traits>(p, block.ctx, acc, rows, row0, laneCol, lane % 4 == 0);
+}
+
+} // namespace sm90
+
+namespace sm90 {
+
+/// This CTA's query block and the key blocks it visits. Each role computes it after the
+/// register re-partitioning, so no value lives across `setmaxnreg` (ptxas spills those).
+template <typename Traits, typename Variant>
+__device__ __forceinline__ QueryBlock<Traits, Variant> makeQueryBlock(const AttncSoftmaxParams &p,
+                                                                       const Variant &variant) {
+  // Launch the last query blocks first: under a causal mask they see the most keys, so the
+  // longest CTAs start early and the tail of the grid is short ones.
+  const int qBlock = gridDim.x - 1 - blockIdx.x;
+  const int head = blockIdx.y;
+  QueryBlock<Traits, Variant> block;
+  block.ctx = ScoreContext{static_cast<int>(blockIdx.z), head, &p};
+  block.headKv = head / (p.heads_q / p.heads_kv);
+  block.q0 = qBlock * Traits::BLOCK_M;
+  block.qEnd = min(block.q0 + Traits::BLOCK_M, p.seq_q);
+  KeyRange keys = variant.keyRange(block.q0, block.qEnd, block.ctx);
+  keys.begin = max(keys.begin, 0);
+  keys.end = min(keys.end, p.seq_k);
+  block.kbBegin = keys.begin / Traits::BLOCK_N;
+  block.kbEnd = keys.end > keys.begin ? (keys.end + Traits::BLOCK_N - 1) / Traits::BLOCK_N
+                                      : block.kbBegin;
+  return block;
+}
+
+/// The ring's base: the dynamic shared-memory window rounded up to a swizzle atom.
+__device__ __forceinline__ unsigned alignedSmemBase(const unsigned char *smem) {
+  return (smemAddress(smem) + kSwizzleAtomBytes - 1) & ~(kSwizzleAtomBytes - 1u);
+}
+
+} // namespace sm90
+
+/// The whole forward pass for one query block on sm_90a. Launch with Traits::kThreads
+/// threads, Traits::kSmemBytes of dynamic shared memory, grid (ceil(N / BLOCK_M), Hq, B),
+/// and `__launch_bounds__(Traits::kThreads, 1)` (setmaxnreg needs the register cap).
+template <typename Traits, typename Variant>
+__device__ __forceinline__ void prefillKernelSm90(const AttncSoftmaxParams &p) {
+  extern __shared__ __align__(kSwizzleAtomBytes) unsigned char smem[];
+  if (threadIdx.x == 0) {
+    const sm90::SmemLayout<Traits> layout(sm90::alignedSmemBase(smem));
+    mbarrierInit(layout.qFull(), kWarpgroupThreads);
+    for (int stage = 0; stage < Traits::STAGES; ++stage) {
+      mbarrierInit(layout.kFull(stage), kWarpgroupThreads);
+      mbarrierInit(layout.vFull(stage), kWarpgroupThreads);
+      mbarrierInit(layout.empty(stage), Traits::kConsumerWarps);
+    }
+    mbarrierInitFence();
+  }
+  __syncthreads();
+
+  const Variant variant{};
+  if (threadIdx.x < kWarpgroupThreads) {
+    warpgroupReleaseRegisters<Traits::kProducerRegs>();
+    const sm90::SmemLayout<Traits> layout(sm90::alignedSmemBase(smem));
+    sm90::produceTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant), variant);
+  } else {
+    warpgroupClaimRegisters<Traits::kConsumerRegs>();
+    const sm90::SmemLayout<Traits> layout(sm90::alignedSmemBase(smem));
+    sm90::consumeTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant), variant,
+                               threadIdx.x / kWarpgroupThreads - 1);
+  }
+}
+
+} // namespace attnc
+
+#endif // ATTNC_PREFILL_SM90_CUH
