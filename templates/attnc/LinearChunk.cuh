@@ -1,0 +1,356 @@
+//===- LinearChunk.cuh - Chunkwise linear attention, forward ------*- CUDA -*-===//
+//
+// One CTA owns one (sequence, head, V slice) and walks its chunks in order, so the
+// recurrent state S (HEAD_K x SLICE_V, fp32) never leaves the chip: each warp holds
+// HEAD_K / NUM_WARPS rows of it as mma accumulators, and a bf16 copy in shared memory
+// feeds the inter-chunk product. Per chunk of CHUNK tokens (loaded by cp.async while the
+// previous chunk computes):
+//   o_t = scale * ( (q_t . exp(b_t)) S  +  sum_{s <= t in chunk} (q_t . k_s exp(b_t - b_s)) v_s )
+//   S  <- exp(b_last) S + sum_s (k_s exp(b_last - b_s)) v_s^T
+// with b the cumulative log decay from the chunk start (LinearGate.cuh). The intra-chunk
+// causal part is the second tiling level: each warp owns m16 query stripes and streams
+// the key sub-tiles (SUB tokens) up to its diagonal, flash-attention style, so registers
+// do not grow with CHUNK. Scalar decays scale the scores after Q K^T; per-channel gates
+// scale the Q and K fragments around a reference token (the end of the key sub-tile, or
+// the stripe's middle on the diagonal) so no factor exceeds exp(8 tokens of decay).
+// Every exponent is a difference of cumulative decays, so nothing overflows as T grows.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_LINEAR_CHUNK_CUH
+#define ATTNC_LINEAR_CHUNK_CUH
+
+#include "attnc/LinearFragment.cuh"
+#include "attnc/LinearGate.cuh"
+#include "attnc/LinearParams.h"
+#include "attnc/LinearTraits.cuh"
+#include "attnc/Prefill.cuh"
+
+namespace attnc {
+
+/// ldmatrix lane roles shared by every product of the kernel.
+template <typename Traits> struct LinearLanes {
+  LaneSwizzle<typename Traits::QKTile> q; ///< A operand rows (query stripes)
+  LaneSwizzle<typename Traits::QKTile> k; ///< K as B ([s][k]) or, transposed, K^T as A
+  LaneSwizzle<typename Traits::VTile> v;  ///< V and the state copy as transposed B
+  __device__ __forceinline__ explicit LinearLanes(int lane)
+      : q(lane % 16, lane / 16), k((lane / 16) * 8 + lane % 8, (lane / 8) % 2),
+        v(((lane / 8) % 2) * 8 + lane % 8, lane / 16) {}
+};
+
+/// Shared-memory addresses of one chunk's operand tiles.
+struct ChunkTiles {
+  unsigned q, k, v, state;
+};
+
+/// acc[VTiles] += A (16 x 16k) x tile rows [row0, row0 + 16) of a transposed-B tile.
+template <typename Traits>
+__device__ __forceinline__ void mmaRowsTimesTile(float (&acc)[Traits::kVTiles][4],
+                                                 const unsigned (&a)[4], unsigned tile,
+                                                 const LinearLanes<Traits> &lanes, int row0) {
+#pragma unroll
+  for (int vp = 0; vp < Traits::kVTiles / 2; ++vp) {
+    unsigned b[4];
+    ldmatrixX4Trans(b, tile + lanes.v.at(row0, vp * 2));
+    mma16816<typename Traits::Element>(acc[2 * vp], a, b[0], b[1]);
+    mma16816<typename Traits::Element>(acc[2 * vp + 1], a, b[2], b[3]);
+  }
+}
+
+/// One m16 query stripe of one chunk: inter-chunk q S plus the causal intra-chunk part,
+/// scaled and stored for the stripe's real rows.
+template <typename Traits>
+__device__ __forceinline__ void outputStripe(int r0, const ChunkTiles &tiles,
+                                             const ChunkDecay<Traits> &decay,
+                                             const LinearLanes<Traits> &lanes, int lane,
+                                             typename Traits::Element *oChunk,
+                                             long long oStride, int valid, float scale) {
+  using Element = typename Traits::Element;
+  unsigned qf[Traits::kKSteps][4];
+#pragma unroll
+  for (int ks = 0; ks < Traits::kKSteps; ++ks)
+    ldmatrixX4(qf[ks], tiles.q + lanes.q.at(r0, ks * 2));
+
+  float o[Traits::kVTiles][4];
+#pragma unroll
+  for (int vt = 0; vt < Traits::kVTiles; ++vt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e)
+      o[vt][e] = 0.f;
+
+  // Inter-chunk: (q . exp(b_t)) S_{chunk start}.
+#pragma unroll
+  for (int ks = 0; ks < Traits::kKSteps; ++ks) {
+    unsigned a[4] = {qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3]};
+    if constexpr (Traits::kVectorGate)
+      scaleAFragment<Element>(a, r0, ks * kMmaK, lane,
+                              [&](int t, int k) { return fastExp2(decay.at(t, k)); });
+    mmaRowsTimesTile<Traits>(o, a, tiles.state, lanes, ks * kMmaK);
+  }
+  if constexpr (Traits::kScalarDecay) {
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      const float f = fastExp2(decay.at(r0 + lane / 4 + 8 * half, 0));
+#pragma unroll
+      for (int vt = 0; vt < Traits::kVTiles; ++vt) {
+        o[vt][2 * half] *= f;
+        o[vt][2 * half + 1] *= f;
+      }
+    }
+  }
+
+  // Intra-chunk: key sub-tiles up to the stripe's diagonal.
+  const int lastSub = (r0 + kMmaM - 1) / Traits::SUB;
+  for (int j = 0; j <= lastSub; ++j) {
+    const int s0 = j * Traits::SUB;
+    // Per-channel gates factor exp(b_t - b_s) around a reference token between s and t.
+    const int ref = s0 + Traits::SUB - 1 < r0 ? s0 + Traits::SUB - 1 : r0 + kMmaM / 2 - 1;
+    float s[Traits::kSubNTiles][4];
+#pragma unroll
+    for (int nt = 0; nt < Traits::kSubNTiles; ++nt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e)
+        s[nt][e] = 0.f;
+#pragma unroll
+    for (int ks = 0; ks < Traits::kKSteps; ++ks) {
+      unsigned a[4] = {qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3]};
+      if constexpr (Traits::kVectorGate)
+        scaleAFragment<Element>(a, r0, ks * kMmaK, lane, [&](int t, int k) {
+          return fastExp2(decay.at(t, k) - decay.at(ref, k));
+        });
+#pragma unroll
+      for (int np = 0; np < Traits::kSubNTiles / 2; ++np) {
+        unsigned b[4];
+        ldmatrixX4(b, tiles.k + lanes.k.at(s0 + np * 16, ks * 2));
+        if constexpr (Traits::kVectorGate)
+          scaleBFragments<Element>(b, s0 + np * 16, ks * kMmaK, lane, [&](int n, int k) {
+            return fastExp2(decay.at(ref, k) - decay.at(n, k));
+          });
+        mma16816<Element>(s[2 * np], a, b[0], b[1]);
+        mma16816<Element>(s[2 * np + 1], a, b[2], b[3]);
+      }
+    }
+    // Causal mask and scalar decay; pack P as A fragments (pairs of n8 tiles per k16).
+    unsigned pPacked[Traits::kSubNTiles][2];
+#pragma unroll
+    for (int nt = 0; nt < Traits::kSubNTiles; ++nt)
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        const int t = r0 + lane / 4 + 8 * half;
+        float x[2];
+#pragma unroll
+        for (int c = 0; c < 2; ++c) {
+          const int col = s0 + nt * kMmaN + 2 * (lane % 4) + c;
+          float val = s[nt][2 * half + c];
+          if constexpr (Traits::kScalarDecay)
+            val *= fastExp2(decay.at(t, 0) - decay.at(col, 0));
+          x[c] = col <= t ? val : 0.f;
+        }
+        pPacked[nt][half] = ElementTraits<Element>::pack(x[0], x[1]);
+      }
+#pragma unroll
+    for (int pk = 0; pk < Traits::kSubKSteps; ++pk) {
+      const unsigned pFrag[4] = {pPacked[2 * pk][0], pPacked[2 * pk][1], pPacked[2 * pk + 1][0],
+                             pPacked[2 * pk + 1][1]};
+      mmaRowsTimesTile<Traits>(o, pFrag, tiles.v, lanes, s0 + pk * kMmaK);
+    }
+  }
+
+#pragma unroll
+  for (int half = 0; half < 2; ++half) {
+    const int t = r0 + lane / 4 + 8 * half;
+    if (t >= valid)
+      continue;
+    Element *orow = oChunk + t * oStride;
+#pragma unroll
+    for (int vt = 0; vt < Traits::kVTiles; ++vt)
+      *reinterpret_cast<unsigned *>(orow + vt * kMmaN + 2 * (lane % 4)) =
+          ElementTraits<Element>::pack(o[vt][2 * half] * scale, o[vt][2 * half + 1] * scale);
+  }
+}
+
+/// This warp's rows of S as mma accumulators: [m16 tile][n8 tile][4].
+template <typename Traits>
+using StateRows = float[Traits::kStateMTiles][Traits::kVTiles][4];
+
+/// Visits (row within the head's K, column within the slice, value) of a warp's S rows.
+template <typename Traits, typename Fn>
+__device__ __forceinline__ void forEachStatePair(StateRows<Traits> &acc, int warp, int lane,
+                                                 const Fn &fn) {
+#pragma unroll
+  for (int mt = 0; mt < Traits::kStateMTiles; ++mt)
+#pragma unroll
+    for (int vt = 0; vt < Traits::kVTiles; ++vt)
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        const int row = warp * Traits::kStateRows + mt * kMmaM + lane / 4 + 8 * half;
+        const int col = vt * kMmaN + 2 * (lane % 4);
+        fn(row, col, acc[mt][vt][2 * half], acc[mt][vt][2 * half + 1]);
+      }
+}
+
+/// S <- exp(b_last) S + sum_s (k_s exp(b_last - b_s)) v_s^T over the chunk's real tokens.
+template <typename Traits>
+__device__ __forceinline__ void updateState(StateRows<Traits> &acc, const ChunkTiles &tiles,
+                                            const ChunkDecay<Traits> &decay,
+                                            const LinearLanes<Traits> &lanes, int warp,
+                                            int lane, int valid) {
+  using Element = typename Traits::Element;
+  if constexpr (Traits::kHasGate)
+    forEachStatePair<Traits>(acc, warp, lane, [&](int row, int, float &x0, float &x1) {
+      const float f = fastExp2(decay.last(row));
+      x0 *= f;
+      x1 *= f;
+    });
+  const int warpRow0 = warp * Traits::kStateRows;
+  for (int ts = 0; ts < Traits::kTokenSteps; ++ts) {
+    const int s0 = ts * kMmaK;
+    if (s0 >= valid)
+      break;
+#pragma unroll
+    for (int mt = 0; mt < Traits::kStateMTiles; ++mt) {
+      const int k0 = warpRow0 + mt * kMmaM;
+      unsigned a[4];
+      ldmatrixX4Trans(a, tiles.k + lanes.k.at(s0, k0 / 8));
+      if constexpr (Traits::kHasGate)
+        scaleAFragment<Element>(a, k0, s0, lane, [&](int k, int s) {
+          return fastExp2(decay.last(k) - decay.at(s, k));
+        });
+      float(&rows)[Traits::kVTiles][4] = acc[mt];
+      mmaRowsTimesTile<Traits>(rows, a, tiles.v, lanes, s0);
+    }
+  }
+}
+
+/// Writes the bf16/fp16 copy of this warp's S rows that the next chunk's q S reads.
+template <typename Traits>
+__device__ __forceinline__ void storeStateCopy(StateRows<Traits> &acc, unsigned char *smem,
+                                               unsigned stateOffset, int warp, int lane) {
+  using VTile = typename Traits::VTile;
+  forEachStatePair<Traits>(acc, warp, lane, [&](int row, int col, float &x0, float &x1) {
+    const unsigned off = stateOffset + swizzledOffset<VTile>(row, col / VTile::kElemsPerChunk) +
+                         (col % VTile::kElemsPerChunk) * sizeof(typename Traits::Element);
+    *reinterpret_cast<unsigned *>(smem + off) =
+        ElementTraits<typename Traits::Element>::pack(x0, x1);
+  });
+}
+
+/// The kernel body; the prelude wraps it in an extern "C" __global__ entry.
+template <typename Traits>
+__device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
+  using Element = typename Traits::Element;
+  extern __shared__ __align__(128) unsigned char smem[];
+  const unsigned smemBase = smemAddress(smem);
+  const int warp = threadIdx.x / kWarpSize;
+  const int lane = threadIdx.x % kWarpSize;
+  const int slice = blockIdx.x;
+  const int head = blockIdx.y;
+  const int seq = blockIdx.z;
+
+  // Packed sequences live in batch row 0 from their offset on.
+  int batchRow = seq, tokenBase = 0, len = p.seq_len;
+  if (p.cu_seqlens != nullptr) {
+    batchRow = 0;
+    tokenBase = p.cu_seqlens[seq];
+    len = p.cu_seqlens[seq + 1] - tokenBase;
+  }
+  auto origin = [&](const AttncTensorArg &t) {
+    return batchRow * t.stride[0] + head * t.stride[1] + tokenBase * t.stride[2];
+  };
+  const int v0 = slice * Traits::SLICE_V;
+  const Element *qBase = static_cast<const Element *>(p.q.ptr) + origin(p.q);
+  const Element *kBase = static_cast<const Element *>(p.k.ptr) + origin(p.k);
+  const Element *vBase = static_cast<const Element *>(p.v.ptr) + origin(p.v) + v0;
+  Element *oBase = static_cast<Element *>(const_cast<void *>(p.o.ptr)) + origin(p.o) + v0;
+  const float *gBase =
+      Traits::kGateTile ? static_cast<const float *>(p.g.ptr) + origin(p.g) : nullptr;
+  const float perTokenLog2 =
+      Traits::GATE == LinearGate::kPerHead ? p.head_log_decay[head] * kLog2e : 0.f;
+  const long long stateBase =
+      (static_cast<long long>(seq) * p.heads + head) * Traits::HEAD_K * Traits::HEAD_V + v0;
+
+  auto tilesOf = [&](int stage) {
+    const unsigned base = smemBase + stage * Traits::kStageBytes;
+    return ChunkTiles{base, base + Traits::kQKBytes, base + 2 * Traits::kQKBytes,
+                      smemBase + Traits::kStages * Traits::kStageBytes};
+  };
+  auto gateOf = [&](int stage) {
+    return reinterpret_cast<float *>(smem + stage * Traits::kStageBytes +
+                                     2 * Traits::kQKBytes + Traits::kVBytes);
+  };
+  auto loadChunk = [&](int c, int stage) {
+    const int t0 = c * Traits::CHUNK;
+    const int valid = len - t0;
+    const ChunkTiles tiles = tilesOf(stage);
+    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(tiles.q, qBase + t0 * p.q.stride[2],
+                                                          p.q.stride[2], valid);
+    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(tiles.k, kBase + t0 * p.k.stride[2],
+                                                          p.k.stride[2], valid);
+    loadTileAsync<typename Traits::VTile, Traits::CHUNK>(tiles.v, vBase + t0 * p.v.stride[2],
+                                                         p.v.stride[2], valid);
+    if constexpr (Traits::kGateTile)
+      loadGatesAsync<Traits>(smemAddress(gateOf(stage)), gBase + t0 * p.g.stride[2],
+                             p.g.stride[2], valid);
+  };
+
+  const int numChunks = (len + Traits::CHUNK - 1) / Traits::CHUNK;
+  if (numChunks > 0)
+    loadChunk(0, 0);
+  cpAsyncCommit();
+
+  StateRows<Traits> state;
+  forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {
+    float2 init = make_float2(0.f, 0.f);
+    if (p.state_in != nullptr)
+      init = *reinterpret_cast<const float2 *>(p.state_in + stateBase + row * Traits::HEAD_V +
+                                                col);
+    x0 = init.x;
+    x1 = init.y;
+  });
+  const unsigned stateOffset = Traits::kStages * Traits::kStageBytes;
+  storeStateCopy<Traits>(state, smem, stateOffset, warp, lane);
+  const LinearLanes<Traits> lanes(lane);
+
+  for (int c = 0; c < numChunks; ++c) {
+    const int stage = c % Traits::kStages;
+    cpAsyncWait<0>();
+    __syncthreads(); // chunk c and the state copy are visible; stage c+1 is free
+    if (c + 1 < numChunks)
+      loadChunk(c + 1, (c + 1) % Traits::kStages);
+    cpAsyncCommit();
+
+    const int t0 = c * Traits::CHUNK;
+    const int valid = min(Traits::CHUNK, len - t0);
+    float *gate = gateOf(stage);
+    if constexpr (Traits::kGateTile) {
+      cumulateGates<Traits>(gate);
+      __syncthreads();
+    }
+    const ChunkDecay<Traits> decay{gate, perTokenLog2, valid - 1};
+    const ChunkTiles tiles = tilesOf(stage);
+
+    // Stripes alternate direction across warps so short and long diagonals pair up.
+#pragma unroll 1
+    for (int i = 0; i < Traits::kStripesPerWarp; ++i) {
+      const int stripe = i % 2 == 0 ? i * Traits::NUM_WARPS + warp
+                                    : (i + 1) * Traits::NUM_WARPS - 1 - warp;
+      const int r0 = stripe * kMmaM;
+      if (r0 < valid)
+        outputStripe<Traits>(r0, tiles, decay, lanes, lane, oBase + t0 * p.o.stride[2],
+                             p.o.stride[2], valid, p.scale);
+    }
+    __syncthreads(); // every q S read of the state copy is done
+    updateState<Traits>(state, tiles, decay, lanes, warp, lane, valid);
+    storeStateCopy<Traits>(state, smem, stateOffset, warp, lane);
+  }
+  cpAsyncWait<0>();
+
+  if (p.state_out != nullptr)
+    forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {
+      *reinterpret_cast<float2 *>(p.state_out + stateBase + row * Traits::HEAD_V + col) =
+          make_float2(x0, x1);
+    });
+}
+
+} // namespace attnc
+
+#endif // ATTNC_LINEAR_CHUNK_CUH

@@ -1,0 +1,36 @@
+//===- LinearParams.h - Launch ABI of the linear-attention kernels ----*- C -*-===//
+//
+// The one by-value parameter (`__grid_constant__`) of every chunkwise linear-attention
+// kernel, filled by the host runtime (or a probe) without knowing the recurrence. Tensors
+// are (pointer, strides in elements) indexed [batch, head, time, dim], so [B, H, T, D] and
+// [B, T, H, D] differ only in their strides. Packed variable-length batches pass
+// cumulative sequence offsets: sequence n then spans tokens [cu_seqlens[n],
+// cu_seqlens[n+1]) of batch row 0. States are fp32, contiguous [N, H, K, V]. Plain C: the
+// host compiler and NVRTC must agree on the layout bit for bit.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_LINEAR_PARAMS_H
+#define ATTNC_LINEAR_PARAMS_H
+
+#include "attnc/KernelParams.h"
+
+/// Arguments of a chunkwise linear-attention forward kernel.
+typedef struct {
+  AttncTensorArg q; ///< [B, H, T, K]
+  AttncTensorArg k; ///< [B, H, T, K]
+  AttncTensorArg v; ///< [B, H, T, V]
+  AttncTensorArg o; ///< [B, H, T, V] (written)
+  /// Log-space gates: [B, H, T] per token, or [B, H, T, K] per key channel (innermost
+  /// stride 1); unused (null) for plain attention and per-head constant decays.
+  AttncTensorArg g;
+  const float *head_log_decay; ///< [H] constant log decay per head (RetNet, Lightning)
+  const float *state_in;       ///< [N, H, K, V] initial state, optional (null: zeros)
+  float *state_out;            ///< [N, H, K, V] final state, optional (null: not written)
+  const int *cu_seqlens;       ///< [N + 1] packed sequence offsets, optional
+  int num_seqs;                ///< N: batch size, or sequences in the packed batch
+  int heads;                   ///< H
+  int seq_len;                 ///< T for padded batches (ignored with cu_seqlens)
+  float scale;                 ///< o = scale * q S (1/sqrt(K) unless overridden)
+} AttncLinearParams;
+
+#endif // ATTNC_LINEAR_PARAMS_H
