@@ -11,11 +11,11 @@ template <typename Element, LinearGate GATE>
 using Traits = attnc::LinearTraits<Element, LP_HK, LP_HV, LP_SV, LP_CH, LP_SUB, LP_NW, GATE>;
 using Bf16 = __nv_bfloat16;
 
-#define ATTNC_LINEAR_ENTRY(NAME, ELEMENT, GATE)                                                \
-  extern "C" __constant__ int NAME##_smem_bytes = Traits<ELEMENT, GATE>::kSmemBytes;          \
-  extern "C" __global__ void __launch_bounds__(Traits<ELEMENT, GATE>::kThreads)               \
-      NAME(const __grid_constant__ AttncLinearParams p) {                                     \
-    attnc::linearChunkKernel<Traits<ELEMENT, GATE>>(p);                                        \
+#define ATTNC_LINEAR_ENTRY(NAME, ELEMENT, GATE)                                                    \
+  extern "C" __constant__ int NAME##_smem_bytes = Traits<ELEMENT, GATE>::kSmemBytes;               \
+  extern "C" __global__ void __launch_bounds__(Traits<ELEMENT, GATE>::kThreads)                    \
+      NAME(const __grid_constant__ AttncLinearParams p) {                                          \
+    attnc::linearChunkKernel<Traits<ELEMENT, GATE>>(p);                                            \
   }
 
 ATTNC_LINEAR_ENTRY(linear_none, Bf16, LinearGate::kNone)

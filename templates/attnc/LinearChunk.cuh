@@ -59,11 +59,10 @@ __device__ __forceinline__ void mmaRowsTimesTile(float (&acc)[Traits::kVTiles][4
 /// One m16 query stripe of one chunk: inter-chunk q S plus the causal intra-chunk part,
 /// scaled and stored for the stripe's real rows.
 template <typename Traits>
-__device__ __forceinline__ void outputStripe(int r0, const ChunkTiles &tiles,
-                                             const ChunkDecay<Traits> &decay,
-                                             const LinearLanes<Traits> &lanes, int lane,
-                                             typename Traits::Element *oChunk,
-                                             long long oStride, int valid, float scale) {
+__device__ __forceinline__ void
+outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
+             const LinearLanes<Traits> &lanes, int lane, typename Traits::Element *oChunk,
+             long long oStride, int valid, float scale) {
   using Element = typename Traits::Element;
   unsigned qf[Traits::kKSteps][4];
 #pragma unroll
@@ -77,7 +76,7 @@ __device__ __forceinline__ void outputStripe(int r0, const ChunkTiles &tiles,
     for (int e = 0; e < 4; ++e)
       o[vt][e] = 0.f;
 
-  // Inter-chunk: (q . exp(b_t)) S_{chunk start}.
+      // Inter-chunk: (q . exp(b_t)) S_{chunk start}.
 #pragma unroll
   for (int ks = 0; ks < Traits::kKSteps; ++ks) {
     unsigned a[4] = {qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3]};
@@ -150,7 +149,7 @@ __device__ __forceinline__ void outputStripe(int r0, const ChunkTiles &tiles,
 #pragma unroll
     for (int pk = 0; pk < Traits::kSubKSteps; ++pk) {
       const unsigned pFrag[4] = {pPacked[2 * pk][0], pPacked[2 * pk][1], pPacked[2 * pk + 1][0],
-                             pPacked[2 * pk + 1][1]};
+                                 pPacked[2 * pk + 1][1]};
       mmaRowsTimesTile<Traits>(o, pFrag, tiles.v, lanes, s0 + pk * kMmaK);
     }
   }
@@ -169,8 +168,7 @@ __device__ __forceinline__ void outputStripe(int r0, const ChunkTiles &tiles,
 }
 
 /// This warp's rows of S as mma accumulators: [m16 tile][n8 tile][4].
-template <typename Traits>
-using StateRows = float[Traits::kStateMTiles][Traits::kVTiles][4];
+template <typename Traits> using StateRows = float[Traits::kStateMTiles][Traits::kVTiles][4];
 
 /// Visits (row within the head's K, column within the slice, value) of a warp's S rows.
 template <typename Traits, typename Fn>
@@ -190,10 +188,9 @@ __device__ __forceinline__ void forEachStatePair(StateRows<Traits> &acc, int war
 
 /// S <- exp(b_last) S + sum_s (k_s exp(b_last - b_s)) v_s^T over the chunk's real tokens.
 template <typename Traits>
-__device__ __forceinline__ void updateState(StateRows<Traits> &acc, const ChunkTiles &tiles,
-                                            const ChunkDecay<Traits> &decay,
-                                            const LinearLanes<Traits> &lanes, int warp,
-                                            int lane, int valid) {
+__device__ __forceinline__ void
+updateState(StateRows<Traits> &acc, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
+            const LinearLanes<Traits> &lanes, int warp, int lane, int valid) {
   using Element = typename Traits::Element;
   if constexpr (Traits::kHasGate)
     forEachStatePair<Traits>(acc, warp, lane, [&](int row, int, float &x0, float &x1) {
@@ -274,8 +271,8 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
                       smemBase + Traits::kStages * Traits::kStageBytes};
   };
   auto gateOf = [&](int stage) {
-    return reinterpret_cast<float *>(smem + stage * Traits::kStageBytes +
-                                     2 * Traits::kQKBytes + Traits::kVBytes);
+    return reinterpret_cast<float *>(smem + stage * Traits::kStageBytes + 2 * Traits::kQKBytes +
+                                     Traits::kVBytes);
   };
   auto loadChunk = [&](int c, int stage) {
     const int t0 = c * Traits::CHUNK;
@@ -288,8 +285,8 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
     loadTileAsync<typename Traits::VTile, Traits::CHUNK>(tiles.v, vBase + t0 * p.v.stride[2],
                                                          p.v.stride[2], valid);
     if constexpr (Traits::kGateTile)
-      loadGatesAsync<Traits>(smemAddress(gateOf(stage)), gBase + t0 * p.g.stride[2],
-                             p.g.stride[2], valid);
+      loadGatesAsync<Traits>(smemAddress(gateOf(stage)), gBase + t0 * p.g.stride[2], p.g.stride[2],
+                             valid);
   };
 
   const int numChunks = (len + Traits::CHUNK - 1) / Traits::CHUNK;
@@ -301,8 +298,7 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
   forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {
     float2 init = make_float2(0.f, 0.f);
     if (p.state_in != nullptr)
-      init = *reinterpret_cast<const float2 *>(p.state_in + stateBase + row * Traits::HEAD_V +
-                                                col);
+      init = *reinterpret_cast<const float2 *>(p.state_in + stateBase + row * Traits::HEAD_V + col);
     x0 = init.x;
     x1 = init.y;
   });
@@ -331,8 +327,8 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
     // Stripes alternate direction across warps so short and long diagonals pair up.
 #pragma unroll 1
     for (int i = 0; i < Traits::kStripesPerWarp; ++i) {
-      const int stripe = i % 2 == 0 ? i * Traits::NUM_WARPS + warp
-                                    : (i + 1) * Traits::NUM_WARPS - 1 - warp;
+      const int stripe =
+          i % 2 == 0 ? i * Traits::NUM_WARPS + warp : (i + 1) * Traits::NUM_WARPS - 1 - warp;
       const int r0 = stripe * kMmaM;
       if (r0 < valid)
         outputStripe<Traits>(r0, tiles, decay, lanes, lane, oBase + t0 * p.o.stride[2],

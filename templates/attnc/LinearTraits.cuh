@@ -48,7 +48,7 @@ struct LinearTraits {
   static constexpr LinearGate GATE = GATE_;
 
   static constexpr int kThreads = NUM_WARPS * kWarpSize;
-  static constexpr int kStripes = CHUNK / kMmaM;        ///< m16 query stripes per chunk
+  static constexpr int kStripes = CHUNK / kMmaM; ///< m16 query stripes per chunk
   static constexpr int kStripesPerWarp = kStripes / NUM_WARPS;
   static constexpr int kKSteps = HEAD_K / kMmaK;        ///< k16 steps over the key dim
   static constexpr int kVTiles = SLICE_V / kMmaN;       ///< n8 tiles of O and S along V
@@ -65,7 +65,8 @@ struct LinearTraits {
   static constexpr bool kVectorGate = GATE == LinearGate::kPerChannel;
   static constexpr bool kHasGate = GATE != LinearGate::kNone;
   /// One decay per token for every key channel: applied to scores, not operands.
-  static constexpr bool kScalarDecay = GATE == LinearGate::kPerHead || GATE == LinearGate::kPerToken;
+  static constexpr bool kScalarDecay =
+      GATE == LinearGate::kPerHead || GATE == LinearGate::kPerToken;
   /// Data-dependent gates are streamed with the chunk; a per-head decay is a scalar.
   static constexpr bool kGateTile = GATE == LinearGate::kPerToken || kVectorGate;
   /// Log gates per token in shared memory; per-channel rows are padded by one 16-byte
