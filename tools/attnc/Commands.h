@@ -22,6 +22,7 @@ int runExplain(const Args &args);
 int runCheck(const Args &args);
 int runRun(const Args &args);
 int runDb(const Args &args);
+int runTune(const Args &args);
 
 } // namespace attnc::cli
 

@@ -10,11 +10,13 @@
 #include "Commands.h"
 #include "KernelSelection.h"
 #include "OptionParsing.h"
+#include "ProblemOptions.h"
 #include "SourceLoading.h"
 
 #include "attnc/Analysis/BlockClassification.h"
 #include "attnc/Driver/CompiledProgram.h"
 #include "attnc/Driver/GpuHarness.h"
+#include "attnc/Tuner/TunedKernel.h"
 
 #include <cstdio>
 #include <iostream>
@@ -32,15 +34,15 @@ struct GpuSession {
   std::unique_ptr<runtime::Kernel> kernel;
   cuda::PrefillConfig config; ///< the tile shape actually compiled
   ProblemShape shape;
+  std::string tuning; ///< how the config was chosen, when tuning databases were given
 };
 
 void addGpuOptions(po::options_description &desc) {
   desc.add_options()
-      ("shape", po::value<std::string>()->default_value("B=2,H=8,N=1000"), "problem: B=..,Hq=..,Hkv=..,N=..,M=.. (H sets both head counts; M defaults to N) plus free dims")
-      ("param", po::value<std::vector<std::string>>()->composing(), "NAME=VALUE for a param (repeatable)")
-      ("input", po::value<std::vector<std::string>>()->composing(), "NAME=FILE: read an extra input from raw little-endian values in its declared shape (default: random)")
-      ("device", po::value<int>()->default_value(0), "CUDA device ordinal");
+      ("shape", po::value<std::string>()->default_value("B=2,H=8,N=1000"), "problem: B=..,Hq=..,Hkv=..,N=..,M=.. (H sets both head counts; M defaults to N) plus free dims");
+  addProblemOptions(desc);
   addKernelOptions(desc);
+  addDatabaseOptions(desc);
 }
 
 /// Returns an exit code on failure.
@@ -62,35 +64,23 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
                  "so far\n";
     return kExitUserError;
   }
-  std::string error;
-  std::optional<ProblemShape> shape = parseShape(vm["shape"].as<std::string>(), &error);
-  if (!shape) {
-    std::cerr << "attnc: error: " << error << "\n";
+  std::optional<ProblemShape> shape = parseProblem(vm, vm["shape"].as<std::string>());
+  if (!shape)
     return kExitUserError;
-  }
   s.shape = *shape;
-  if (vm.count("param") &&
-      !parseParamItems(vm["param"].as<std::vector<std::string>>(), s.shape.params))
+  bool dbFailed = false;
+  std::unique_ptr<tuner::LayeredDb> db = openDatabases(vm, false, dbFailed);
+  if (dbFailed)
     return kExitUserError;
-  if (vm.count("input"))
-    for (const std::string &item : vm["input"].as<std::vector<std::string>>()) {
-      size_t eq = item.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
-        std::cerr << "attnc: error: expected NAME=FILE after --input, got '" << item << "'\n";
-        return kExitUserError;
-      }
-      s.shape.inputFiles[item.substr(0, eq)] = item.substr(eq + 1);
-    }
   auto rt = runtime::Runtime::create(vm["device"].as<int>());
   if (!rt) {
     std::cerr << "attnc: error: " << rt.error().message << "\n";
     return kExitUserError;
   }
   s.runtime = rt.takeValue();
-  // The first default config whose kernel uses no local memory on this device.
-  for (size_t n = 0; n < s.choice.configs.size(); ++n) {
+  if (s.choice.explicitConfig) {
     s.generated =
-        s.program->generate(s.choice.kernel, s.choice.headDim, s.choice.configs[n], std::cerr);
+        s.program->generate(s.choice.kernel, s.choice.headDim, s.choice.configs.front(), std::cerr);
     if (!s.generated)
       return kExitUserError;
     auto kernel = s.runtime->compile(s.generated->source, s.generated->spec);
@@ -99,9 +89,29 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
       return kExitInternalError;
     }
     s.kernel = kernel.takeValue();
-    s.config = s.choice.configs[n];
-    if (s.kernel->resources().localBytes == 0)
-      break;
+    s.config = s.choice.configs.front();
+    return std::nullopt;
+  }
+  // The tuned config when databases are given (a deployed cubin loads without NVRTC),
+  // else the first per-arch default that uses no local memory.
+  auto tuned = tuner::loadTunedKernel(*s.runtime, *s.program, s.choice.kernel, s.choice.headDim,
+                                      s.shape, db.get());
+  if (!tuned) {
+    std::cerr << "attnc: error: " << tuned.error().message << "\n";
+    return kExitInternalError;
+  }
+  s.kernel = std::move(tuned->kernel);
+  s.generated = tuned->generated;
+  s.config = tuned->generated.config;
+  if (db) {
+    char timing[160];
+    std::snprintf(timing, sizeof(timing),
+                  "; lookup %.2f ms, %s %.2f ms; NVRTC compiles in this process: %llu",
+                  tuned->lookupMs, tuned->deployedCubin ? "load of the stored cubin" : "compile+load",
+                  tuned->loadMs,
+                  static_cast<unsigned long long>(s.runtime->cache().stats().compiles));
+    s.tuning = std::string(tuner::lookupSourceName(tuned->lookup.source)) + ": " +
+               tuned->lookup.provenance + timing;
   }
   return std::nullopt;
 }
@@ -156,6 +166,8 @@ int runCheck(const Args &args) {
               result->relError, result->tolerance, result->maxAbsError, result->lseMaxError,
               static_cast<long long>(result->nonFinite), static_cast<long long>(result->elements),
               result->passed() ? "PASS" : "FAIL");
+  if (!s.tuning.empty())
+    std::printf("  tuning: %s\n", s.tuning.c_str());
   return result->passed() ? kExitOk : kExitUserError;
 }
 
@@ -193,6 +205,8 @@ int runRun(const Args &args) {
     std::printf("  %.1f TFLOP/s%s", *flops / (result->medianMs * 1e-3) / 1e12,
                 exact ? "" : " (upper bound: the mask reads data)");
   std::printf("\n");
+  if (!s.tuning.empty())
+    std::printf("  tuning: %s\n", s.tuning.c_str());
   return kExitOk;
 }
 

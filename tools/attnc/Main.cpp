@@ -27,6 +27,7 @@ const std::map<std::string, Command> &commands() {
       {"explain", {runExplain, "show the mask analysis: key-block ranges, full/partial/empty tiles"}},
       {"check", {runCheck, "run on the GPU against the float64 CPU reference"}},
       {"run", {runRun, "run on the GPU; --bench prints median time and TFLOP/s"}},
+      {"tune", {runTune, "search tile configs on this GPU; every trial goes to the tuning database"}},
       {"db", {runDb, "the tuning database: list, show, lookup, import, export, merge, prune"}},
   };
   return table;

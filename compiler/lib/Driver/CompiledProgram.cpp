@@ -14,6 +14,7 @@
 #include "attnc/Dialect/Attn/IR/AttnOps.h"
 #include "attnc/Dialect/Attn/Transforms/Passes.h"
 #include "attnc/Import/ImportAST.h"
+#include "attnc/Runtime/Sha256.h"
 #include "attnc/Target/CUDA/SoftmaxEmitter.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -167,6 +168,16 @@ std::optional<int> CompiledProgram::declaredHeadDim(const std::string &kernel) c
     return std::nullopt;
   std::optional<int64_t> d = k.getStaticDimValue(q.getDimNames()[3]);
   return d ? std::optional<int>(static_cast<int>(*d)) : std::nullopt;
+}
+
+std::string CompiledProgram::fingerprint(const std::string &kernel) const {
+  attn::KernelOp k = impl_->lookup(kernel);
+  if (!k)
+    return "";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  k->print(os, OpPrintingFlags().printGenericOpForm());
+  return runtime::Sha256::toHex(runtime::Sha256::hash(os.str()));
 }
 
 void CompiledProgram::printIR(std::ostream &os) const {

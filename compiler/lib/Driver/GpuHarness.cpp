@@ -34,6 +34,7 @@ constexpr double kToleranceBF16 = 1e-2;
 constexpr double kToleranceF16 = 2e-3;
 constexpr uint8_t kPoisonByte = 0xFF; // all-ones: NaN in bf16, fp16 and f32
 constexpr int kMaxInputSets = 16;
+constexpr uint64_t kBenchSeed = 1000; // input sets of a benchmark use seeds 1000, 1001, ...
 
 uint16_t bf16Bits(double x) {
   float f = static_cast<float>(x); // exact: x is already a bf16 value
@@ -116,14 +117,15 @@ Expected<reference::HostTensor> readInputFile(const std::string &name, const std
   return t;
 }
 
-/// A host tensor, its device copy and the descriptor a launch takes.
+/// A device copy of a host tensor and the descriptor a launch takes.
 struct DeviceTensor {
-  reference::HostTensor host;
+  std::vector<int64_t> shape;
   DeviceBuffer buffer;
   TensorDesc desc;
 };
 
-Expected<DeviceTensor> upload(runtime::Runtime &rt, reference::HostTensor host, DType dtype) {
+Expected<DeviceTensor> upload(runtime::Runtime &rt, const reference::HostTensor &host,
+                              DType dtype) {
   size_t n = host.data.size();
   std::vector<unsigned char> bytes(n * runtime::dtypeSize(dtype));
   for (size_t x = 0; x < n; ++x) {
@@ -142,109 +144,40 @@ Expected<DeviceTensor> upload(runtime::Runtime &rt, reference::HostTensor host, 
     return buffer.takeError();
   if (runtime::Status st = buffer->upload(bytes.data(), bytes.size()); !st)
     return st.takeError();
-  DeviceTensor t{std::move(host), buffer.takeValue(), {}};
+  DeviceTensor t{host.shape, buffer.takeValue(), {}};
   t.desc.data = t.buffer.data();
   t.desc.dtype = dtype;
-  t.desc.rank = static_cast<int>(t.host.shape.size());
+  t.desc.rank = static_cast<int>(t.shape.size());
   int64_t stride = 1;
   for (int d = t.desc.rank - 1; d >= 0; --d) {
-    t.desc.shape[d] = t.host.shape[d];
+    t.desc.shape[d] = t.shape[d];
     t.desc.strides[d] = stride;
-    stride *= t.host.shape[d];
+    stride *= t.shape[d];
   }
   return t;
 }
 
-/// Every tensor of one problem, on host and device.
+/// Every tensor of one workload on the device: q, k, v, then the extra inputs in
+/// declaration order.
 struct Problem {
-  reference::Inputs inputs; ///< rounded host copies for the reference
-  reference::Bindings bindings;
-  std::vector<DeviceTensor> tensors; ///< q, k, v, then extra inputs in declaration order
+  std::vector<DeviceTensor> tensors;
   std::vector<std::string> extraNames;
 };
 
-Expected<Problem> makeProblem(runtime::Runtime &rt, const runtime::KernelSpec &spec,
-                              const dsl::Kernel &ast, const ProblemShape &shape,
-                              uint64_t seed) {
-  if (!ast.q || !ast.k || !ast.v)
-    return Error{ErrorCode::InvalidArgument, "kernel has no q/k/v declarations"};
-  const int64_t D = spec.headDim;
-  std::map<std::string, int64_t> sizes = shape.dims;
-  auto bind = [&](const dsl::Dim &d, int64_t v) {
-    if (!d.isLiteral()) sizes[d.symbol] = v;
-  };
-  bind(ast.q->dims[0], shape.batch);
-  bind(ast.q->dims[1], shape.headsQ);
-  bind(ast.q->dims[2], shape.seqQ);
-  bind(ast.q->dims[3], D);
-  bind(ast.k->dims[1], shape.headsKv);
-  bind(ast.k->dims[2], shape.seqK);
-  bind(ast.v->dims[3], D);
-
-  const reference::StorageFormat fmt =
-      spec.dtype == DType::BF16 ? reference::StorageFormat::BF16 : reference::StorageFormat::F16;
-  auto operand = [&](std::vector<int64_t> s, uint64_t salt) {
-    return reference::roundedTo(
-        reference::randomUniform(std::move(s), seed * 1000003 + salt, -kUnitVarianceBound,
-                                 kUnitVarianceBound),
-        fmt);
-  };
+Expected<Problem> uploadWorkload(runtime::Runtime &rt, const SoftmaxWorkload &w) {
   Problem p;
-  p.bindings.params = shape.params;
-  p.inputs.q = operand({shape.batch, shape.headsQ, shape.seqQ, D}, 1);
-  p.inputs.k = operand({shape.batch, shape.headsKv, shape.seqK, D}, 2);
-  p.inputs.v = operand({shape.batch, shape.headsKv, shape.seqK, D}, 3);
-  for (auto *t : {&p.inputs.q, &p.inputs.k, &p.inputs.v}) {
-    Expected<DeviceTensor> d = upload(rt, *t, spec.dtype);
+  for (const reference::HostTensor *t : {&w.inputs.q, &w.inputs.k, &w.inputs.v}) {
+    Expected<DeviceTensor> d = upload(rt, *t, w.dtype);
     if (!d)
       return d.takeError();
     p.tensors.push_back(d.takeValue());
   }
-  for (const auto &[name, path] : shape.inputFiles)
-    if (!ast.findInput(name))
-      return Error{ErrorCode::InvalidArgument,
-                   "--input " + name + ": kernel '" + ast.name + "' has no input of that name"};
-  uint64_t salt = 10;
-  for (const dsl::InputDecl &in : ast.inputs) {
-    std::vector<int64_t> s;
-    for (const dsl::Dim &d : in.dims) {
-      if (d.isLiteral()) { s.push_back(d.value); continue; }
-      auto it = sizes.find(d.symbol);
-      if (it == sizes.end())
-        return Error{ErrorCode::InvalidArgument,
-                     "input '" + in.name + "': dim '" + d.symbol +
-                         "' has no size; give one in the shape, e.g. " + d.symbol + "=64"};
-      s.push_back(it->second);
-    }
-    reference::HostTensor host;
-    DType dtype = DType::F32;
-    switch (in.type) {
-    case dsl::ElementType::I32: host = segmentIds(s, seed + salt); dtype = DType::I32; break;
-    case dsl::ElementType::F32: host = reference::randomUniform(s, seed + salt, 0.0, 1.0); break;
-    case dsl::ElementType::BF16:
-      host = reference::roundedTo(reference::randomUniform(s, seed + salt, 0.0, 1.0),
-                                  reference::StorageFormat::BF16);
-      dtype = DType::BF16;
-      break;
-    case dsl::ElementType::F16:
-      host = reference::roundedTo(reference::randomUniform(s, seed + salt, 0.0, 1.0),
-                                  reference::StorageFormat::F16);
-      dtype = DType::F16;
-      break;
-    }
-    ++salt;
-    if (auto file = shape.inputFiles.find(in.name); file != shape.inputFiles.end()) {
-      Expected<reference::HostTensor> read = readInputFile(in.name, file->second, s, dtype);
-      if (!read)
-        return read.takeError();
-      host = read.takeValue();
-    }
-    p.inputs.extra[in.name] = host;
-    Expected<DeviceTensor> d = upload(rt, host, dtype);
+  for (size_t x = 0; x < w.extraNames.size(); ++x) {
+    Expected<DeviceTensor> d = upload(rt, w.inputs.extra.at(w.extraNames[x]), w.extraTypes[x]);
     if (!d)
       return d.takeError();
     p.tensors.push_back(d.takeValue());
-    p.extraNames.push_back(in.name);
+    p.extraNames.push_back(w.extraNames[x]);
   }
   return p;
 }
@@ -356,11 +289,104 @@ std::optional<ProblemShape> parseShape(const std::string &text, std::string *err
   return s;
 }
 
+Expected<SoftmaxWorkload> makeWorkload(const dsl::Kernel &ast, const ProblemShape &shape,
+                                       int headDim, DType dtype, uint64_t seed,
+                                       bool withReference) {
+  if (!ast.q || !ast.k || !ast.v)
+    return Error{ErrorCode::InvalidArgument, "kernel has no q/k/v declarations"};
+  const int64_t D = headDim;
+  std::map<std::string, int64_t> sizes = shape.dims;
+  auto bind = [&](const dsl::Dim &d, int64_t v) {
+    if (!d.isLiteral()) sizes[d.symbol] = v;
+  };
+  bind(ast.q->dims[0], shape.batch);
+  bind(ast.q->dims[1], shape.headsQ);
+  bind(ast.q->dims[2], shape.seqQ);
+  bind(ast.q->dims[3], D);
+  bind(ast.k->dims[1], shape.headsKv);
+  bind(ast.k->dims[2], shape.seqK);
+  bind(ast.v->dims[3], D);
+
+  const reference::StorageFormat fmt =
+      dtype == DType::BF16 ? reference::StorageFormat::BF16 : reference::StorageFormat::F16;
+  auto operand = [&](std::vector<int64_t> s, uint64_t salt) {
+    return reference::roundedTo(
+        reference::randomUniform(std::move(s), seed * 1000003 + salt, -kUnitVarianceBound,
+                                 kUnitVarianceBound),
+        fmt);
+  };
+  SoftmaxWorkload p;
+  p.shape = shape;
+  p.headDim = headDim;
+  p.dtype = dtype;
+  p.bindings.params = shape.params;
+  p.inputs.q = operand({shape.batch, shape.headsQ, shape.seqQ, D}, 1);
+  p.inputs.k = operand({shape.batch, shape.headsKv, shape.seqK, D}, 2);
+  p.inputs.v = operand({shape.batch, shape.headsKv, shape.seqK, D}, 3);
+  for (const auto &[name, path] : shape.inputFiles)
+    if (!ast.findInput(name))
+      return Error{ErrorCode::InvalidArgument,
+                   "--input " + name + ": kernel '" + ast.name + "' has no input of that name"};
+  uint64_t salt = 10;
+  for (const dsl::InputDecl &in : ast.inputs) {
+    std::vector<int64_t> s;
+    for (const dsl::Dim &d : in.dims) {
+      if (d.isLiteral()) { s.push_back(d.value); continue; }
+      auto it = sizes.find(d.symbol);
+      if (it == sizes.end())
+        return Error{ErrorCode::InvalidArgument,
+                     "input '" + in.name + "': dim '" + d.symbol +
+                         "' has no size; give one in the shape, e.g. " + d.symbol + "=64"};
+      s.push_back(it->second);
+    }
+    reference::HostTensor host;
+    DType inType = DType::F32;
+    switch (in.type) {
+    case dsl::ElementType::I32: host = segmentIds(s, seed + salt); inType = DType::I32; break;
+    case dsl::ElementType::F32: host = reference::randomUniform(s, seed + salt, 0.0, 1.0); break;
+    case dsl::ElementType::BF16:
+      host = reference::roundedTo(reference::randomUniform(s, seed + salt, 0.0, 1.0),
+                                  reference::StorageFormat::BF16);
+      inType = DType::BF16;
+      break;
+    case dsl::ElementType::F16:
+      host = reference::roundedTo(reference::randomUniform(s, seed + salt, 0.0, 1.0),
+                                  reference::StorageFormat::F16);
+      inType = DType::F16;
+      break;
+    }
+    ++salt;
+    if (auto file = shape.inputFiles.find(in.name); file != shape.inputFiles.end()) {
+      Expected<reference::HostTensor> read = readInputFile(in.name, file->second, s, inType);
+      if (!read)
+        return read.takeError();
+      host = read.takeValue();
+    }
+    p.inputs.extra[in.name] = std::move(host);
+    p.extraNames.push_back(in.name);
+    p.extraTypes.push_back(inType);
+  }
+  if (withReference) {
+    try {
+      p.expected = reference::referenceSoftmax(ast, p.inputs, p.bindings, &p.expectedLse);
+    } catch (const reference::ReferenceError &e) {
+      return Error{ErrorCode::InvalidArgument, std::string("reference: ") + e.what()};
+    }
+    p.hasReference = true;
+  }
+  return p;
+}
+
 Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
-                                   const dsl::Kernel &ast, const ProblemShape &shape,
-                                   uint64_t seed) {
+                                   const SoftmaxWorkload &w) {
   const runtime::KernelSpec &spec = kernel.spec();
-  Expected<Problem> problem = makeProblem(rt, spec, ast, shape, seed);
+  if (!w.hasReference)
+    return Error{ErrorCode::Internal, "checkSoftmax needs a workload made with its reference"};
+  if (w.headDim != spec.headDim || w.dtype != spec.dtype)
+    return Error{ErrorCode::InvalidArgument,
+                 "the workload's head dim or dtype differs from the kernel's"};
+  const ProblemShape &shape = w.shape;
+  Expected<Problem> problem = uploadWorkload(rt, w);
   if (!problem)
     return problem.takeError();
   Expected<DeviceTensor> o =
@@ -379,20 +405,15 @@ Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime::Kernel &
   if (runtime::Status st = rt.synchronize(); !st)
     return st.takeError();
 
-  std::vector<uint16_t> oBits(o->host.data.size());
-  std::vector<float> lseHost(lse->host.data.size());
+  const reference::HostTensor &ref = w.expected;
+  const reference::HostTensor &refLse = w.expectedLse;
+  std::vector<uint16_t> oBits(ref.data.size());
+  std::vector<float> lseHost(refLse.data.size());
   if (runtime::Status st = o->buffer.download(oBits.data(), oBits.size() * 2); !st)
     return st.takeError();
   if (runtime::Status st = lse->buffer.download(lseHost.data(), lseHost.size() * 4); !st)
     return st.takeError();
 
-  reference::HostTensor refLse;
-  reference::HostTensor ref;
-  try {
-    ref = reference::referenceSoftmax(ast, problem->inputs, problem->bindings, &refLse);
-  } catch (const reference::ReferenceError &e) {
-    return Error{ErrorCode::InvalidArgument, std::string("reference: ") + e.what()};
-  }
   CheckResult r;
   r.tolerance = spec.dtype == DType::BF16 ? kToleranceBF16 : kToleranceF16;
   reference::HostTensor got(ref.shape);
@@ -419,21 +440,37 @@ Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime::Kernel &
   return r;
 }
 
-Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
+Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
                                    const dsl::Kernel &ast, const ProblemShape &shape,
-                                   int warmup, int iterations) {
+                                   uint64_t seed) {
   const runtime::KernelSpec &spec = kernel.spec();
-  const runtime::CudaDriver &drv = rt.driver();
-  int64_t setBytes = 2 * spec.headDim *
+  Expected<SoftmaxWorkload> w = makeWorkload(ast, shape, spec.headDim, spec.dtype, seed, true);
+  if (!w)
+    return w.takeError();
+  return checkSoftmax(rt, kernel, *w);
+}
+
+int benchInputSets(int headDim, const ProblemShape &shape, int64_t l2CacheBytes) {
+  int64_t setBytes = 2 * static_cast<int64_t>(headDim) *
                      (2 * shape.batch * shape.headsQ * shape.seqQ +
                       2 * shape.batch * shape.headsKv * shape.seqK);
-  int sets = static_cast<int>(std::clamp<int64_t>(
-      (3 * static_cast<int64_t>(rt.device().l2CacheBytes)) / std::max<int64_t>(setBytes, 1) + 1,
-      1, kMaxInputSets));
+  return static_cast<int>(std::clamp<int64_t>(
+      (3 * l2CacheBytes) / std::max<int64_t>(setBytes, 1) + 1, 1, kMaxInputSets));
+}
+
+Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                   const std::vector<SoftmaxWorkload> &workloads, int warmup,
+                                   int iterations) {
+  const runtime::KernelSpec &spec = kernel.spec();
+  const runtime::CudaDriver &drv = rt.driver();
+  if (workloads.empty() || iterations <= 0)
+    return Error{ErrorCode::InvalidArgument, "benchSoftmax needs workloads and iterations"};
+  const ProblemShape &shape = workloads.front().shape;
+  const int sets = static_cast<int>(workloads.size());
   std::vector<Problem> problems;
   std::vector<DeviceTensor> outs;
-  for (int s = 0; s < sets; ++s) {
-    Expected<Problem> p = makeProblem(rt, spec, ast, shape, 1000 + s);
+  for (const SoftmaxWorkload &w : workloads) {
+    Expected<Problem> p = uploadWorkload(rt, w);
     if (!p) return p.takeError();
     problems.push_back(p.takeValue());
     Expected<DeviceTensor> o =
@@ -479,6 +516,31 @@ Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &
   r.maxMs = times.back();
   r.inputSets = sets;
   return r;
+}
+
+Expected<std::vector<SoftmaxWorkload>> makeBenchWorkloads(const dsl::Kernel &ast,
+                                                          const ProblemShape &shape, int headDim,
+                                                          DType dtype, int64_t l2CacheBytes) {
+  std::vector<SoftmaxWorkload> sets;
+  int count = benchInputSets(headDim, shape, l2CacheBytes);
+  for (int s = 0; s < count; ++s) {
+    Expected<SoftmaxWorkload> w = makeWorkload(ast, shape, headDim, dtype, kBenchSeed + s, false);
+    if (!w)
+      return w.takeError();
+    sets.push_back(w.takeValue());
+  }
+  return sets;
+}
+
+Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                   const dsl::Kernel &ast, const ProblemShape &shape,
+                                   int warmup, int iterations) {
+  const runtime::KernelSpec &spec = kernel.spec();
+  Expected<std::vector<SoftmaxWorkload>> sets =
+      makeBenchWorkloads(ast, shape, spec.headDim, spec.dtype, rt.device().l2CacheBytes);
+  if (!sets)
+    return sets.takeError();
+  return benchSoftmax(rt, kernel, *sets, warmup, iterations);
 }
 
 } // namespace attnc

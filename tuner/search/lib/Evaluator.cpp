@@ -94,6 +94,8 @@ void Evaluator::record(Trial trial) {
   if (added.ok() && (!result_.best || added.measurement.medianMs <
                                           result_.trials[*result_.best].measurement.medianMs))
     result_.best = at;
+  if (options_.onTrial)
+    options_.onTrial(added);
   if (!options_.progress)
     return;
   Progress progress;

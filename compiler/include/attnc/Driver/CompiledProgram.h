@@ -46,6 +46,11 @@ public:
   /// The head dim the kernel fixes with a literal (q's last dim), if any.
   std::optional<int> declaredHeadDim(const std::string &kernel) const;
 
+  /// The kernel part of a tuning record's key: SHA-256 of the kernel's IR after the
+  /// pipeline, printed without locations, so reformatting or moving the file keeps it
+  /// and any change to what the kernel computes changes it. Empty for an unknown kernel.
+  std::string fingerprint(const std::string &kernel) const;
+
   /// Prints the module in the attn dialect's textual form.
   void printIR(std::ostream &os) const;
 

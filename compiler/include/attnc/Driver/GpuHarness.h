@@ -11,6 +11,8 @@
 #define ATTNC_DRIVER_GPUHARNESS_H
 
 #include "attnc/DSL/AST.h"
+#include "attnc/Reference/Evaluator.h"
+#include "attnc/Reference/HostTensor.h"
 #include "attnc/Runtime/Kernel.h"
 #include "attnc/Runtime/Runtime.h"
 
@@ -18,6 +20,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace attnc {
 
@@ -36,6 +39,35 @@ struct ProblemShape {
 /// defaults to N and Hkv to Hq; other names bind free dim symbols).
 std::optional<ProblemShape> parseShape(const std::string &text, std::string *error);
 
+/// The inputs of one problem on the host, drawn once (seeded) and rounded to the storage
+/// format, and optionally the float64 reference output and log-sum-exp. Needs no GPU: a
+/// tuner builds its workloads once, before it forks the children that measure.
+struct SoftmaxWorkload {
+  ProblemShape shape;
+  int headDim = 128;
+  runtime::DType dtype = runtime::DType::BF16;
+  reference::Inputs inputs;
+  reference::Bindings bindings;
+  std::vector<std::string> extraNames;   ///< extra inputs in declaration order
+  std::vector<runtime::DType> extraTypes; ///< their element types
+  bool hasReference = false;
+  reference::HostTensor expected, expectedLse; ///< the float64 reference, when hasReference
+};
+
+/// Draws the inputs of `shape` for `ast` (files in shape.inputFiles win over random
+/// draws) and, with `withReference`, computes the float64 reference.
+runtime::Expected<SoftmaxWorkload> makeWorkload(const dsl::Kernel &ast, const ProblemShape &shape,
+                                                int headDim, runtime::DType dtype, uint64_t seed,
+                                                bool withReference);
+
+/// How many input sets a benchmark rotates through so that repeated runs miss in an L2
+/// cache of `l2CacheBytes`.
+int benchInputSets(int headDim, const ProblemShape &shape, int64_t l2CacheBytes);
+/// The rotated input sets of a benchmark (no reference).
+runtime::Expected<std::vector<SoftmaxWorkload>>
+makeBenchWorkloads(const dsl::Kernel &ast, const ProblemShape &shape, int headDim,
+                   runtime::DType dtype, int64_t l2CacheBytes);
+
 struct CheckResult {
   double relError = 0;    ///< ||o - ref|| / ||ref||
   double maxAbsError = 0;
@@ -52,6 +84,11 @@ runtime::Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime:
                                             const dsl::Kernel &ast, const ProblemShape &shape,
                                             uint64_t seed);
 
+/// Runs `kernel` once on `workload` (made with its reference) into a poisoned output and
+/// compares.
+runtime::Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                            const SoftmaxWorkload &workload);
+
 struct BenchResult {
   double medianMs = 0, minMs = 0, maxMs = 0;
   int samples = 0;
@@ -63,6 +100,10 @@ struct BenchResult {
 runtime::Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
                                             const dsl::Kernel &ast, const ProblemShape &shape,
                                             int warmup = 10, int iterations = 50);
+/// The same over input sets made beforehand (makeBenchWorkloads), one per launch in turn.
+runtime::Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                            const std::vector<SoftmaxWorkload> &workloads,
+                                            int warmup, int iterations);
 
 } // namespace attnc
 

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/PrefillConfig.h"
 
+#include <cstdio>
+
 namespace attnc::cuda {
 
 namespace {
@@ -16,6 +18,23 @@ std::string PrefillConfig::str() const {
   return std::to_string(blockM) + "x" + std::to_string(blockN) + " w" +
          std::to_string(numWarps) + " s" + std::to_string(stages) +
          (qInRegs ? " q:regs" : " q:smem");
+}
+
+std::optional<PrefillConfig> PrefillConfig::parse(const std::string &text) {
+  PrefillConfig c;
+  char q[8] = {0};
+  int used = 0;
+  if (std::sscanf(text.c_str(), "%dx%d w%d s%d q:%7s%n", &c.blockM, &c.blockN, &c.numWarps,
+                  &c.stages, q, &used) != 5 ||
+      used != static_cast<int>(text.size()))
+    return std::nullopt;
+  std::string where = q;
+  if (where != "regs" && where != "smem")
+    return std::nullopt;
+  c.qInRegs = where == "regs";
+  if (c.blockM <= 0 || c.blockN <= 0 || c.numWarps <= 0 || c.stages <= 0 || c.str() != text)
+    return std::nullopt;
+  return c;
 }
 
 std::vector<PrefillConfig> prefillCandidates(int headDim) {

@@ -7,6 +7,7 @@
 #ifndef ATTNC_TARGET_CUDA_PREFILLCONFIG_H
 #define ATTNC_TARGET_CUDA_PREFILLCONFIG_H
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct PrefillConfig {
   int stages = 2;
   bool qInRegs = false;
   std::string str() const; ///< "128x64 w4 s2 q:smem"
+  /// Reads str()'s form back (tuning records store it); nullopt when malformed.
+  static std::optional<PrefillConfig> parse(const std::string &text);
+  bool operator==(const PrefillConfig &o) const { return str() == o.str(); }
 };
 
 /// Default tile shapes for a head dim, best first (measured on H100, bench/NOTES.md).

@@ -79,6 +79,9 @@ struct SearchOptions {
   unsigned compileThreads = 2;
   unsigned long long seed = 1;
   ProgressFn progress;
+  /// Called with every trial as soon as it is recorded (before `progress`), e.g. to commit
+  /// it to the tuning database so that a killed tuner keeps what it measured.
+  std::function<void(const Trial &)> onTrial;
 };
 
 class Evaluator {

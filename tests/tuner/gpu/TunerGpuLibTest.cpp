@@ -1,0 +1,128 @@
+//===- TunerGpuLibTest.cpp - The GPU tuner's CPU-side pieces ---------------===//
+//
+// What can be checked without a GPU: the DeviceInfo text form the device probe sends
+// over its pipe, the shape candidates are checked on, the config text the database
+// stores, and the landscape SVG (well-formed, one bar per measured config, failures
+// listed with their reason).
+//
+//===----------------------------------------------------------------------===//
+#include "attnc/Target/CUDA/PrefillConfig.h"
+#include "attnc/Tuner/DeviceProbe.h"
+#include "attnc/Tuner/LandscapeSvg.h"
+#include "attnc/Tuner/PrefillTuner.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+using namespace attnc;
+using namespace attnc::tuner;
+
+TEST(DeviceProbeText, RoundTripsEveryField) {
+  runtime::DeviceInfo d;
+  d.ordinal = 1;
+  d.name = "NVIDIA H100 80GB HBM3";
+  d.ccMajor = 9;
+  d.smCount = 132;
+  d.maxSharedMemoryPerBlockOptin = 232448;
+  d.maxSharedMemoryPerBlock = 49152;
+  d.maxRegistersPerBlock = 65536;
+  d.maxThreadsPerBlock = 1024;
+  d.l2CacheBytes = 52428800;
+  d.totalMemoryBytes = 85520809984LL;
+  d.driverVersion = 13000;
+  d.nvrtcMajor = 13;
+  std::optional<runtime::DeviceInfo> back = deserializeDeviceInfo(serializeDeviceInfo(d));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->fingerprint(), d.fingerprint());
+  EXPECT_EQ(back->l2CacheBytes, d.l2CacheBytes);
+  EXPECT_EQ(back->totalMemoryBytes, d.totalMemoryBytes);
+  EXPECT_EQ(deviceLimits(*back).smemOptinBytes, 232448);
+}
+
+TEST(DeviceProbeText, RejectsTruncatedText) {
+  runtime::DeviceInfo d;
+  std::string text = serializeDeviceInfo(d);
+  EXPECT_FALSE(deserializeDeviceInfo(text.substr(0, text.size() / 2)).has_value());
+  EXPECT_FALSE(deserializeDeviceInfo("garbage").has_value());
+}
+
+TEST(CheckShape, SmallProblemsAreCheckedAsIs) {
+  ProblemShape s;
+  s.batch = 2;
+  s.headsQ = 8;
+  s.headsKv = 2;
+  s.seqQ = s.seqK = 1000;
+  s.inputFiles["doc"] = "/tmp/doc.bin";
+  ProblemShape c = checkShapeFor(s);
+  EXPECT_EQ(c.seqQ, 1000);
+  EXPECT_EQ(c.headsQ, 8);
+  EXPECT_TRUE(c.inputFiles.empty()) << "input files have the benchmark's shape";
+}
+
+TEST(CheckShape, LargeProblemsShrinkToRaggedLengthsKeepingTheHeadRatio) {
+  ProblemShape s;
+  s.batch = 4;
+  s.headsQ = 32;
+  s.headsKv = 4;
+  s.seqQ = s.seqK = 16384;
+  s.params["window"] = 1024;
+  ProblemShape c = checkShapeFor(s);
+  EXPECT_LT(c.seqQ, 1024);
+  EXPECT_NE(c.seqQ % 16, 0) << "ragged: no tile divides it";
+  EXPECT_EQ(c.seqK, c.seqQ);
+  EXPECT_EQ(c.headsQ / c.headsKv, 8);
+  EXPECT_EQ(c.params.at("window"), 1024);
+}
+
+TEST(PrefillConfigText, ParsesWhatItPrints) {
+  for (const cuda::PrefillConfig &c : cuda::prefillCandidates(128)) {
+    std::optional<cuda::PrefillConfig> back = cuda::PrefillConfig::parse(c.str());
+    ASSERT_TRUE(back.has_value()) << c.str();
+    EXPECT_EQ(back->str(), c.str());
+  }
+  for (const char *bad : {"", "128x64", "128x64 w4 s2 q:gpu", "128x64 w4 s2 q:smem extra",
+                          "0x64 w4 s2 q:smem", "128x64 w4 s2 q:smem "})
+    EXPECT_FALSE(cuda::PrefillConfig::parse(bad).has_value()) << bad;
+}
+
+namespace {
+Trial measured(int bm, double ms) {
+  Trial t;
+  t.candidate = Candidate{{{"bm", bm}}};
+  t.measurement.status = MeasureStatus::Ok;
+  t.measurement.medianMs = ms;
+  t.measurement.minMs = ms * 0.95;
+  t.measurement.maxMs = ms * 1.1;
+  t.measurement.samples = 30;
+  return t;
+}
+} // namespace
+
+TEST(LandscapeSvg, DrawsOneBarPerMeasuredConfigAndListsFailures) {
+  SearchResult r;
+  r.trials = {measured(64, 2.0), measured(128, 1.0), measured(32, 3.0)};
+  Trial wrong;
+  wrong.candidate = Candidate{{{"bm", 16}}};
+  wrong.measurement.status = MeasureStatus::Wrong;
+  wrong.measurement.reason = "rel err 0.5 <too big>";
+  r.trials.push_back(wrong);
+  r.best = 1;
+  std::ostringstream os;
+  LandscapeOptions opts;
+  opts.title = "causal & friends";
+  opts.defaultTrial = 0;
+  writeLandscapeSvg(os, r, opts);
+  std::string svg = os.str();
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  size_t bars = 0;
+  for (size_t at = svg.find("<rect x="); at != std::string::npos; at = svg.find("<rect x=", at + 1))
+    ++bars;
+  EXPECT_EQ(bars, 3u);
+  EXPECT_NE(svg.find("#2ca02c"), std::string::npos) << "the winner is marked";
+  EXPECT_NE(svg.find("#f58518"), std::string::npos) << "the default is marked";
+  EXPECT_NE(svg.find("bm=16: rel err 0.5 &lt;too big&gt;"), std::string::npos);
+  EXPECT_NE(svg.find("causal &amp; friends"), std::string::npos);
+  EXPECT_LT(svg.find("bm=128"), svg.find("bm=64")) << "bars run from fastest to slowest";
+}

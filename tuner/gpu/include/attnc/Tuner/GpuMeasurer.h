@@ -1,0 +1,67 @@
+//===- GpuMeasurer.h - Compile, check and time prefill candidates on a GPU -*- C++ -*-===//
+//
+// The Measurer the real tuner uses. compile() generates the kernel for the candidate's
+// tile shape (serialised: the MLIR context is single-threaded), compiles it with NVRTC
+// through the cubin cache (in parallel on the compile pool), and reads registers and
+// local memory from the cubin. measure() runs where ChildProcessMeasurer puts it, in a
+// forked child: it opens its own Runtime, loads the cubin, runs the kernel once into a
+// NaN-poisoned output and compares with the float64 reference (Wrong if it differs), then
+// times it with CUDA events over input sets rotated past L2. The workloads are built
+// once, before any fork, so children inherit them instead of redrawing them.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_TUNER_GPUMEASURER_H
+#define ATTNC_TUNER_GPUMEASURER_H
+
+#include "attnc/Driver/CompiledProgram.h"
+#include "attnc/Driver/GpuHarness.h"
+#include "attnc/Tuner/Measurer.h"
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnc::tuner {
+
+/// What measuring one problem needs; the program and workloads outlive the measurer.
+struct GpuTuneProblem {
+  const CompiledProgram *program = nullptr;
+  std::string kernel;
+  int headDim = 128;
+  runtime::DeviceInfo device; ///< from probeDeviceInChild: the arch to compile for
+  std::string cacheDir;       ///< cubin cache ("" = the default directory)
+  const SoftmaxWorkload *check = nullptr;              ///< with its reference
+  const std::vector<SoftmaxWorkload> *bench = nullptr; ///< rotated input sets
+  int warmup = 5;
+  int iterations = 30;
+};
+
+/// A compiled candidate: the cubin, its launch spec and its cubin-cache key.
+struct CompiledCandidate {
+  std::vector<char> cubin;
+  runtime::KernelSpec spec;
+  std::string cacheKey;
+};
+
+class GpuMeasurer : public Measurer {
+public:
+  explicit GpuMeasurer(const GpuTuneProblem &problem) : problem_(problem) {}
+
+  CompileResult compile(const Candidate &candidate) override;
+  Measurement measure(const Candidate &candidate) override;
+
+  /// The artefacts of a candidate whose compile() succeeded.
+  std::optional<CompiledCandidate> compiled(const Candidate &candidate) const;
+
+private:
+  GpuTuneProblem problem_;
+  std::mutex generateMutex_;        // CompiledProgram::generate is not thread-safe
+  mutable std::mutex compiledMutex_; // guards compiled_
+  std::map<std::string, CompiledCandidate> compiled_;
+};
+
+} // namespace attnc::tuner
+
+#endif // ATTNC_TUNER_GPUMEASURER_H

@@ -1,0 +1,45 @@
+//===- TunedKernel.h - The serving path: a kernel from the tuning databases -*- C++ -*-===//
+//
+// What a runtime opened on tuning databases does instead of searching: compute the
+// problem key, look it up (LayeredDb: exact -> nearest bucket -> same arch -> per-arch
+// default), and load the winner. When a layer stores the winner's cubin (a deploy
+// database), it is loaded as is and NVRTC never runs; otherwise the config is generated
+// and compiled through the cubin cache. With no record, the first per-arch default that
+// uses no local memory is taken, as without a database.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_TUNER_TUNEDKERNEL_H
+#define ATTNC_TUNER_TUNEDKERNEL_H
+
+#include "attnc/Driver/CompiledProgram.h"
+#include "attnc/Driver/GpuHarness.h"
+#include "attnc/Runtime/Runtime.h"
+#include "attnc/Tuner/LayeredDb.h"
+
+#include <memory>
+
+namespace attnc::tuner {
+
+/// The problem key of a prefill launch, as the tuner records it.
+ProblemKey prefillProblemKey(const GeneratedKernel &kernel, const ProblemShape &shape);
+
+/// A loaded kernel and how it was chosen.
+struct TunedKernel {
+  std::unique_ptr<runtime::Kernel> kernel;
+  GeneratedKernel generated; ///< the spec and config in use (source empty if deployed)
+  LookupResult lookup;       ///< provenance; source ArchDefault when no record matched
+  bool deployedCubin = false; ///< loaded from a database's cubin: no NVRTC ran
+  double lookupMs = 0;       ///< key + database lookup
+  double loadMs = 0;         ///< module load (and compile, when not deployed)
+};
+
+/// Chooses and loads the kernel for `shape` (see the file comment). `db` may be null:
+/// then the per-arch defaults are used, as without a database.
+runtime::Expected<TunedKernel> loadTunedKernel(runtime::Runtime &rt,
+                                               const CompiledProgram &program,
+                                               const std::string &kernel, int headDim,
+                                               const ProblemShape &shape, const LayeredDb *db);
+
+} // namespace attnc::tuner
+
+#endif // ATTNC_TUNER_TUNEDKERNEL_H
