@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
+#include "DeviceMatch.h"
 #include "OptionParsing.h"
 
 #include "attnc/Tuner/LayeredDb.h"
@@ -106,27 +107,6 @@ int runShow(TuningDb &db, const po::variables_map &vm) {
   return kExitOk;
 }
 
-/// Resolves a device fingerprint or a substring matching exactly one device in `db`.
-runtime::Expected<std::string> resolveDevice(TuningDb &db, const std::string &text) {
-  auto rows = db.summary({});
-  if (!rows)
-    return rows.takeError();
-  std::set<std::string> matches;
-  for (const tuner::SummaryRow &r : *rows)
-    if (r.device == text)
-      return r.device;
-    else if (r.device.find(text) != std::string::npos)
-      matches.insert(r.device);
-  if (matches.size() == 1)
-    return *matches.begin();
-  std::string list;
-  for (const std::string &m : matches)
-    list += "\n  " + m;
-  return runtime::makeError(runtime::ErrorCode::InvalidArgument,
-                            "--device '" + text + "' matches " + std::to_string(matches.size()) +
-                                " devices in " + db.path() + (list.empty() ? "" : ":" + list));
-}
-
 int runExport(TuningDb &db, const po::variables_map &vm) {
   std::string out = vm.count("output") ? vm["output"].as<std::string>() : "";
   if (vm["format"].as<std::string>() == "tsv") {
@@ -152,7 +132,7 @@ int runExport(TuningDb &db, const po::variables_map &vm) {
     std::cerr << "attnc: error: export needs -o OUT.db and --device D\n";
     return kExitUserError;
   }
-  auto device = resolveDevice(db, vm["device"].as<std::string>());
+  auto device = resolveDevice({&db}, vm["device"].as<std::string>());
   if (!device)
     return reportError(device.error());
   auto stats = db.exportDeploy(*device, out);

@@ -3,10 +3,12 @@
 // `attnc explain FILE --N .. --M .. --block BMxBN`: shows what mask analysis derived for a
 // softmax kernel on one problem size: per query block the key-block range a kernel
 // visits and its full/partial/empty tiles, totals, and FLOPs against dense attention;
-// or, for masks that read data, that a run-time block map is needed.
+// or, for masks that read data, that a run-time block map is needed. With --db, also which
+// tuning record a run of that problem would use and why (ExplainTuning.h).
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
+#include "ExplainTuning.h"
 #include "OptionParsing.h"
 
 #include "attnc/Analysis/BlockClassification.h"
@@ -66,6 +68,7 @@ int runExplain(const Args &args) {
       ("head-dim", po::value<int64_t>()->default_value(128), "head dim D for the FLOP counts")
       ("rows", po::value<size_t>()->default_value(32), "query blocks to print (0: all)")
       ("summary", "print only the totals");
+  addExplainTuningOptions(desc);
   po::variables_map vm;
   if (auto rc = parseOptions(args, desc, kUsage, vm))
     return *rc;
@@ -116,6 +119,9 @@ int runExplain(const Args &args) {
   }
   report->kernelName = kernel;
   analysis::printExplain(std::cout, *report, vm.count("summary") ? 1 : vm["rows"].as<size_t>());
+  if (wantsTuningExplanation(vm))
+    return explainTuning(vm, *program, kernel, static_cast<int>(vm["head-dim"].as<int64_t>()),
+                         std::cout);
   return kExitOk;
 }
 
