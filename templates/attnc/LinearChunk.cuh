@@ -231,8 +231,20 @@ __device__ __forceinline__ void storeStateCopy(StateRows<Traits> &acc, unsigned 
   });
 }
 
-/// The kernel body; the prelude wraps it in an extern "C" __global__ entry.
-template <typename Traits>
+/// Where a per-head decay comes from when the prelude passes no gate of its own: the
+/// natural-log decay of each head, read from `p.head_log_decay`.
+struct HeadLogDecayFromParams {
+  __device__ __forceinline__ static float headLogDecay(const AttncLinearParams &p, int head) {
+    return p.head_log_decay[head];
+  }
+};
+
+/// The kernel body; the prelude wraps it in an extern "C" __global__ entry. `Gate`
+/// supplies the per-head log decay (LinearGate::kPerHead) as
+/// `static float headLogDecay(const AttncLinearParams &, int head)`; the generated
+/// preludes compute it from the DSL's decay expression (RetNet's 1 - 2^(-5 - h),
+/// Lightning's exp(-slopes[h])).
+template <typename Traits, typename Gate = HeadLogDecayFromParams>
 __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
   using Element = typename Traits::Element;
   extern __shared__ __align__(128) unsigned char smem[];
@@ -261,7 +273,7 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
   const float *gBase =
       Traits::kGateTile ? static_cast<const float *>(p.g.ptr) + origin(p.g) : nullptr;
   const float perTokenLog2 =
-      Traits::GATE == LinearGate::kPerHead ? p.head_log_decay[head] * kLog2e : 0.f;
+      Traits::GATE == LinearGate::kPerHead ? Gate::headLogDecay(p, head) * kLog2e : 0.f;
   const long long stateBase =
       (static_cast<long long>(seq) * p.heads + head) * Traits::HEAD_K * Traits::HEAD_V + v0;
 

@@ -21,7 +21,8 @@ typedef struct {
   AttncTensorArg v; ///< [B, H, T, V]
   AttncTensorArg o; ///< [B, H, T, V] (written)
   /// Log-space gates: [B, H, T] per token, or [B, H, T, K] per key channel (innermost
-  /// stride 1); unused (null) for plain attention and per-head constant decays.
+  /// stride 1); for per-head decays, the input the generated gate reads, if any (e.g.
+  /// Lightning's slopes [H]); unused (null) for plain attention.
   AttncTensorArg g;
   const float *head_log_decay; ///< [H] constant log decay per head (RetNet, Lightning)
   const float *state_in;       ///< [N, H, K, V] initial state, optional (null: zeros)
