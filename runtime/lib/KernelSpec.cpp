@@ -187,12 +187,21 @@ Status KernelSpec::verify() const {
 
 namespace attnc::runtime {
 
+namespace {
+constexpr int64_t kBlockMapRangeAlign = 16; // attnc::kBlockMapRangeAlign in BlockMap.cuh
+constexpr int64_t kBlockMapRangeBytes = 8;  // an int2 per row of the map
+} // namespace
+
 int64_t blockMapBytes(const KernelSpec &spec, int64_t batch, int64_t headsQ, int64_t seqQ,
                       int64_t seqK) {
   if (!spec.needsBlockMap() || spec.blockM <= 0 || spec.blockN <= 0)
     return 0;
   const int64_t planes = (spec.blockMap.perBatch ? batch : 1) * (spec.blockMap.perHead ? headsQ : 1);
-  return planes * ((seqQ + spec.blockM - 1) / spec.blockM) * ((seqK + spec.blockN - 1) / spec.blockN);
+  const int64_t rows = planes * ((seqQ + spec.blockM - 1) / spec.blockM);
+  const int64_t tiles = rows * ((seqK + spec.blockN - 1) / spec.blockN);
+  // Tile bytes, then one {first key, end key} int32 pair per row (templates/attnc/BlockMap.cuh).
+  return (tiles + kBlockMapRangeAlign - 1) / kBlockMapRangeAlign * kBlockMapRangeAlign +
+         rows * kBlockMapRangeBytes;
 }
 
 } // namespace attnc::runtime

@@ -1,11 +1,25 @@
 //===- BlockMap.cuh - Tile classes of a data-dependent mask ------*- CUDA -*-===//
 //
 // Masks that read data (document ids) or are not affine in (i, j) cannot be classified
-// at compile time. Before the attention kernel runs, `buildBlockMap` evaluates the mask
-// on every (i, j) of every tile in the affine key range and stores one byte per tile:
-// full (the attention kernel skips the mask), partial, or empty (it skips the tile). One
-// CTA per query block; the map has one plane per batch and/or head only when the mask
-// reads `b` or `h`, so a document mask over 16 heads is classified once per batch.
+// at compile time. Before the attention kernel runs, `buildBlockMap` stores one byte per
+// tile — full (the attention kernel skips the mask), partial, or empty (it skips the
+// tile) — and, per query block, the range of key positions that holds a non-empty tile,
+// which becomes the attention kernel's `keyRange` (so it neither loads nor waits on
+// tiles outside it). One CTA per query block; the map has one plane per batch and/or
+// head only when the mask reads `b` or `h`, so a document mask over 16 heads is
+// classified once per batch.
+//
+// Classification is conservative (a tile may read partial when it is really full or
+// empty; the attention kernel evaluates the mask exactly there) and cheap: the affine
+// hooks rule tiles out first; id-equality conjuncts `x[.., i] == x[.., j]` compare the
+// [min, max] of the ids over the query block's rows with that over each key block's
+// columns (disjoint: empty; both one equal value: the rest of the mask decides); other
+// data-dependent atoms are evaluated exactly, one warp per tile, stopping as soon as a
+// tile has shown an allowed and a masked pair.
+//
+// Layout of the map buffer (mirrored by runtime::blockMapBytes): `rows` = planes x query
+// blocks rows of `block_map_stride` bytes, then, at the next kBlockMapRangeAlign
+// boundary, one int2 {first key, end key} per row.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_BLOCKMAP_CUH
@@ -17,16 +31,56 @@
 namespace attnc {
 
 constexpr int kBlockMapThreads = 128; ///< threads of one block-map CTA
+constexpr int kMapLanes = 32;         ///< threads of a warp
+constexpr int kBlockMapWarps = kBlockMapThreads / kMapLanes;
+constexpr unsigned kMapFullWarp = 0xffffffffu;
+/// Key blocks classified per pass of a CTA: one per thread.
+constexpr int kMapChunkBlocks = kBlockMapThreads;
+/// Key blocks whose ids one warp loads together (their loads are in flight at once).
+constexpr int kMapSpanBlocksPerStep = 4;
+/// Byte alignment of the per-row key ranges after the tile bytes.
+constexpr long long kBlockMapRangeAlign = 16;
+constexpr int kIdMaxInit = -2147483647 - 1; ///< identity of a running maximum
+constexpr int kIdMinInit = 2147483647;      ///< identity of a running minimum
+
+/// The [lo, hi] of the ids of one id atom over a block of positions (lo > hi: none).
+struct IdSpan {
+  int lo, hi;
+};
+
+/// Planes x query blocks: the rows of the map.
+template <int BLOCK_M, bool PER_BATCH, bool PER_HEAD>
+__device__ __forceinline__ long long blockMapRows(const AttncSoftmaxParams &p) {
+  const long long queryBlocks = (p.seq_q + BLOCK_M - 1) / BLOCK_M;
+  return (PER_BATCH ? p.batch : 1) * (PER_HEAD ? p.heads_q : 1) * queryBlocks;
+}
+
+/// The row of query block qb of (batch, head).
+template <int BLOCK_M, bool PER_BATCH, bool PER_HEAD>
+__device__ __forceinline__ long long blockMapRow(const AttncSoftmaxParams &p, int batch,
+                                                 int head, int qb) {
+  const long long queryBlocks = (p.seq_q + BLOCK_M - 1) / BLOCK_M;
+  const long long planeHeads = PER_HEAD ? p.heads_q : 1;
+  const long long plane = (PER_BATCH ? batch : 0) * planeHeads + (PER_HEAD ? head : 0);
+  return plane * queryBlocks + qb;
+}
 
 /// Index of tile (qb, kb) of (batch, head) in the map; `block_map_stride` is the number
 /// of key blocks.
 template <int BLOCK_M, bool PER_BATCH, bool PER_HEAD>
 __device__ __forceinline__ long long blockMapIndex(const AttncSoftmaxParams &p, int batch,
                                                    int head, int qb, int kb) {
-  const long long queryBlocks = (p.seq_q + BLOCK_M - 1) / BLOCK_M;
-  const long long planeHeads = PER_HEAD ? p.heads_q : 1;
-  const long long plane = (PER_BATCH ? batch : 0) * planeHeads + (PER_HEAD ? head : 0);
-  return (plane * queryBlocks + qb) * p.block_map_stride + kb;
+  return blockMapRow<BLOCK_M, PER_BATCH, PER_HEAD>(p, batch, head, qb) * p.block_map_stride + kb;
+}
+
+/// The per-row key ranges that follow the tile bytes.
+template <int BLOCK_M, bool PER_BATCH, bool PER_HEAD>
+__device__ __forceinline__ int2 *blockMapRanges(const AttncSoftmaxParams &p) {
+  const long long tiles = blockMapRows<BLOCK_M, PER_BATCH, PER_HEAD>(p) * p.block_map_stride;
+  const long long offset = (tiles + kBlockMapRangeAlign - 1) / kBlockMapRangeAlign *
+                           kBlockMapRangeAlign;
+  unsigned char *base = static_cast<unsigned char *>(const_cast<void *>(p.block_map));
+  return reinterpret_cast<int2 *>(base + offset);
 }
 
 /// The class the map holds for the tile starting at (i0, j0).
@@ -38,11 +92,124 @@ __device__ __forceinline__ int readBlockMap(const AttncSoftmaxParams &p, int bat
                                                          j0 / BLOCK_N)];
 }
 
+/// The keys of the query block starting at i0 that hold a non-empty tile.
+template <int BLOCK_M, bool PER_BATCH, bool PER_HEAD>
+__device__ __forceinline__ KeyRange readBlockMapKeyRange(const AttncSoftmaxParams &p, int batch,
+                                                         int head, int i0) {
+  const int2 r = blockMapRanges<BLOCK_M, PER_BATCH, PER_HEAD>(
+      p)[blockMapRow<BLOCK_M, PER_BATCH, PER_HEAD>(p, batch, head, i0 / BLOCK_M)];
+  return {r.x, r.y};
+}
+
+__device__ __forceinline__ int warpMin(int v) {
+#pragma unroll
+  for (int d = kMapLanes / 2; d > 0; d /= 2)
+    v = min(v, __shfl_xor_sync(kMapFullWarp, v, d));
+  return v;
+}
+
+__device__ __forceinline__ int warpMax(int v) {
+#pragma unroll
+  for (int d = kMapLanes / 2; d > 0; d /= 2)
+    v = max(v, __shfl_xor_sync(kMapFullWarp, v, d));
+  return v;
+}
+
+/// spans[g - gBase] = the ids of `atom` over positions [g * GROUP, (g + 1) * GROUP) ∩
+/// [0, posEnd), for groups g in [gBegin, gEnd). One warp per group, kMapSpanBlocksPerStep
+/// groups per step so their loads overlap; 32-bit positions.
+template <int GROUP, typename Variant>
+__device__ __forceinline__ void reduceIdSpans(const Variant &variant, int atom, int gBase,
+                                              int gBegin, int gEnd, int posEnd, IdSpan *spans,
+                                              const ScoreContext &ctx) {
+  static_assert(GROUP % kMapLanes == 0, "a block of positions must be whole warps");
+  constexpr int kPerLane = GROUP / kMapLanes;
+  const int lane = threadIdx.x % kMapLanes, warp = threadIdx.x / kMapLanes;
+  for (int g0 = gBegin + warp * kMapSpanBlocksPerStep; g0 < gEnd;
+       g0 += kBlockMapWarps * kMapSpanBlocksPerStep) {
+    int ids[kMapSpanBlocksPerStep][kPerLane];
+#pragma unroll
+    for (int s = 0; s < kMapSpanBlocksPerStep; ++s)
+#pragma unroll
+      for (int u = 0; u < kPerLane; ++u) {
+        const int pos = (g0 + s) * GROUP + u * kMapLanes + lane;
+        ids[s][u] = g0 + s < gEnd && pos < posEnd ? variant.idKey(atom, pos, ctx) : 0;
+      }
+#pragma unroll
+    for (int s = 0; s < kMapSpanBlocksPerStep; ++s) {
+      int lo = kIdMinInit, hi = kIdMaxInit;
+#pragma unroll
+      for (int u = 0; u < kPerLane; ++u)
+        if ((g0 + s) * GROUP + u * kMapLanes + lane < posEnd) {
+          lo = min(lo, ids[s][u]);
+          hi = max(hi, ids[s][u]);
+        }
+      lo = warpMin(lo);
+      hi = warpMax(hi);
+      if (lane == 0 && g0 + s < gEnd)
+        spans[g0 + s - gBase] = {lo, hi};
+    }
+  }
+}
+
+/// The exact class of one tile, by one warp: every pair until the tile has shown both an
+/// allowed and a masked pair. Rows are the loop variable, so no division per element.
+template <typename Variant>
+__device__ __forceinline__ int exactTileKind(const Variant &variant, int i0, int i1, int j0,
+                                             int j1, const ScoreContext &ctx) {
+  const int lane = threadIdx.x % kMapLanes;
+  bool any = false, all = true;
+  for (int i = i0; i < i1; ++i) {
+    for (int j = j0 + lane; j < j1; j += kMapLanes) {
+      const bool m = variant.mask(i, j, ctx);
+      any = any || m;
+      all = all && m;
+    }
+    any = __any_sync(kMapFullWarp, any);
+    all = __all_sync(kMapFullWarp, all);
+    if (any && !all)
+      return kTilePartial;
+  }
+  return all ? kTileFull : kTileEmpty;
+}
+
+/// The class of tile (i0..i1, j0..j1) from the affine hooks and the id spans; partial
+/// tiles of masks with other data-dependent atoms are refined later by exactTileKind.
+template <typename Variant>
+__device__ __forceinline__ int spanTileKind(const Variant &variant, int i0, int i1, int j0,
+                                            int j1, const IdSpan *rowSpans,
+                                            const IdSpan *colSpans, int colStride,
+                                            const ScoreContext &ctx) {
+  const int affine = variant.affineTileKind(i0, i1, j0, j1, ctx);
+  if constexpr (Variant::ID_ATOMS == 0) {
+    return affine;
+  } else {
+    if (affine == kTileEmpty)
+      return kTileEmpty;
+    bool single = true;
+#pragma unroll
+    for (int a = 0; a < Variant::ID_ATOMS; ++a) {
+      const IdSpan r = rowSpans[a], c = colSpans[a * colStride];
+      if (r.hi < c.lo || c.hi < r.lo) // no row shares an id with any column
+        return kTileEmpty;
+      single = single && r.lo == r.hi && c.lo == c.hi;
+    }
+    return single && variant.restTileKind(i0, i1, j0, j1, ctx) == kTileFull ? kTileFull
+                                                                             : kTilePartial;
+  }
+}
+
 /// Classifies every tile of one query block (blockIdx.x) of one map plane (blockIdx.y =
-/// batch when PER_BATCH, blockIdx.z = head when PER_HEAD). The variant's affine hooks
-/// (keyRange, affineTileKind) rule tiles out first; the rest are evaluated exactly.
+/// batch when PER_BATCH, blockIdx.z = head when PER_HEAD), kMapChunkBlocks key blocks per
+/// pass, one thread per tile, and records the query block's non-empty key range.
 template <int BLOCK_M, int BLOCK_N, bool PER_BATCH, bool PER_HEAD, typename Variant>
 __device__ __forceinline__ void buildBlockMap(const AttncSoftmaxParams &p) {
+  constexpr int kAtoms = Variant::ID_ATOMS > 0 ? Variant::ID_ATOMS : 1;
+  __shared__ IdSpan rowSpans[kAtoms];
+  __shared__ IdSpan colSpans[kAtoms][kMapChunkBlocks];
+  __shared__ int exactTiles[kMapChunkBlocks];
+  __shared__ int exactCount, visitedFirst, visitedLast;
+
   const int qb = blockIdx.x;
   const int batch = PER_BATCH ? blockIdx.y : 0;
   const int head = PER_HEAD ? blockIdx.z : 0;
@@ -50,30 +217,72 @@ __device__ __forceinline__ void buildBlockMap(const AttncSoftmaxParams &p) {
   const Variant variant{};
   const int q0 = qb * BLOCK_M;
   const int qEnd = min(q0 + BLOCK_M, p.seq_q);
-  KeyRange keys = variant.keyRange(q0, qEnd, ctx);
-  unsigned char *map = static_cast<unsigned char *>(const_cast<void *>(p.block_map));
-  for (int kb = 0; kb < p.block_map_stride; ++kb) {
-    const int k0 = kb * BLOCK_N;
-    const int kEnd = min(k0 + BLOCK_N, p.seq_k);
-    bool visit = k0 < keys.end && kEnd > keys.begin &&
-                 variant.affineTileKind(q0, qEnd, k0, kEnd, ctx) != kTileEmpty;
-    int kind = kTileEmpty;
-    if (visit) { // uniform across the CTA: every thread computed the same bounds
-      const int cols = kEnd - k0;
-      const int pairs = (qEnd - q0) * cols;
-      int any = 0, all = 1;
-      for (int e = threadIdx.x; e < pairs; e += kBlockMapThreads) {
-        const int m = variant.mask(q0 + e / cols, k0 + e % cols, ctx) ? 1 : 0;
-        any |= m;
-        all &= m;
-      }
-      any = __syncthreads_or(any);
-      all = __syncthreads_and(all);
-      kind = all ? kTileFull : (any ? kTilePartial : kTileEmpty);
+  const int stride = static_cast<int>(p.block_map_stride);
+  KeyRange keys = variant.affineKeyRange(q0, qEnd, ctx);
+  keys.begin = max(keys.begin, 0);
+  keys.end = min(keys.end, p.seq_k);
+  const int kbBegin = keys.begin / BLOCK_N;
+  const int kbEnd = keys.end > keys.begin ? (keys.end + BLOCK_N - 1) / BLOCK_N : kbBegin;
+  const long long row = blockMapRow<BLOCK_M, PER_BATCH, PER_HEAD>(p, batch, head, qb);
+  unsigned char *map = static_cast<unsigned char *>(const_cast<void *>(p.block_map)) +
+                       row * p.block_map_stride;
+  if (threadIdx.x == 0) {
+    exactCount = 0;
+    visitedFirst = stride;
+    visitedLast = -1;
+  }
+  if constexpr (Variant::ID_ATOMS > 0)
+    for (int a = 0; a < Variant::ID_ATOMS; ++a)
+      reduceIdSpans<BLOCK_M>(variant, a, qb, qb, qb + 1, p.seq_q, &rowSpans[a], ctx);
+
+  for (int c0 = 0; c0 < stride; c0 += kMapChunkBlocks) {
+    if constexpr (Variant::ID_ATOMS > 0) {
+      const int gBegin = max(kbBegin, c0), gEnd = min(kbEnd, c0 + kMapChunkBlocks);
+      for (int a = 0; a < Variant::ID_ATOMS; ++a)
+        reduceIdSpans<BLOCK_N>(variant, a, c0, gBegin, gEnd, p.seq_k, colSpans[a], ctx);
     }
-    if (threadIdx.x == 0)
-      map[blockMapIndex<BLOCK_M, PER_BATCH, PER_HEAD>(p, batch, head, qb, kb)] =
-          static_cast<unsigned char>(kind);
+    __syncthreads(); // spans (and the counters, on the first pass) are visible
+    const int t = threadIdx.x, kb = c0 + t;
+    int kind = kTileEmpty;
+    if (kb < stride && kb >= kbBegin && kb < kbEnd)
+      kind = spanTileKind(variant, q0, qEnd, kb * BLOCK_N, min(kb * BLOCK_N + BLOCK_N, p.seq_k),
+                          rowSpans, &colSpans[0][t], kMapChunkBlocks, ctx);
+    if (Variant::EXACT_PARTIAL && kind == kTilePartial) {
+      exactTiles[atomicAdd(&exactCount, 1)] = kb;
+    } else if (kb < stride) {
+      map[kb] = static_cast<unsigned char>(kind);
+      if (kind != kTileEmpty) {
+        atomicMin(&visitedFirst, kb);
+        atomicMax(&visitedLast, kb);
+      }
+    }
+    if constexpr (Variant::EXACT_PARTIAL) {
+      __syncthreads(); // the list of tiles to evaluate is complete
+      const int lane = threadIdx.x % kMapLanes;
+      for (int e = threadIdx.x / kMapLanes; e < exactCount; e += kBlockMapWarps) {
+        const int x = exactTiles[e];
+        const int exact = exactTileKind(variant, q0, qEnd, x * BLOCK_N,
+                                        min(x * BLOCK_N + BLOCK_N, p.seq_k), ctx);
+        if (lane == 0) {
+          map[x] = static_cast<unsigned char>(exact);
+          if (exact != kTileEmpty) {
+            atomicMin(&visitedFirst, x);
+            atomicMax(&visitedLast, x);
+          }
+        }
+      }
+      __syncthreads(); // every warp has read exactCount
+      if (threadIdx.x == 0)
+        exactCount = 0;
+    }
+    __syncthreads(); // spans and the tile list are free for the next pass
+  }
+  if (threadIdx.x == 0) {
+    int2 range = make_int2(0, 0);
+    if (visitedLast >= 0)
+      range = make_int2(max(visitedFirst * BLOCK_N, keys.begin),
+                        min(visitedLast * BLOCK_N + BLOCK_N, keys.end));
+    blockMapRanges<BLOCK_M, PER_BATCH, PER_HEAD>(p)[row] = range;
   }
 }
 

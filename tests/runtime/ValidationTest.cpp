@@ -398,27 +398,28 @@ TEST(Validation, BlockMapWorkspaceIsSizedAndRequired) {
   KernelSpec spec = makeSpec();
   spec.blockMap = {"attnc_alibi_window_blockmap", 128, /*perBatch=*/true, /*perHead=*/false};
   ASSERT_TRUE(spec.verify());
-  // B=2 planes x ceil(100/64)=2 query blocks x ceil(300/64)=5 key blocks.
-  EXPECT_EQ(blockMapBytes(spec, 2, 12, 100, 300), 2 * 2 * 5);
+  // B=2 planes x ceil(100/64)=2 query blocks x ceil(300/64)=5 key blocks, rounded up to
+  // 16 bytes, then an 8-byte key range per plane and query block.
+  EXPECT_EQ(blockMapBytes(spec, 2, 12, 100, 300), 32 + 2 * 2 * 8);
   spec.blockMap.perHead = true;
-  EXPECT_EQ(blockMapBytes(spec, 2, 12, 100, 300), 2 * 12 * 2 * 5);
+  EXPECT_EQ(blockMapBytes(spec, 2, 12, 100, 300), 240 + 2 * 12 * 2 * 8);
   spec.blockMap.perHead = false;
 
   std::string missing = errorOf(spec, [](Fixture &) {});
   EXPECT_NE(missing.find("block_map: kernel 'attnc_alibi_window' has a data-dependent mask and "
-                         "needs a workspace of 20 bytes (blockMapBytes), got none"),
+                         "needs a workspace of 64 bytes (blockMapBytes), got none"),
             std::string::npos)
       << missing;
   std::string small = errorOf(spec, [](Fixture &f) {
     f.args.blockMap = fakePtr(0x500000);
-    f.args.blockMapCapacity = 19;
+    f.args.blockMapCapacity = 63;
   });
-  EXPECT_NE(small.find("needs a workspace of 20 bytes (blockMapBytes), got 19"), std::string::npos)
+  EXPECT_NE(small.find("needs a workspace of 64 bytes (blockMapBytes), got 63"), std::string::npos)
       << small;
 
   Fixture f;
   f.args.blockMap = fakePtr(0x500000);
-  f.args.blockMapCapacity = 20;
+  f.args.blockMapCapacity = 64;
   Expected<LaunchConfig> c = prepareLaunch(spec, f.args);
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->params.block_map, fakePtr(0x500000));

@@ -5,8 +5,18 @@
 // disjunct's key hull (union over disjuncts = the range to visit), the tightest decide
 // whether a tile is covered for every row (full). Row-only atoms gate a disjunct.
 //
+// For the run-time block map, top-level conjuncts `x[.., i] == x[.., j]` (document ids)
+// are recognised in the mask region: the map kernel classifies them from per-block id
+// spans, and `restTileKind` classifies the rest of the mask (the model with their
+// run-time atoms read as true). Any other data-dependent atom makes partial tiles exact.
+//
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/MaskCodegen.h"
+
+#include "attnc/Dialect/Attn/IR/AttnOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+#include <set>
 
 namespace attnc::cuda {
 namespace {
@@ -97,19 +107,128 @@ private:
   std::string *error;
 };
 
-} // namespace
+/// A top-level conjunct `x[.., i] == x[.., j]` of a mask: one i32 input read at the row
+/// and at the column with every other index fixed (b, h or a constant). `load` is the
+/// C++ for x[.., pos].
+struct IdAtom {
+  std::string input;
+  std::string load;
+};
 
-bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbols,
-                    llvm::StringRef tileKindName, llvm::raw_ostream &os, std::string *error) {
-  HookWriter writer(symbols, error);
-  size_t n = model.disjuncts().size();
+constexpr unsigned kArgB = 1, kArgH = 2, kArgI = 3, kArgJ = 4; // the mask block's arguments
+constexpr size_t kMaxIdAtoms = 4; // rows of BlockMap.cuh's per-atom spans in shared memory
 
-  os << "  __device__ __forceinline__ attnc::KeyRange keyRange(int i0, int i1, "
-        "const attnc::ScoreContext &ctx) const {\n";
+bool isArg(mlir::Value v, unsigned n) {
+  auto arg = llvm::dyn_cast<mlir::BlockArgument>(v);
+  return arg && arg.getArgNumber() == n;
+}
+
+/// The conjuncts of `v` through `arith.andi`.
+void collectConjuncts(mlir::Value v, std::vector<mlir::Value> &out) {
+  if (auto a = v.getDefiningOp<mlir::arith::AndIOp>()) {
+    collectConjuncts(a.getLhs(), out);
+    collectConjuncts(a.getRhs(), out);
+    return;
+  }
+  out.push_back(v);
+}
+
+/// C++ for an index that reads neither i nor j: b, h or an integer constant.
+std::optional<std::string> fixedIndex(mlir::Value v) {
+  if (isArg(v, kArgB))
+    return std::string("ctx.batch");
+  if (isArg(v, kArgH))
+    return std::string("ctx.head");
+  if (auto c = v.getDefiningOp<mlir::arith::ConstantOp>())
+    if (auto i = llvm::dyn_cast<mlir::IntegerAttr>(c.getValue()))
+      return std::to_string(i.getInt()) + "LL";
+  return std::nullopt;
+}
+
+/// `v` as an id atom, when it is one; its loads must feed nothing else.
+std::optional<IdAtom> matchIdAtom(mlir::Value v, const SymbolAccess &symbols) {
+  auto cmp = v.getDefiningOp<mlir::arith::CmpIOp>();
+  if (!cmp || cmp.getPredicate() != mlir::arith::CmpIPredicate::eq)
+    return std::nullopt;
+  auto row = cmp.getLhs().getDefiningOp<mlir::attn::LoadOp>();
+  auto col = cmp.getRhs().getDefiningOp<mlir::attn::LoadOp>();
+  if (!row || !col || row == col || row.getInput() != col.getInput() ||
+      row.getIndices().size() != col.getIndices().size() || !row->hasOneUse() ||
+      !col->hasOneUse())
+    return std::nullopt;
+  auto access = symbols.inputs.find(row.getInput());
+  if (access == symbols.inputs.end() || access->second.second != "int")
+    return std::nullopt;
+  std::string load = "attnc::loadInput<int>(" + access->second.first;
+  int positions = 0;
+  for (auto [r, c] : llvm::zip(row.getIndices(), col.getIndices())) {
+    if ((isArg(r, kArgI) && isArg(c, kArgJ)) || (isArg(r, kArgJ) && isArg(c, kArgI))) {
+      ++positions;
+      load += ", pos";
+      continue;
+    }
+    std::optional<std::string> fr = fixedIndex(r);
+    std::optional<std::string> fc = fixedIndex(c);
+    if (!fr || fr != fc)
+      return std::nullopt;
+    load += ", " + *fr;
+  }
+  if (positions != 1)
+    return std::nullopt;
+  return IdAtom{row.getInput().str(), load + ")"};
+}
+
+/// The id atoms of a mask region, or none when an input they read is read anywhere else
+/// (the model could not tell that read's run-time atom from theirs).
+std::vector<IdAtom> findIdAtoms(mlir::Region &mask, const SymbolAccess &symbols) {
+  auto yield = llvm::cast<mlir::attn::YieldOp>(mask.front().getTerminator());
+  std::vector<mlir::Value> conjuncts;
+  collectConjuncts(yield->getOperand(0), conjuncts);
+  std::vector<IdAtom> atoms;
+  std::set<mlir::Operation *> covered;
+  std::set<std::string> inputs;
+  for (mlir::Value c : conjuncts)
+    if (std::optional<IdAtom> atom = matchIdAtom(c, symbols)) {
+      mlir::Operation *cmp = c.getDefiningOp();
+      if (!covered.insert(cmp->getOperand(0).getDefiningOp()).second)
+        continue; // the same comparison twice
+      covered.insert(cmp->getOperand(1).getDefiningOp());
+      inputs.insert(atom->input);
+      atoms.push_back(*atom);
+    }
+  bool stray = false;
+  mask.walk([&](mlir::attn::LoadOp l) {
+    stray = stray || (inputs.count(l.getInput().str()) && !covered.count(l));
+  });
+  if (stray || atoms.size() > kMaxIdAtoms)
+    return {};
+  return atoms;
+}
+
+/// `mask` with the runtime atoms whose reason is in `dropped` read as true.
+analysis::MaskModel withoutAtoms(const analysis::MaskModel &mask,
+                                 const std::set<std::string> &dropped) {
+  std::vector<Conjunction> disjuncts;
+  for (const Conjunction &c : mask.disjuncts()) {
+    Conjunction kept;
+    for (const Atom &a : c.atoms)
+      if (a.kind != Atom::Kind::Runtime || !dropped.count(a.reason))
+        kept.atoms.push_back(a);
+    disjuncts.push_back(std::move(kept));
+  }
+  analysis::MaskModel rest = analysis::MaskModel::fromDisjuncts(std::move(disjuncts));
+  rest.symbolInfo() = mask.symbolInfo();
+  return rest;
+}
+
+bool emitKeyRange(HookWriter &writer, const analysis::MaskModel &model, llvm::StringRef name,
+                  llvm::raw_ostream &os) {
+  os << "  __device__ __forceinline__ attnc::KeyRange " << name
+     << "(int i0, int i1, const attnc::ScoreContext &ctx) const {\n";
   if (!writer.prologue(model, os))
     return false;
   os << "    long long lo = M, hi = 0;\n";
-  for (size_t k = 0; k < n; ++k) {
+  for (size_t k = 0; k < model.disjuncts().size(); ++k) {
     std::string K = std::to_string(k);
     os << "    if (someRows" << K << " && hullLo" << K << " <= hullHi" << K << ") {\n"
        << "      lo = min(lo, hullLo" << K << ");\n"
@@ -120,14 +239,18 @@ bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbol
      << "    hi = min(hi, M);\n"
      << "    return {static_cast<int>(lo), static_cast<int>(max(lo, hi))};\n"
      << "  }\n";
+  return true;
+}
 
-  os << "  __device__ __forceinline__ int " << tileKindName
+bool emitTileKind(HookWriter &writer, const analysis::MaskModel &model, llvm::StringRef name,
+                  llvm::raw_ostream &os) {
+  os << "  __device__ __forceinline__ int " << name
      << "(int i0, int i1, int j0, int j1, const attnc::ScoreContext &ctx) const {\n";
   if (!writer.prologue(model, os))
     return false;
   os << "    const long long c0 = j0, c1 = j1 - 1;\n"
      << "    bool touched = false;\n";
-  for (size_t k = 0; k < n; ++k) {
+  for (size_t k = 0; k < model.disjuncts().size(); ++k) {
     std::string K = std::to_string(k);
     os << "    if (provable" << K << " && allRows" << K << " && tightLo" << K
        << " <= c0 && tightHi" << K << " >= c1)\n"
@@ -138,6 +261,44 @@ bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbol
   os << "    return touched ? attnc::kTilePartial : attnc::kTileEmpty;\n"
      << "  }\n";
   return true;
+}
+
+} // namespace
+
+bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbols,
+                    llvm::StringRef keyRangeName, llvm::StringRef tileKindName,
+                    llvm::raw_ostream &os, std::string *error) {
+  HookWriter writer(symbols, error);
+  return emitKeyRange(writer, model, keyRangeName, os) &&
+         emitTileKind(writer, model, tileKindName, os);
+}
+
+bool emitIdHooks(mlir::Region &maskRegion, const analysis::MaskModel &model,
+                 const SymbolAccess &symbols, llvm::raw_ostream &os, std::string *error) {
+  std::vector<IdAtom> atoms = findIdAtoms(maskRegion, symbols);
+  std::set<std::string> dropped;
+  for (const IdAtom &a : atoms)
+    dropped.insert("reads input " + a.input);
+  analysis::MaskModel rest = withoutAtoms(model, dropped);
+  bool exact = atoms.empty();
+  for (const Conjunction &c : rest.disjuncts())
+    exact = exact || c.needsBlockMap();
+  os << "  static constexpr int ID_ATOMS = " << atoms.size() << ";\n"
+     << "  static constexpr bool EXACT_PARTIAL = " << (exact ? "true" : "false") << ";\n";
+  if (atoms.empty())
+    return true;
+  os << "  __device__ __forceinline__ int idKey(int atom, int pos, "
+        "const attnc::ScoreContext &ctx) const {\n"
+     << "    const AttncSoftmaxParams &p = *ctx.params;\n"
+     << "    switch (atom) {\n";
+  for (auto [k, a] : llvm::enumerate(atoms))
+    os << "    case " << k << ": // " << a.input << "\n"
+       << "      return static_cast<int>(" << a.load << ");\n";
+  os << "    }\n"
+     << "    return 0;\n"
+     << "  }\n";
+  HookWriter writer(symbols, error);
+  return emitTileKind(writer, rest, "restTileKind", os);
 }
 
 } // namespace attnc::cuda

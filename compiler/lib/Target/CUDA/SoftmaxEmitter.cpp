@@ -156,12 +156,16 @@ LogicalResult emitMask(attn::SoftmaxAttentionOp op, const SymbolAccess &access,
   out.usesBlockMap = out.maskKind == analysis::MaskKind::BlockMap ||
                      out.maskKind == analysis::MaskKind::AffineBlockMap;
   std::string error;
-  if (!emitBlockHooks(model, access, out.usesBlockMap ? "affineTileKind" : "tileKind", os,
-                      &error))
-    return op.emitError() << error;
-  if (!out.usesBlockMap)
+  if (!out.usesBlockMap) {
+    if (!emitBlockHooks(model, access, "keyRange", "tileKind", os, &error))
+      return op.emitError() << error;
     return success();
-  // The mask reads data: tiles are classified at run time into a map the kernel reads.
+  }
+  // The mask reads data: tiles are classified at run time into a map the kernel reads,
+  // which also holds each query block's non-empty key range.
+  if (!emitBlockHooks(model, access, "affineKeyRange", "affineTileKind", os, &error) ||
+      !emitIdHooks(op.getMask(), model, access, os, &error))
+    return op.emitError() << error;
   Block &maskBlock = op.getMask().front();
   out.mapPerBatch = !maskBlock.getArgument(1).use_empty();
   out.mapPerHead = !maskBlock.getArgument(2).use_empty();
@@ -169,6 +173,13 @@ LogicalResult emitMask(attn::SoftmaxAttentionOp op, const SymbolAccess &access,
      << ";\n"
      << "  static constexpr bool MAP_PER_HEAD = " << (out.mapPerHead ? "true" : "false")
      << ";\n"
+     << "  __device__ __forceinline__ attnc::KeyRange keyRange(int i0, int i1, "
+        "const attnc::ScoreContext &ctx) const {\n"
+     << "    const attnc::KeyRange affine = affineKeyRange(i0, i1, ctx);\n"
+     << "    const attnc::KeyRange mapped = attnc::readBlockMapKeyRange<BLOCK_M, MAP_PER_BATCH, "
+        "MAP_PER_HEAD>(\n"
+     << "        *ctx.params, ctx.batch, ctx.head, i0);\n"
+     << "    return {max(affine.begin, mapped.begin), min(affine.end, mapped.end)};\n  }\n"
      << "  __device__ __forceinline__ int tileKind(int i0, int, int j0, int, "
         "const attnc::ScoreContext &ctx) const {\n"
      << "    return attnc::readBlockMap<BLOCK_M, BLOCK_N, MAP_PER_BATCH, MAP_PER_HEAD>(\n"

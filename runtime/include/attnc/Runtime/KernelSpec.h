@@ -82,8 +82,8 @@ struct DimSymbolSlot {
 
 /// A second entry point that classifies the tiles of a data-dependent mask (document ids)
 /// on the device before each launch, into a workspace the caller provides
-/// (`blockMapBytes`). One byte per tile; one plane per batch and/or head only when the
-/// mask reads b / h.
+/// (`blockMapBytes`). One byte per tile, then each query block's non-empty key range; one
+/// plane per batch and/or head only when the mask reads b / h.
 struct BlockMapSpec {
   std::string entryName; ///< empty: the kernel needs no block map
   int threadsPerBlock = 128;

@@ -5,7 +5,8 @@
 // (full: skip the mask; empty: skip the tile; partial: evaluate it). The bounds are
 // evaluated at a block's first and last rows, which is exact for the monotone bounds the
 // model accepts; atoms the model cannot see through (run-time, non-monotone) never
-// narrow a range and never let a tile count as full, so the kernel stays correct.
+// narrow a range and never let a tile count as full, so the kernel stays correct. For
+// data-dependent masks it also writes the id-span hooks of the run-time block map.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TARGET_CUDA_MASKCODEGEN_H
@@ -20,11 +21,21 @@
 
 namespace attnc::cuda {
 
-/// Writes the `keyRange` member function and the tile classifier (named `tileKindName`)
-/// of a variant struct. Returns false and sets `error` when the model names a symbol
-/// `symbols` has no slot for.
+/// Writes the key-range member function (named `keyRangeName`) and the tile classifier
+/// (named `tileKindName`) of a variant struct. Returns false and sets `error` when the
+/// model names a symbol `symbols` has no slot for.
 bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbols,
-                    llvm::StringRef tileKindName, llvm::raw_ostream &os, std::string *error);
+                    llvm::StringRef keyRangeName, llvm::StringRef tileKindName,
+                    llvm::raw_ostream &os, std::string *error);
+
+/// Writes the hooks templates/attnc/BlockMap.cuh classifies a data-dependent mask with:
+/// `ID_ATOMS` (top-level id-equality conjuncts `x[.., i] == x[.., j]` found in
+/// `maskRegion`), `idKey(atom, pos)` (x[.., pos]), `restTileKind` (the mask with those
+/// conjuncts read as true) and `EXACT_PARTIAL` (other data-dependent atoms remain, so
+/// partial tiles are evaluated exactly). Returns false and sets `error` like
+/// emitBlockHooks.
+bool emitIdHooks(mlir::Region &maskRegion, const analysis::MaskModel &model,
+                 const SymbolAccess &symbols, llvm::raw_ostream &os, std::string *error);
 
 } // namespace attnc::cuda
 
