@@ -83,8 +83,9 @@ class Config:
         self._keep = p
         args = (ctypes.c_void_p * 1)(ctypes.addressof(p))
         stream = torch.cuda.current_stream().cuda_stream
-        check(cuda.cuLaunchKernel(self.funcs[variant], (N + self.block_m - 1) // self.block_m, Hq, B,
-                                  self.threads, 1, 1, self.smem, ctypes.c_void_p(stream), args, None), "launch")
+        grid = ((N + self.block_m - 1) // self.block_m, Hq, B)
+        check(cuda.cuLaunchKernel(self.funcs[variant], *grid, self.threads, 1, 1, self.smem,
+                                  ctypes.c_void_p(stream), args, None), "launch")
 
 
 def tensor_arg(t):
@@ -204,7 +205,9 @@ def main():
                 peers["flex"] = bench(lambda: flex(q, k, v, block_mask=bm))
             times = {c.name: bench(lambda: c.launch(variant, q, k, v, o, None)) for c in timed}
             best = min(times, key=times.get)
-            fl = 4 * B * H * N * N * D * (0.5 if causal else 1)
+            pairs = {"full": N * N, "causal": N * (N + 1) / 2,
+                     "sliding_window": N * WINDOW - WINDOW * (WINDOW - 1) / 2}[variant]
+            fl = 4 * B * H * pairs * D  # allowed (query, key) pairs only
             print(f"  N{N} {variant}: " + " ".join(f"{n}:{t:.3f}" for n, t in times.items()) +
                   "  peers " + " ".join(f"{n}:{t:.3f}" for n, t in peers.items()) +
                   f"  [{time.time() - t0:.0f}s]", flush=True)
