@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -27,6 +28,8 @@ public:
       : symbols(symbols), os(os), indent(indent) {}
 
   FailureOr<std::string> print(Region &region, const std::vector<std::string> &argNames);
+  FailureOr<std::vector<std::string>> printSlice(Region &region, ArrayRef<Value> values,
+                                                 const std::vector<std::string> &argNames);
 
 private:
   LogicalResult printOp(Operation *op);
@@ -94,6 +97,31 @@ FailureOr<std::string> RegionPrinter::print(Region &region,
   if (yielded.empty())
     return emitError(region.getLoc()) << "region has no attn.yield";
   return yielded;
+}
+
+FailureOr<std::vector<std::string>>
+RegionPrinter::printSlice(Region &region, ArrayRef<Value> values,
+                          const std::vector<std::string> &argNames) {
+  Block &block = region.front();
+  if (block.getNumArguments() != argNames.size())
+    return emitError(region.getLoc()) << "expected " << argNames.size()
+                                      << " region arguments, got " << block.getNumArguments();
+  for (auto [arg, argName] : llvm::zip(block.getArguments(), argNames))
+    names[arg] = argName;
+  llvm::SmallPtrSet<Operation *, 16> needed;
+  SmallVector<Value> work(values.begin(), values.end());
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (def && def->getBlock() == &block && needed.insert(def).second)
+      work.append(def->operand_begin(), def->operand_end());
+  }
+  for (Operation &op : block)
+    if (needed.count(&op) && failed(printOp(&op)))
+      return failure();
+  std::vector<std::string> result;
+  for (Value v : values)
+    result.push_back(name(v));
+  return result;
 }
 
 LogicalResult RegionPrinter::define(Value result, const std::string &expr) {
@@ -248,6 +276,15 @@ FailureOr<std::string> emitRegionBody(Region &region, const std::vector<std::str
     return emitError(region.getLoc()) << "expected a region with one block";
   RegionPrinter printer(symbols, os, indent);
   return printer.print(region, argNames);
+}
+
+FailureOr<std::vector<std::string>>
+emitValueSlice(Region &region, ArrayRef<Value> values, const std::vector<std::string> &argNames,
+               const SymbolAccess &symbols, llvm::raw_ostream &os, StringRef indent) {
+  if (!region.hasOneBlock())
+    return emitError(region.getLoc()) << "expected a region with one block";
+  RegionPrinter printer(symbols, os, indent);
+  return printer.printSlice(region, values, argNames);
 }
 
 } // namespace attnc::cuda

@@ -37,6 +37,14 @@ mlir::FailureOr<std::string> emitRegionBody(mlir::Region &region,
                                             const SymbolAccess &symbols,
                                             llvm::raw_ostream &os, llvm::StringRef indent);
 
+/// Prints only the ops of `region`'s block that `values` depend on (in block order) and
+/// returns the C++ names of `values`. For gates inside a linear-family state update, whose
+/// region also holds matrix ops no scalar printer handles.
+mlir::FailureOr<std::vector<std::string>>
+emitValueSlice(mlir::Region &region, llvm::ArrayRef<mlir::Value> values,
+               const std::vector<std::string> &argNames, const SymbolAccess &symbols,
+               llvm::raw_ostream &os, llvm::StringRef indent);
+
 } // namespace attnc::cuda
 
 #endif // ATTNC_TARGET_CUDA_EXPRESSIONEMITTER_H

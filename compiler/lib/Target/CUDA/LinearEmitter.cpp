@@ -1,0 +1,337 @@
+//===- LinearEmitter.cpp - attn.linear_attention to a CUDA prelude ---------===//
+//
+// Reads what attn-classify-recurrence left on the op (`recurrence`, `recurrence_decay`,
+// the ops marked `attn.gate_role`), checks the parts the template hard-codes (q, k, v
+// share [B, H, T]; the output is scale * (q[t] @ S); a per-token or per-channel gate is
+// exp of one f32 input read at [b, h, t], since the template streams that input as its
+// log gate), and prints the constants, the Gate functor and the entry. The kernel itself
+// lives in templates/attnc/LinearChunk.cuh; nothing here writes kernel logic.
+//
+//===----------------------------------------------------------------------===//
+#include "attnc/Target/CUDA/LinearEmitter.h"
+
+#include "attnc/Target/CUDA/ExpressionEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace attnc::cuda {
+namespace {
+
+constexpr int kWarpThreads = 32;
+constexpr int kSupportedHeadDims[] = {64, 128};          // measured spill-free (bench/NOTES.md)
+constexpr int kBatchArg = 0, kHeadArg = 1, kTimeArg = 2; // (b, h, t) of state regions
+
+/// A located error without the op dump Operation::emitError attaches: the location
+/// already points into the .attn source.
+InFlightDiagnostic errorAt(Location loc, const Twine &message = {}) {
+  return mlir::emitError(loc, message);
+}
+
+/// The decay or gate values of the matrix state's update, by the role the
+/// classification gave their defining ops.
+SmallVector<Value> gateValues(attn::StateOp state, StringRef role) {
+  SmallVector<Value> values;
+  state.getUpdate().walk([&](Operation *op) {
+    auto r = op->getAttrOfType<StringAttr>("attn.gate_role");
+    if (r && r.getValue() == role && op->getNumResults() == 1)
+      values.push_back(op->getResult(0));
+  });
+  return values;
+}
+
+bool isStepArg(Value v, unsigned number) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  return arg && arg.getArgNumber() == number;
+}
+
+/// `gate` is exp(x[b, h, t]) of one f32 input (rank 3 per token, 4 per channel); returns
+/// the load, or fails with a located error that says what the template streams.
+FailureOr<attn::LoadOp> matchStreamedGate(Value gate, attn::KernelOp kernel, bool perChannel) {
+  const char *form =
+      perChannel ? "diag(exp(g[t])) with g: f32[B, H, T, K]" : "exp(g[t]) with g: f32[B, H, T]";
+  auto exp = gate.getDefiningOp<math::ExpOp>();
+  auto load = exp ? exp.getOperand().getDefiningOp<attn::LoadOp>() : attn::LoadOp();
+  auto input =
+      load ? dyn_cast_or_null<attn::InputOp>(kernel.lookupDecl(load.getInput())) : attn::InputOp();
+  const size_t rank = perChannel ? 4 : 3;
+  bool ok = input && input.getElementType().isF32() && load.getIndices().size() == 3 &&
+            input.getDimNames().size() == rank && isStepArg(load.getIndices()[0], kBatchArg) &&
+            isStepArg(load.getIndices()[1], kHeadArg) && isStepArg(load.getIndices()[2], kTimeArg);
+  if (!ok)
+    return errorAt(gate.getLoc())
+           << "expected the gate in the form " << form
+           << " (the template streams that input as a log-space gate), got another expression";
+  return load;
+}
+
+/// Whether the output is scale * (q[t] @ S), which is what the template computes.
+bool isScaledQS(attn::OutputOp out, StringRef state) {
+  auto yield = cast<attn::YieldOp>(out.getValue().front().getTerminator());
+  auto mul = yield->getOperand(0).getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  for (auto [s, x] :
+       {std::pair(mul.getLhs(), mul.getRhs()), std::pair(mul.getRhs(), mul.getLhs())}) {
+    auto bc = s.getDefiningOp<attn::BroadcastOp>();
+    auto vm = x.getDefiningOp<attn::VecMatOp>();
+    if (!bc || !bc.getValue().getDefiningOp<attn::ScaleOp>() || !vm)
+      continue;
+    auto row = vm.getVector().getDefiningOp<attn::RowOp>();
+    auto ref = vm.getMatrix().getDefiningOp<attn::StateRefOp>();
+    if (row && row.getTensor() == "q" && isStepArg(row.getIndex(), kTimeArg) && ref &&
+        ref.getState() == state)
+      return true;
+  }
+  return false;
+}
+
+/// Prints `struct Gate` with the per-head log decay: the sum over the decay's factors of
+/// log(factor), taken as x for exp(x) and log1p(-x) for 1 - x so weak decays keep their
+/// precision. Reads at most one input (passed as p.g) and no batch or step index.
+LogicalResult emitHeadDecay(attn::StateOp state, ArrayRef<Value> factors, EmittedLinearKernel &out,
+                            SymbolAccess access, llvm::raw_ostream &os) {
+  SmallVector<Value> logArgs;
+  SmallVector<std::string> wraps; // how each printed value becomes a log term
+  for (Value f : factors) {
+    Operation *def = f.getDefiningOp();
+    if (auto exp = dyn_cast<math::ExpOp>(def)) {
+      logArgs.push_back(exp.getOperand());
+      wraps.push_back("%");
+      continue;
+    }
+    if (auto sub = dyn_cast<arith::SubFOp>(def)) {
+      auto one = sub.getLhs().getDefiningOp<arith::ConstantOp>();
+      auto value = one ? dyn_cast<FloatAttr>(one.getValue()) : FloatAttr();
+      if (value && value.getValueAsDouble() == 1.0) {
+        logArgs.push_back(sub.getRhs());
+        wraps.push_back("log1pf(-%)");
+        continue;
+      }
+    }
+    logArgs.push_back(f);
+    wraps.push_back("logf(%)");
+  }
+  std::string inputName;
+  for (Value v : logArgs) {
+    SmallVector<Operation *> work{v.getDefiningOp()};
+    if (isStepArg(v, kBatchArg) || isStepArg(v, kTimeArg))
+      return errorAt(state.getLoc(), "expected a per-head decay that reads neither b nor t");
+    while (!work.empty()) {
+      Operation *op = work.pop_back_val();
+      if (!op)
+        continue;
+      for (Value operand : op->getOperands()) {
+        if (isStepArg(operand, kBatchArg) || isStepArg(operand, kTimeArg))
+          return errorAt(op->getLoc(), "expected a per-head decay that reads neither b nor t");
+        work.push_back(operand.getDefiningOp());
+      }
+      if (auto load = dyn_cast<attn::LoadOp>(op)) {
+        if (!inputName.empty() && inputName != load.getInput())
+          return errorAt(load.getLoc())
+                 << "expected a per-head decay that reads at most one input, got '" << inputName
+                 << "' and '" << load.getInput() << "'";
+        inputName = load.getInput().str();
+      }
+    }
+  }
+  if (!inputName.empty())
+    access.inputs[inputName] = {"p.g", "float"};
+  os << "struct Gate {\n"
+     << "  __device__ __forceinline__ static float headLogDecay(const AttncLinearParams &p, "
+        "int head) {\n"
+     << "    [[maybe_unused]] const long long h = head;\n";
+  FailureOr<std::vector<std::string>> names =
+      emitValueSlice(state.getUpdate(), logArgs, {"b", "h", "t"}, access, os, "    ");
+  if (failed(names))
+    return failure();
+  std::string sum;
+  for (auto [name, wrap] : llvm::zip(*names, wraps)) {
+    std::string term = wrap;
+    term.replace(term.find('%'), 1, name);
+    sum += (sum.empty() ? "" : " + ") + term;
+  }
+  os << "    return " << sum << ";\n  }\n};\n";
+  out.gateInput = inputName;
+  return success();
+}
+
+/// The gate kind, the streamed input and (per-head) the Gate functor.
+LogicalResult emitGate(attn::KernelOp kernel, attn::LinearAttentionOp op, attn::StateOp state,
+                       EmittedLinearKernel &out, const SymbolAccess &access,
+                       llvm::raw_ostream &os) {
+  auto kind = op->getAttrOfType<attn::RecurrenceAttr>("recurrence");
+  if (!kind)
+    return errorAt(op.getLoc(),
+                   "expected a `recurrence` attribute (run attn-classify-recurrence first)");
+  out.recurrence = attn::stringifyRecurrence(kind.getValue()).str();
+  const char *noHeadDecay = "struct Gate { // no per-head decay\n"
+                            "  __device__ __forceinline__ static float headLogDecay("
+                            "const AttncLinearParams &, int) { return 0.f; }\n};\n";
+  switch (kind.getValue()) {
+  case attn::Recurrence::Plain:
+    out.gate = LinearGateKind::None;
+    os << noHeadDecay;
+    return success();
+  case attn::Recurrence::VectorGate:
+  case attn::Recurrence::ScalarDecay: {
+    bool vector = kind.getValue() == attn::Recurrence::VectorGate;
+    auto decay = op->getAttrOfType<StringAttr>("recurrence_decay");
+    bool perToken = !vector && decay && decay.getValue() == "per_token";
+    SmallVector<Value> values = gateValues(state, vector ? "gate" : "decay");
+    if (values.empty())
+      return errorAt(op.getLoc(),
+                     "expected the classified gate ops (attn.gate_role) in the update");
+    if (!vector && !perToken) {
+      out.gate = LinearGateKind::PerHead;
+      return emitHeadDecay(state, values, out, access, os);
+    }
+    out.gate = vector ? LinearGateKind::PerChannel : LinearGateKind::PerToken;
+    if (values.size() != 1)
+      return errorAt(values[1].getLoc())
+             << "expected one data-dependent gate factor, got " << values.size();
+    FailureOr<attn::LoadOp> load = matchStreamedGate(values.front(), kernel, vector);
+    if (failed(load))
+      return failure();
+    out.gateInput = load->getInput().str();
+    os << noHeadDecay;
+    return success();
+  }
+  default:
+    return errorAt(op.getLoc()) << "recurrence '" << out.recurrence
+                                << "' has no chunkwise CUDA template yet (supported: plain, "
+                                   "scalar_decay, vector_gate)";
+  }
+}
+
+/// Role dims from q/k/v; K and V from the request, checked against declared values.
+LogicalResult bindDims(attn::KernelOp kernel, EmittedLinearKernel &out, SymbolAccess &access) {
+  attn::TensorOp q = kernel.lookupTensor("q"), k = kernel.lookupTensor("k"),
+                 v = kernel.lookupTensor("v");
+  if (!q || !k || !v)
+    return errorAt(kernel.getLoc(), "expected q, k and v declarations");
+  auto qd = q.getDimNames(), kd = k.getDimNames(), vd = v.getDimNames();
+  for (int d = 0; d < 3; ++d)
+    if (kd[d] != qd[d] || vd[d] != qd[d])
+      return errorAt(k.getLoc(),
+                     "expected k and v to share q's [B, H, T] (the linear templates have "
+                     "no grouped heads)");
+  if (kd[3] != qd[3])
+    return errorAt(k.getLoc(), "expected k's last dim to be q's key dim");
+  out.batchDim = qd[0].str();
+  out.headsDim = qd[1].str();
+  out.seqDim = qd[2].str();
+  out.keyDim = qd[3].str();
+  out.valueDim = vd[3].str();
+  for (auto [dim, want, what] :
+       {std::tuple(qd[3], out.headDimK, "K"), std::tuple(vd[3], out.headDimV, "V")}) {
+    std::optional<int64_t> fixed = kernel.getStaticDimValue(dim);
+    if (fixed && *fixed != want)
+      return errorAt(q.getLoc()) << "expected head dim " << what << "=" << *fixed
+                                 << " (declared), got " << want << " (requested)";
+    if (llvm::find(kSupportedHeadDims, want) == std::end(kSupportedHeadDims))
+      return errorAt(q.getLoc()) << "expected head dim " << what << " of 64 or 128 for the "
+                                 << "chunkwise linear template, got " << want;
+  }
+  access.values.try_emplace(qd[0], "static_cast<long long>(p.num_seqs)");
+  access.values.try_emplace(qd[1], "static_cast<long long>(p.heads)");
+  access.values.try_emplace(qd[2], "static_cast<long long>(p.seq_len)");
+  access.values.try_emplace(qd[3], "static_cast<long long>(HEAD_K)");
+  access.values.try_emplace(vd[3], "static_cast<long long>(HEAD_V)");
+  access.values.try_emplace("scale", "p.scale");
+  return success();
+}
+
+} // namespace
+
+FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDimK, int headDimV,
+                                               const LinearConfig &config) {
+  attn::LinearAttentionOp op = kernel.getLinearAttention();
+  if (!op)
+    return errorAt(kernel.getLoc(), "expected an attn.linear_attention kernel");
+  EmittedLinearKernel out;
+  out.kernelName = kernel.getSymName().str();
+  out.entryName = "attnc_" + out.kernelName;
+  out.headDimK = headDimK;
+  out.headDimV = headDimV;
+  out.config = config;
+  out.dtype = kernel.getDtype().isBF16() ? "bf16" : "f16";
+  SymbolAccess access;
+  if (failed(bindDims(kernel, out, access)))
+    return failure();
+  auto kind = op->getAttrOfType<attn::RecurrenceAttr>("recurrence");
+  if (kind && kind.getValue() != attn::Recurrence::Plain &&
+      kind.getValue() != attn::Recurrence::ScalarDecay &&
+      kind.getValue() != attn::Recurrence::VectorGate)
+    return errorAt(op.getLoc()) << "recurrence '" << attn::stringifyRecurrence(kind.getValue())
+                                << "' has no chunkwise CUDA template yet (supported: plain, "
+                                   "scalar_decay, vector_gate)";
+  SmallVector<attn::StateOp> states(op.getBodyRegion().getOps<attn::StateOp>());
+  if (states.size() != 1)
+    return errorAt(op.getLoc()) << "expected one [K, V] state, got " << states.size();
+  attn::StateOp state = states.front();
+
+  std::string gateText;
+  llvm::raw_string_ostream gateOs(gateText);
+  if (failed(emitGate(kernel, op, state, out, access, gateOs)))
+    return failure();
+  if (!isScaledQS(op.getOutput(), state.getSymName()))
+    return errorAt(op.getOutput().getLoc())
+           << "expected the output scale * (q[t] @ " << state.getSymName()
+           << "), which is what the chunkwise template computes";
+  for (auto input : kernel.getBody()->getOps<attn::InputOp>())
+    if (input.getSymName() != out.gateInput)
+      return errorAt(input.getLoc()) << "input '" << input.getSymName()
+                                     << "' is not the recurrence's gate; the chunkwise template "
+                                        "reads no other inputs";
+  if (auto input = dyn_cast_or_null<attn::InputOp>(kernel.lookupDecl(out.gateInput)))
+    for (StringRef d : input.getDimNames()) {
+      bool role = d == out.batchDim || d == out.headsDim || d == out.seqDim || d == out.keyDim ||
+                  d == out.valueDim;
+      if (!role && !kernel.getStaticDimValue(d))
+        return errorAt(input.getLoc())
+               << "expected the gate input's dims among q's and v's, got '" << d << "'";
+      out.gateInputDims.push_back(d.str());
+    }
+  if (std::string why = linearConfigProblem(headDimK, headDimV, out.gate, config); !why.empty())
+    return errorAt(op.getLoc()) << "tile config " << config.str() << " does not fit K=" << headDimK
+                                << ", V=" << headDimV << ", " << linearGateName(out.gate)
+                                << " gates: " << why;
+  out.threads = config.numWarps * kWarpThreads;
+  out.smemBytes = linearSmemBytes(headDimK, out.gate, config);
+
+  static const char *kGateEnum[] = {"kNone", "kPerHead", "kPerToken", "kPerChannel"};
+  std::string body;
+  llvm::raw_string_ostream os(body);
+  os << "// Generated by attnc for kernel '" << out.kernelName << "': chunkwise linear, "
+     << out.recurrence << " (" << linearGateName(out.gate) << " gate), " << config.str() << ", K "
+     << headDimK << ", V " << headDimV << ", " << out.dtype << ".\n"
+     << "#include \"attnc/Expr.cuh\"\n"
+     << "#include \"attnc/LinearChunk.cuh\"\n\n"
+     << "namespace attnc_generated {\n"
+     << "constexpr int HEAD_K = " << headDimK << ";\n"
+     << "constexpr int HEAD_V = " << headDimV << ";\n"
+     << "constexpr int CHUNK = " << config.chunk << ";\n"
+     << "constexpr int SUB = " << config.sub << ";\n"
+     << "constexpr int SLICE_V = " << config.sliceV << ";\n"
+     << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
+     << "constexpr attnc::LinearGate GATE = attnc::LinearGate::"
+     << kGateEnum[static_cast<int>(out.gate)] << ";\n\n"
+     << gateText << "\n"
+     << "using Traits = attnc::LinearTraits<" << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
+     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE>;\n"
+     << "static_assert(Traits::kSmemBytes == " << out.smemBytes
+     << ", \"host and device disagree on shared memory\");\n"
+     << "} // namespace attnc_generated\n\n"
+     << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
+     << out.entryName << "(const __grid_constant__ AttncLinearParams p) {\n"
+     << "  attnc::linearChunkKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n"
+     << "}\n";
+  out.source = std::move(body);
+  return out;
+}
+
+} // namespace attnc::cuda
