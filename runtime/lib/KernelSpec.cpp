@@ -2,6 +2,7 @@
 #include "attnc/Runtime/KernelSpec.h"
 
 #include "attnc/KernelParams.h"
+#include "attnc/Runtime/LinearLaunch.h"
 
 #include <cctype>
 #include <set>
@@ -180,6 +181,8 @@ Status KernelSpec::verify() const {
   for (const DimSymbolSlot &d : dimSymbols)
     if (!usedDims.count(d.name))
       return specError(*this, "dim symbol '" + d.name + "' appears in no input shape");
+  if (family == KernelFamily::Linear)
+    return verifyLinearSpec(*this);
   return Status::success();
 }
 

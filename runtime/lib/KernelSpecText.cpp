@@ -107,6 +107,19 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
   }
   if (key == "entry")
     return (in >> s.entryName) ? "" : fail();
+  if (key == "linear") {
+    std::string gate, input;
+    if (!(in >> gate >> s.linear.sliceV >> input))
+      return fail();
+    s.linear.gateInput = input == "-" ? "" : input;
+    for (LinearGate g :
+         {LinearGate::None, LinearGate::PerHead, LinearGate::PerToken, LinearGate::PerChannel})
+      if (gate == linearGateName(g)) {
+        s.linear.gate = g;
+        return "";
+      }
+    return "unknown linear gate '" + gate + "'";
+  }
   if (key == "block_map") {
     int perBatch = 0, perHead = 0;
     if (!(in >> s.blockMap.entryName >> s.blockMap.threadsPerBlock >> perBatch >> perHead) ||
@@ -154,6 +167,9 @@ std::string serializeKernelSpec(const KernelSpec &s) {
   if (s.needsBlockMap())
     out << "block_map " << s.blockMap.entryName << " " << s.blockMap.threadsPerBlock << " "
         << (s.blockMap.perBatch ? 1 : 0) << " " << (s.blockMap.perHead ? 1 : 0) << "\n";
+  if (s.family == KernelFamily::Linear)
+    out << "linear " << linearGateName(s.linear.gate) << " " << s.linear.sliceV << " "
+        << (s.linear.gateInput.empty() ? "-" : s.linear.gateInput) << "\n";
   for (const InputSlot &in : s.inputs) {
     out << "input " << in.name << " " << dtypeName(in.dtype);
     for (const std::string &d : in.dims)

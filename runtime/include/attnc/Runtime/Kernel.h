@@ -13,6 +13,7 @@
 #include "attnc/Runtime/CudaDriver.h"
 #include "attnc/Runtime/DeviceInfo.h"
 #include "attnc/Runtime/LaunchArgs.h"
+#include "attnc/Runtime/LinearLaunch.h"
 
 #include <memory>
 #include <vector>
@@ -43,6 +44,9 @@ public:
 
   /// Validates `args` and enqueues the kernel on `stream` (0 = the legacy default stream).
   Status launch(const LaunchArgs &args, CUstream stream) const;
+  /// The same for a linear-family kernel: validates with `prepareLinearLaunch`
+  /// (KernelLinearLaunch.cpp).
+  Status launchLinear(const LinearLaunchArgs &args, CUstream stream) const;
 
 private:
   Kernel(const CudaDriver &driver, CUcontext context, KernelSpec spec)

@@ -91,6 +91,21 @@ struct BlockMapSpec {
   bool perHead = false;
 };
 
+/// How a linear-family kernel's state decays between tokens (attnc::LinearGate in
+/// templates/attnc/LinearTraits.cuh).
+enum class LinearGate { None, PerHead, PerToken, PerChannel };
+/// "none", "per-head", "per-token", "per-channel".
+const char *linearGateName(LinearGate gate);
+
+/// What a linear-family kernel (templates/attnc/LinearChunk.cuh) fixes beyond the common
+/// fields, which hold K (headDim), V (headDimV), the chunk (blockM) and the key sub-tile
+/// (blockN). Launches go through prepareLinearLaunch (LinearLaunch.h).
+struct LinearSpec {
+  LinearGate gate = LinearGate::None;
+  int sliceV = 0;        ///< V columns per CTA: grid (V / sliceV, H, sequences)
+  std::string gateInput; ///< the input passed as AttncLinearParams::g; empty when none
+};
+
 /// Everything the runtime needs to know about one compiled kernel.
 struct KernelSpec {
   KernelFamily family = KernelFamily::SoftmaxPrefill;
@@ -111,6 +126,7 @@ struct KernelSpec {
   /// Pointer and row-stride alignment (bytes) the template's vector loads need.
   int vectorBytes = 16;
   BlockMapSpec blockMap;
+  LinearSpec linear; ///< family Linear only
 
   bool needsBlockMap() const { return !blockMap.entryName.empty(); }
 
@@ -135,6 +151,7 @@ struct KernelSpec {
 ///   input slopes f32 Hq
 ///   param window int 0 1024      (slot, then default or "-")
 ///   dim L 1                      (iparams slot)
+///   linear per-token 64 g        (family linear: gate, V slice, gate input or "-")
 std::string serializeKernelSpec(const KernelSpec &spec);
 /// Parses serializeKernelSpec's output (and verifies the result). Errors name the line.
 Expected<KernelSpec> parseKernelSpec(const std::string &text);

@@ -1,0 +1,307 @@
+//===- LinearLaunch.cpp - Linear-family argument validation ----------------===//
+//
+// Checks run in the order a user would fix them: each tensor on its own, then shapes
+// against each other and the kernel's K and V, then the gate input, the states and the
+// packed-sequence offsets, then the grid limits. Alignment rules follow the template's
+// copies: q/k/v rows by 16-byte cp.async, o by 4-byte pair stores, per-channel gates by
+// 16-byte cp.async, states by 8-byte float2 accesses.
+//
+//===----------------------------------------------------------------------===//
+#include "attnc/Runtime/LinearLaunch.h"
+
+#include <climits>
+#include <cmath>
+#include <cstring>
+
+namespace attnc::runtime {
+
+namespace {
+
+constexpr int kCopyBytes = 16;     // cp.async of q, k, v rows and per-channel gate rows
+constexpr int kStateAlign = 8;     // float2 loads and stores of the state
+constexpr int kTokenGateAlign = 4; // per-token gates are copied one float at a time
+constexpr int64_t kMaxGridYZ = 65535;
+constexpr int kLinearRank = 4;
+
+Error argError(const std::string &message) {
+  return makeError(ErrorCode::InvalidArgument, message);
+}
+
+std::string str(int64_t v) { return std::to_string(v); }
+
+std::string shapeString(const TensorDesc &t) {
+  std::string s = "[";
+  for (int d = 0; d < t.rank && d < 4; ++d)
+    s += (d ? ", " : "") + str(t.shape[d]);
+  return s + "]";
+}
+
+/// One tensor on its own: pointer, dtype, rank, sizes, strides, and with `rowAlign` > 0
+/// a contiguous last dim with the pointer and every outer stride multiples of it (bytes).
+Status checkTensor(const std::string &name, const TensorDesc &t, DType dtype, int rank,
+                   const std::string &layout, int pointerAlign, int rowAlign) {
+  if (!t.data)
+    return argError(name + ": null data pointer");
+  if (t.dtype != dtype)
+    return argError(name + ": expected " + dtypeName(dtype) + ", got " + dtypeName(t.dtype));
+  if (t.rank != rank)
+    return argError(name + ": expected rank " + str(rank) + " " + layout + ", got rank " +
+                    str(t.rank));
+  for (int d = 0; d < rank; ++d) {
+    if (t.shape[d] <= 0 || t.shape[d] > INT_MAX)
+      return argError(name + ": dimension " + str(d) + " of " + layout +
+                      " must be in [1, 2^31), got " + str(t.shape[d]));
+    if (t.strides[d] < 0)
+      return argError(name + ": stride of dimension " + str(d) + " must be non-negative, got " +
+                      str(t.strides[d]));
+  }
+  if (reinterpret_cast<uintptr_t>(t.data) % uintptr_t(pointerAlign) != 0)
+    return argError(name + ": pointer not " + str(pointerAlign) + "-byte aligned");
+  if (rowAlign <= 0)
+    return Status::success();
+  if (t.strides[rank - 1] != 1)
+    return argError(name + ": last dimension must be contiguous (stride 1), got " +
+                    str(t.strides[rank - 1]));
+  const int elem = dtypeSize(dtype);
+  for (int d = 0; d < rank - 1; ++d)
+    if ((t.strides[d] * elem) % rowAlign != 0)
+      return argError(name + ": stride of dimension " + str(d) + " is " + str(t.strides[d]) +
+                      " elements (" + str(t.strides[d] * elem) + " bytes), not a multiple of " +
+                      str(rowAlign) + " bytes");
+  return Status::success();
+}
+
+AttncTensorArg tensorArg(const TensorDesc &t) {
+  AttncTensorArg a;
+  a.ptr = t.data;
+  for (int d = 0; d < ATTNC_MAX_RANK; ++d) {
+    a.stride[d] = d < t.rank ? t.strides[d] : 0;
+    a.size[d] = d < t.rank ? t.shape[d] : 1;
+  }
+  return a;
+}
+
+/// The problem's sizes, bound from q and v.
+struct LinearDims {
+  int64_t B, H, T, K, V, sequences;
+  /// A spec dim name (B, Hq/Hkv, N/M, D, Dv or a literal) to its size; -1 if unknown.
+  int64_t lookup(const std::string &dim) const {
+    if (dim == "B")
+      return B;
+    if (dim == "Hq" || dim == "Hkv")
+      return H;
+    if (dim == "N" || dim == "M")
+      return T;
+    if (dim == "D")
+      return K;
+    if (dim == "Dv")
+      return V;
+    if (!dim.empty() && dim.find_first_not_of("0123456789") == std::string::npos)
+      return std::stoll(dim);
+    return -1;
+  }
+};
+
+Status checkOperands(const KernelSpec &spec, const LinearLaunchArgs &a, LinearDims &dims) {
+  const int elem = dtypeSize(spec.dtype);
+  const struct {
+    const char *name;
+    const TensorDesc &t;
+    const char *layout;
+    int align;
+    bool keySide; ///< last dim K (q, k) rather than V (v, o)
+  } operands[] = {{"q", a.q, "[B, H, T, K]", kCopyBytes, true},
+                  {"k", a.k, "[B, H, T, K]", kCopyBytes, true},
+                  {"v", a.v, "[B, H, T, V]", kCopyBytes, false},
+                  {"o", a.o, "[B, H, T, V]", 2 * elem, false}};
+  for (const auto &op : operands)
+    if (Status st =
+            checkTensor(op.name, op.t, spec.dtype, kLinearRank, op.layout, op.align, op.align);
+        !st)
+      return st;
+  dims = {a.q.shape[0], a.q.shape[1], a.q.shape[2], a.q.shape[3], a.v.shape[3], a.q.shape[0]};
+  for (const auto &op : operands) {
+    const int64_t want = op.keySide ? spec.headDim : spec.headDimV;
+    if (op.t.shape[3] != want)
+      return argError(std::string(op.name) + ": head dim " + str(op.t.shape[3]) +
+                      " does not match the kernel's " + (op.keySide ? "K=" : "V=") + str(want));
+    if (op.t.shape[0] != dims.B || op.t.shape[1] != dims.H || op.t.shape[2] != dims.T)
+      return argError(std::string(op.name) + ": shape " + shapeString(op.t) +
+                      " does not match q's [B, H, T] = [" + str(dims.B) + ", " + str(dims.H) +
+                      ", " + str(dims.T) + "] (the linear family has no grouped heads)");
+  }
+  return Status::success();
+}
+
+/// Binds the gate input to p.g; every given input must be the kernel's gate input.
+Status checkGate(const KernelSpec &spec, const LinearLaunchArgs &a, const LinearDims &dims,
+                 AttncLinearParams &p) {
+  const NamedTensor *gate = nullptr;
+  for (const NamedTensor &given : a.inputs) {
+    if (!given.name)
+      return argError("an extra input has no name");
+    if (spec.linear.gateInput != given.name)
+      return argError("unknown input '" + std::string(given.name) + "' (" +
+                      (spec.linear.gateInput.empty()
+                           ? std::string("the kernel takes no inputs")
+                           : "the kernel's gate input is '" + spec.linear.gateInput + "'") +
+                      ")");
+    if (gate)
+      return argError("input '" + std::string(given.name) + "' given twice");
+    gate = &given;
+  }
+  if (spec.linear.gateInput.empty())
+    return Status::success();
+  const InputSlot *slot = nullptr;
+  for (const InputSlot &in : spec.inputs)
+    if (in.name == spec.linear.gateInput)
+      slot = &in;
+  std::string layout = "[";
+  for (size_t d = 0; d < slot->dims.size(); ++d)
+    layout += (d ? ", " : "") + slot->dims[d];
+  layout += "]";
+  if (!gate)
+    return argError("missing input '" + slot->name + "' (" + dtypeName(slot->dtype) + layout + ")");
+  const bool perChannel = spec.linear.gate == LinearGate::PerChannel;
+  const int align = perChannel ? kCopyBytes : kTokenGateAlign;
+  if (Status st = checkTensor(slot->name, gate->tensor, slot->dtype, int(slot->dims.size()), layout,
+                              align, perChannel ? kCopyBytes : 0);
+      !st)
+    return st;
+  for (size_t d = 0; d < slot->dims.size(); ++d) {
+    const int64_t want = dims.lookup(slot->dims[d]);
+    if (gate->tensor.shape[d] != want)
+      return argError(slot->name + ": dimension " + str(d) + " is " + str(gate->tensor.shape[d]) +
+                      " but " + slot->dims[d] + "=" + str(want) + " (expected shape " + layout +
+                      ")");
+  }
+  p.g = tensorArg(gate->tensor);
+  return Status::success();
+}
+
+Status checkState(const char *name, const TensorDesc *t, const LinearDims &dims) {
+  if (!t)
+    return Status::success();
+  if (Status st = checkTensor(name, *t, DType::F32, kLinearRank, "[N, H, K, V]", kStateAlign, 0);
+      !st)
+    return st;
+  const int64_t want[] = {dims.sequences, dims.H, dims.K, dims.V};
+  const int64_t contiguous[] = {dims.H * dims.K * dims.V, dims.K * dims.V, dims.V, 1};
+  for (int d = 0; d < kLinearRank; ++d) {
+    if (t->shape[d] != want[d])
+      return argError(std::string(name) + ": shape " + shapeString(*t) +
+                      " does not match [N, H, K, V] = [" + str(want[0]) + ", " + str(want[1]) +
+                      ", " + str(want[2]) + ", " + str(want[3]) + "]");
+    if (t->strides[d] != contiguous[d])
+      return argError(std::string(name) +
+                      ": expected a contiguous [N, H, K, V] state, got stride " +
+                      str(t->strides[d]) + " in dimension " + str(d));
+  }
+  return Status::success();
+}
+
+Status checkSequences(const LinearLaunchArgs &a, LinearDims &dims, AttncLinearParams &p) {
+  if (!a.cuSeqlens)
+    return Status::success();
+  const TensorDesc &cu = *a.cuSeqlens;
+  if (Status st = checkTensor("cu_seqlens", cu, DType::I32, 1, "[N + 1]", sizeof(int32_t), 0); !st)
+    return st;
+  if (cu.strides[0] != 1)
+    return argError("cu_seqlens: expected a contiguous vector, got stride " + str(cu.strides[0]));
+  if (cu.shape[0] < 2)
+    return argError("cu_seqlens: expected at least 2 offsets (one sequence), got " +
+                    str(cu.shape[0]));
+  if (dims.B != 1)
+    return argError("cu_seqlens: packed sequences live in batch row 0, so q's batch must be 1, "
+                    "got " +
+                    str(dims.B));
+  dims.sequences = cu.shape[0] - 1;
+  p.cu_seqlens = static_cast<const int *>(cu.data);
+  return Status::success();
+}
+
+} // namespace
+
+const char *linearGateName(LinearGate gate) {
+  switch (gate) {
+  case LinearGate::None:
+    return "none";
+  case LinearGate::PerHead:
+    return "per-head";
+  case LinearGate::PerToken:
+    return "per-token";
+  case LinearGate::PerChannel:
+    return "per-channel";
+  }
+  return "?";
+}
+
+Status verifyLinearSpec(const KernelSpec &spec) {
+  auto fail = [&](const std::string &what) {
+    return makeError(ErrorCode::InvalidArgument,
+                     "invalid kernel spec '" + spec.entryName + "': " + what);
+  };
+  const LinearSpec &l = spec.linear;
+  if (int(l.gate) < 0 || int(l.gate) > int(LinearGate::PerChannel))
+    return fail("unknown linear gate " + str(int(l.gate)));
+  if (l.sliceV <= 0 || spec.headDimV % l.sliceV != 0)
+    return fail("V slice " + str(l.sliceV) + " does not divide V=" + str(spec.headDimV));
+  const bool streamed = l.gate == LinearGate::PerToken || l.gate == LinearGate::PerChannel;
+  if (streamed && l.gateInput.empty())
+    return fail(std::string(linearGateName(l.gate)) + " gates need a gate input");
+  if (l.gate == LinearGate::None && !l.gateInput.empty())
+    return fail("a kernel without gates reads no gate input");
+  if (spec.inputs.size() > (l.gateInput.empty() ? 0u : 1u) ||
+      (!l.gateInput.empty() && (spec.inputs.empty() || spec.inputs[0].name != l.gateInput)))
+    return fail("the only input of a linear kernel is its gate input '" + l.gateInput + "'");
+  if (!l.gateInput.empty() && spec.inputs[0].dtype != DType::F32)
+    return fail("the gate input must be f32");
+  return Status::success();
+}
+
+Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
+                                                 const LinearLaunchArgs &args) {
+  if (spec.family != KernelFamily::Linear)
+    return argError("kernel '" + spec.entryName + "' is of the " + familyName(spec.family) +
+                    " family; launch it with prepareLaunch");
+  if (Status st = verifyLinearSpec(spec); !st)
+    return st.takeError();
+  LinearLaunchConfig c;
+  std::memset(&c.params, 0, sizeof(c.params));
+  AttncLinearParams &p = c.params;
+  LinearDims dims;
+  if (Status st = checkOperands(spec, args, dims); !st)
+    return st.takeError();
+  if (Status st = checkSequences(args, dims, p); !st)
+    return st.takeError();
+  if (Status st = checkGate(spec, args, dims, p); !st)
+    return st.takeError();
+  if (Status st = checkState("state_in", args.stateIn, dims); !st)
+    return st.takeError();
+  if (Status st = checkState("state_out", args.stateOut, dims); !st)
+    return st.takeError();
+  const float scale = args.scale ? *args.scale : 1.0f / std::sqrt(float(spec.headDim));
+  if (!std::isfinite(scale))
+    return argError("scale: expected a finite value, got " + std::to_string(scale));
+  if (dims.H > kMaxGridYZ || dims.sequences > kMaxGridYZ)
+    return argError("grid (V slices, H=" + str(dims.H) + ", sequences=" + str(dims.sequences) +
+                    ") exceeds CUDA's limit of " + str(kMaxGridYZ) + " in y and z");
+  p.q = tensorArg(args.q);
+  p.k = tensorArg(args.k);
+  p.v = tensorArg(args.v);
+  p.o = tensorArg(args.o);
+  p.state_in = args.stateIn ? static_cast<const float *>(args.stateIn->data) : nullptr;
+  p.state_out = args.stateOut ? static_cast<float *>(args.stateOut->data) : nullptr;
+  p.num_seqs = int(dims.sequences);
+  p.heads = int(dims.H);
+  p.seq_len = int(dims.T);
+  p.scale = scale;
+  c.grid[0] = unsigned(spec.headDimV / spec.linear.sliceV);
+  c.grid[1] = unsigned(dims.H);
+  c.grid[2] = unsigned(dims.sequences);
+  c.block[0] = unsigned(spec.threadsPerBlock);
+  c.dynamicSmemBytes = unsigned(spec.dynamicSmemBytes);
+  return c;
+}
+
+} // namespace attnc::runtime
