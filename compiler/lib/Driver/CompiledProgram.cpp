@@ -15,6 +15,7 @@
 #include "attnc/Dialect/Attn/Transforms/Passes.h"
 #include "attnc/Import/ImportAST.h"
 #include "attnc/Runtime/Sha256.h"
+#include "attnc/Target/CUDA/LinearEmitter.h"
 #include "attnc/Target/CUDA/SoftmaxEmitter.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -105,6 +106,36 @@ runtime::KernelSpec toKernelSpec(const cuda::EmittedKernel &e, const std::string
     }
     spec.params.push_back({s.name, s.isFloat, s.slot, s.defaultValue.has_value(),
                            s.defaultValue.value_or(0.0)});
+  }
+  return spec;
+}
+
+/// The linear kernel's launch contract in the runtime's terms (DSL dims to roles:
+/// batch B, heads Hq, time N, key dim D, value dim Dv).
+runtime::KernelSpec toLinearSpec(const cuda::EmittedLinearKernel &e) {
+  runtime::KernelSpec spec;
+  spec.family = runtime::KernelFamily::Linear;
+  spec.entryName = e.entryName;
+  spec.dtype = toDType(e.dtype);
+  spec.headDim = e.headDimK;
+  spec.headDimV = e.headDimV;
+  spec.blockM = e.config.chunk;
+  spec.blockN = e.config.sub;
+  spec.threadsPerBlock = e.threads;
+  spec.dynamicSmemBytes = e.smemBytes;
+  spec.linear.gate = static_cast<runtime::LinearGate>(static_cast<int>(e.gate));
+  spec.linear.sliceV = e.config.sliceV;
+  spec.linear.gateInput = e.gateInput;
+  if (!e.gateInput.empty()) {
+    runtime::InputSlot slot{e.gateInput, runtime::DType::F32, {}};
+    for (const std::string &d : e.gateInputDims)
+      slot.dims.push_back(d == e.batchDim   ? "B"
+                          : d == e.headsDim ? "Hq"
+                          : d == e.seqDim   ? "N"
+                          : d == e.keyDim   ? "D"
+                          : d == e.valueDim ? "Dv"
+                                            : d);
+    spec.inputs.push_back(std::move(slot));
   }
   return spec;
 }
@@ -221,6 +252,50 @@ std::optional<GeneratedKernel> CompiledProgram::generate(const std::string &kern
   std::string headDimName = k.lookupTensor("q").getDimNames()[3].str();
   GeneratedKernel out{emitted->kernelName, emitted->source,
                       toKernelSpec(*emitted, headDimName), emitted->maskKind, config};
+  if (runtime::Status st = out.spec.verify(); !st) {
+    diag << "attnc: internal error: generated an invalid kernel spec: " << st.error().message
+         << "\n";
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::string CompiledProgram::recurrence(const std::string &kernel) const {
+  attn::KernelOp k = impl_->lookup(kernel);
+  attn::LinearAttentionOp op = k ? k.getLinearAttention() : attn::LinearAttentionOp();
+  auto kind = op ? op->getAttrOfType<attn::RecurrenceAttr>("recurrence") : attn::RecurrenceAttr();
+  return kind ? attn::stringifyRecurrence(kind.getValue()).str() : "";
+}
+
+std::optional<int> CompiledProgram::declaredValueDim(const std::string &kernel) const {
+  attn::KernelOp k = impl_->lookup(kernel);
+  attn::TensorOp v = k ? k.lookupTensor("v") : attn::TensorOp();
+  if (!v)
+    return std::nullopt;
+  std::optional<int64_t> d = k.getStaticDimValue(v.getDimNames()[3]);
+  return d ? std::optional<int>(static_cast<int>(*d)) : std::nullopt;
+}
+
+std::optional<GeneratedKernel> CompiledProgram::generateLinear(const std::string &kernel,
+                                                               int headDimK, int headDimV,
+                                                               const cuda::LinearConfig &config,
+                                                               std::ostream &diag) const {
+  attn::KernelOp k = impl_->lookup(kernel);
+  if (!k) {
+    diag << "attnc: error: no kernel named '" << kernel << "'\n";
+    return std::nullopt;
+  }
+  ScopedDiagnostics scoped(impl_->sourceMgr, impl_->context, diag);
+  FailureOr<cuda::EmittedLinearKernel> emitted =
+      cuda::emitLinearChunk(k, headDimK, headDimV, config);
+  if (failed(emitted))
+    return std::nullopt;
+  GeneratedKernel out;
+  out.kernelName = emitted->kernelName;
+  out.source = emitted->source;
+  out.spec = toLinearSpec(*emitted);
+  out.linearConfig = config;
+  out.recurrence = emitted->recurrence;
   if (runtime::Status st = out.spec.verify(); !st) {
     diag << "attnc: internal error: generated an invalid kernel spec: " << st.error().message
          << "\n";

@@ -12,6 +12,7 @@
 
 #include "attnc/Analysis/MaskModel.h"
 #include "attnc/Runtime/KernelSpec.h"
+#include "attnc/Target/CUDA/LinearConfig.h"
 #include "attnc/Target/CUDA/PrefillConfig.h"
 
 #include <memory>
@@ -29,6 +30,8 @@ struct GeneratedKernel {
   runtime::KernelSpec spec;
   analysis::MaskKind maskKind = analysis::MaskKind::None;
   cuda::PrefillConfig config;
+  cuda::LinearConfig linearConfig; ///< the tile shape of a linear-family kernel
+  std::string recurrence;          ///< linear family: "plain", "scalar_decay", ...
 };
 
 class CompiledProgram {
@@ -62,6 +65,20 @@ public:
   std::optional<GeneratedKernel> generate(const std::string &kernel, int headDim,
                                           const cuda::PrefillConfig &config,
                                           std::ostream &diag) const;
+
+  /// The classified recurrence of a linear kernel ("plain", "scalar_decay", "vector_gate",
+  /// "delta_rule", ...); empty for a softmax or unknown kernel.
+  std::string recurrence(const std::string &kernel) const;
+
+  /// The head dim V a linear kernel fixes with a literal (v's last dim), if any.
+  std::optional<int> declaredValueDim(const std::string &kernel) const;
+
+  /// Generates the chunkwise forward kernel of a linear-family kernel for head dims K
+  /// (`headDimK`) and V (`headDimV`) and `config`. Recurrences without a template yet are
+  /// located errors on `diag`.
+  std::optional<GeneratedKernel> generateLinear(const std::string &kernel, int headDimK,
+                                                int headDimV, const cuda::LinearConfig &config,
+                                                std::ostream &diag) const;
 
 private:
   struct Impl;

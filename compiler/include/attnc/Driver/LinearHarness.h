@@ -1,0 +1,61 @@
+//===- LinearHarness.h - Check and time a linear-family kernel on the GPU -*- C++ -*-===//
+//
+// What `attnc check`, `attnc run --bench` and the GPU tests do for the linear family:
+// fresh random q, k, v (rounded once to the storage format), realistic gates (per-token
+// log gates logsigmoid(x) with x ~ N(0, 1); per-channel logsigmoid(x) / 16 as in GLA;
+// Lightning-style per-head slopes 2^(-8 (h + 1) / H)), a non-zero initial state, output
+// and final state poisoned with NaN before the launch, either layout ([B, H, T, D] or
+// [B, T, H, D] storage), the float64 recurrent reference, and CUDA-event timing.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_DRIVER_LINEARHARNESS_H
+#define ATTNC_DRIVER_LINEARHARNESS_H
+
+#include "attnc/DSL/AST.h"
+#include "attnc/Driver/GpuHarness.h"
+#include "attnc/Runtime/Kernel.h"
+#include "attnc/Runtime/Runtime.h"
+
+#include <cstdint>
+
+namespace attnc {
+
+/// A linear problem: B sequences (or packed ones) of T tokens, H heads.
+struct LinearProblem {
+  int64_t batch = 1, heads = 1, seqLen = 128;
+  bool tokenMajor = false;  ///< storage [B, T, H, D] (a strided view) instead of [B, H, T, D]
+  bool initialState = true; ///< a random non-zero initial state
+  uint64_t seed = 1;
+  /// From a softmax-style ProblemShape (B, Hq, N); Hkv and M must equal Hq and N.
+  static LinearProblem fromShape(const ProblemShape &shape);
+  std::string str() const; ///< "B=2 H=3 T=1000 [B,H,T,D] S0"
+};
+
+struct LinearCheckResult {
+  double relError = 0; ///< ||o - ref|| / ||ref||
+  double maxAbsError = 0;
+  double stateRelError = 0; ///< final state against the reference's
+  int64_t nonFinite = 0;    ///< NaN/inf in o or the final state (unwritten poison or broken)
+  int64_t elements = 0;
+  double tolerance = 0; ///< 1e-2 for bf16, 2e-3 for fp16
+  bool passed() const {
+    return nonFinite == 0 && relError < tolerance && stateRelError < tolerance;
+  }
+};
+
+/// Runs `kernel` once on fresh inputs of `problem` and compares o and the final state
+/// with the float64 recurrence of `ast`.
+runtime::Expected<LinearCheckResult> checkLinear(runtime::Runtime &rt,
+                                                 const runtime::Kernel &kernel,
+                                                 const dsl::Kernel &ast,
+                                                 const LinearProblem &problem);
+
+/// Times `kernel` with CUDA events: `warmup` launches, then `iterations` timed ones over
+/// input sets rotated so that their total size exceeds the L2 cache.
+runtime::Expected<BenchResult> benchLinear(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                           const dsl::Kernel &ast, const LinearProblem &problem,
+                                           int warmup = 10, int iterations = 50);
+
+} // namespace attnc
+
+#endif // ATTNC_DRIVER_LINEARHARNESS_H

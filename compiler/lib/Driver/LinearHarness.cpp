@@ -1,0 +1,404 @@
+//===- LinearHarness.cpp - Check and time a linear-family kernel on the GPU ===//
+//
+// Host tensors are kept in the reference's [B, H, T, D] order; uploads write them in the
+// storage order of the chosen layout and hand the kernel strided [B, H, T, D] views, so
+// both layouts are checked against the same reference values. Values are rounded to
+// their storage formats before the reference sees them, so the error is the kernel's.
+//
+//===----------------------------------------------------------------------===//
+#include "attnc/Driver/LinearHarness.h"
+
+#include "attnc/Reference/HostTensor.h"
+#include "attnc/Reference/Reference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+namespace attnc {
+
+using runtime::DeviceBuffer;
+using runtime::DType;
+using runtime::Error;
+using runtime::ErrorCode;
+using runtime::Expected;
+using runtime::LinearGate;
+using runtime::TensorDesc;
+
+namespace {
+
+constexpr double kUnitVarianceBound = 1.7320508075688772; // sqrt(3): U(-b, b) has variance 1
+constexpr double kToleranceBF16 = 1e-2;
+constexpr double kToleranceF16 = 2e-3;
+constexpr double kChannelGateTemperature = 16; // GLA divides its log gates by 16
+constexpr double kSlopeRange = 8;              // Lightning slopes 2^(-8 (h + 1) / H)
+constexpr uint8_t kPoisonByte = 0xFF;          // all-ones: NaN in bf16, fp16 and f32
+constexpr int kMaxInputSets = 16;
+constexpr uint64_t kBenchSeed = 1000;
+
+/// The host side of one problem, in [B, H, T, D] order.
+struct LinearHost {
+  reference::Inputs inputs;
+  reference::StateTensors initial;
+  std::string stateName;
+  reference::HostTensor gate; ///< the gate input, when the kernel has one
+};
+
+reference::StorageFormat formatOf(DType d) {
+  return d == DType::BF16 ? reference::StorageFormat::BF16 : reference::StorageFormat::F16;
+}
+
+double logSigmoid(double x) {
+  return x < 0 ? x - std::log1p(std::exp(x)) : -std::log1p(std::exp(-x));
+}
+
+reference::HostTensor normalGates(std::vector<int64_t> shape, uint64_t seed, double divisor) {
+  reference::HostTensor t(std::move(shape));
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (double &x : t.data)
+    x = static_cast<float>(logSigmoid(normal(rng)) / divisor); // f32 storage, exactly
+  return t;
+}
+
+Expected<LinearHost> makeHost(const runtime::KernelSpec &spec, const dsl::Kernel &ast,
+                              const LinearProblem &pb) {
+  if (ast.states.size() != 1)
+    return Error{ErrorCode::InvalidArgument, "expected a kernel with one state"};
+  const int64_t B = pb.batch, H = pb.heads, T = pb.seqLen, K = spec.headDim, V = spec.headDimV;
+  const uint64_t seed = pb.seed * 1000003;
+  auto operand = [&](std::vector<int64_t> shape, uint64_t salt) {
+    return reference::roundedTo(reference::randomUniform(std::move(shape), seed + salt,
+                                                         -kUnitVarianceBound, kUnitVarianceBound),
+                                formatOf(spec.dtype));
+  };
+  LinearHost h;
+  h.inputs.q = operand({B, H, T, K}, 1);
+  h.inputs.k = operand({B, H, T, K}, 2);
+  h.inputs.v = operand({B, H, T, V}, 3);
+  h.stateName = ast.states.front().name;
+  if (pb.initialState)
+    h.initial[h.stateName] = reference::roundedTo(
+        reference::randomUniform({B, H, K, V}, seed + 4, -1.0, 1.0), reference::StorageFormat::F32);
+  switch (spec.linear.gate) {
+  case LinearGate::None:
+    break;
+  case LinearGate::PerToken:
+    h.gate = normalGates({B, H, T}, seed + 5, 1.0);
+    break;
+  case LinearGate::PerChannel:
+    h.gate = normalGates({B, H, T, K}, seed + 5, kChannelGateTemperature);
+    break;
+  case LinearGate::PerHead:
+    h.gate = reference::HostTensor({H});
+    for (int64_t x = 0; x < H; ++x)
+      h.gate.data[x] = static_cast<float>(std::exp2(-kSlopeRange * double(x + 1) / double(H)));
+    break;
+  }
+  if (!spec.linear.gateInput.empty())
+    h.inputs.extra[spec.linear.gateInput] = h.gate;
+  return h;
+}
+
+/// Storage bytes of `t` ([B, H, T, inner...]) in `dtype`, in token-major order
+/// ([B, T, H, inner...]) when asked; values were rounded beforehand, so encoding is exact.
+std::vector<unsigned char> encode(const reference::HostTensor &t, DType dtype, bool tokenMajor) {
+  const int size = runtime::dtypeSize(dtype);
+  std::vector<unsigned char> bytes(t.data.size() * size);
+  const bool permute = tokenMajor && t.shape.size() >= 3;
+  const int64_t B = permute ? t.shape[0] : 1, H = permute ? t.shape[1] : 1,
+                T = permute ? t.shape[2] : 1;
+  const int64_t inner = permute ? t.numel() / (B * H * T) : 1;
+  for (size_t x = 0; x < t.data.size(); ++x) {
+    size_t dst = x;
+    if (permute) {
+      int64_t i = int64_t(x) % inner, r = int64_t(x) / inner;
+      int64_t tt = r % T, hh = (r / T) % H, bb = r / (T * H);
+      dst = size_t(((bb * T + tt) * H + hh) * inner + i);
+    }
+    const float f = static_cast<float>(t.data[x]);
+    unsigned char *out = &bytes[dst * size];
+    if (dtype == DType::F32) {
+      std::memcpy(out, &f, 4);
+    } else if (dtype == DType::BF16) {
+      uint32_t u;
+      std::memcpy(&u, &f, 4);
+      const uint16_t b = static_cast<uint16_t>(u >> 16);
+      std::memcpy(out, &b, 2);
+    } else {
+      const _Float16 h = static_cast<_Float16>(f);
+      std::memcpy(out, &h, 2);
+    }
+  }
+  return bytes;
+}
+
+double decode(const unsigned char *in, DType dtype) {
+  if (dtype == DType::F32) {
+    float f;
+    std::memcpy(&f, in, 4);
+    return f;
+  }
+  if (dtype == DType::BF16) {
+    uint16_t b;
+    std::memcpy(&b, in, 2);
+    const uint32_t u = uint32_t(b) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+  }
+  _Float16 h;
+  std::memcpy(&h, in, 2);
+  return static_cast<double>(h);
+}
+
+/// A device tensor and its [B, H, T, ...] view in the chosen layout.
+struct DeviceTensor {
+  DeviceBuffer buffer;
+  TensorDesc desc;
+};
+
+Expected<DeviceTensor> upload(runtime::Runtime &rt, const std::vector<int64_t> &shape,
+                              const std::vector<unsigned char> &bytes, DType dtype,
+                              bool tokenMajor) {
+  Expected<DeviceBuffer> buffer = rt.allocate(std::max<size_t>(bytes.size(), 16));
+  if (!buffer)
+    return buffer.takeError();
+  if (runtime::Status st = buffer->upload(bytes.data(), bytes.size()); !st)
+    return st.takeError();
+  DeviceTensor t{buffer.takeValue(), {}};
+  t.desc.data = t.buffer.data();
+  t.desc.dtype = dtype;
+  t.desc.rank = static_cast<int>(shape.size());
+  int64_t stride = 1;
+  for (int d = t.desc.rank - 1; d >= 0; --d) {
+    t.desc.shape[d] = shape[d];
+    t.desc.strides[d] = stride;
+    stride *= shape[d];
+  }
+  if (tokenMajor && shape.size() >= 3) { // storage [B, T, H, inner]: swap H and T strides
+    const int64_t inner = t.desc.rank == 4 ? shape[3] : 1;
+    t.desc.strides[1] = inner;
+    t.desc.strides[2] = shape[1] * inner;
+  }
+  return t;
+}
+
+Expected<DeviceTensor> poisoned(runtime::Runtime &rt, const std::vector<int64_t> &shape,
+                                DType dtype, bool tokenMajor) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  std::vector<unsigned char> bytes(size_t(n) * runtime::dtypeSize(dtype), kPoisonByte);
+  return upload(rt, shape, bytes, dtype, tokenMajor);
+}
+
+/// Everything one launch reads and writes on the device.
+struct LinearDevice {
+  DeviceTensor q, k, v, o, gate, stateIn, stateOut;
+  std::vector<runtime::NamedTensor> inputs;
+  runtime::LinearLaunchArgs args;
+};
+
+Expected<LinearDevice> uploadAll(runtime::Runtime &rt, const runtime::KernelSpec &spec,
+                                 const LinearHost &h, const LinearProblem &pb) {
+  LinearDevice d;
+  const bool tm = pb.tokenMajor;
+  const DType dt = spec.dtype;
+  const int64_t B = pb.batch, H = pb.heads, T = pb.seqLen, K = spec.headDim, V = spec.headDimV;
+  struct Item {
+    DeviceTensor *dst;
+    const reference::HostTensor *host;
+    DType dtype;
+  } items[] = {{&d.q, &h.inputs.q, dt}, {&d.k, &h.inputs.k, dt}, {&d.v, &h.inputs.v, dt}};
+  for (const Item &it : items) {
+    Expected<DeviceTensor> t =
+        upload(rt, it.host->shape, encode(*it.host, it.dtype, tm), it.dtype, tm);
+    if (!t)
+      return t.takeError();
+    *it.dst = t.takeValue();
+  }
+  Expected<DeviceTensor> o = poisoned(rt, {B, H, T, V}, dt, tm);
+  Expected<DeviceTensor> s1 = poisoned(rt, {B, H, K, V}, DType::F32, false);
+  if (!o || !s1)
+    return !o ? o.takeError() : s1.takeError();
+  d.o = o.takeValue();
+  d.stateOut = s1.takeValue();
+  if (pb.initialState) {
+    const reference::HostTensor &s0 = h.initial.at(h.stateName);
+    Expected<DeviceTensor> t =
+        upload(rt, s0.shape, encode(s0, DType::F32, false), DType::F32, false);
+    if (!t)
+      return t.takeError();
+    d.stateIn = t.takeValue();
+  }
+  if (!spec.linear.gateInput.empty()) {
+    Expected<DeviceTensor> t =
+        upload(rt, h.gate.shape, encode(h.gate, DType::F32, tm), DType::F32, tm);
+    if (!t)
+      return t.takeError();
+    d.gate = t.takeValue();
+    d.inputs.push_back({spec.linear.gateInput.c_str(), d.gate.desc});
+  }
+  return d;
+}
+
+/// Points the launch arguments at `d`'s tensors; call once `d` stays where it is.
+void bindArgs(LinearDevice &d) {
+  d.args.q = d.q.desc;
+  d.args.k = d.k.desc;
+  d.args.v = d.v.desc;
+  d.args.o = d.o.desc;
+  d.args.stateOut = &d.stateOut.desc;
+  d.args.stateIn = d.stateIn.desc.data ? &d.stateIn.desc : nullptr;
+  d.args.inputs = d.inputs;
+}
+
+/// Downloads a [B, H, T|K, V] device tensor into [B, H, ...] order through its strides.
+Expected<reference::HostTensor> download(const DeviceTensor &t, const std::vector<int64_t> &shape) {
+  reference::HostTensor host(shape);
+  const int size = runtime::dtypeSize(t.desc.dtype);
+  std::vector<unsigned char> bytes(host.data.size() * size);
+  if (runtime::Status st = t.buffer.download(bytes.data(), bytes.size()); !st)
+    return st.takeError();
+  for (int64_t b = 0; b < shape[0]; ++b)
+    for (int64_t hh = 0; hh < shape[1]; ++hh)
+      for (int64_t r = 0; r < shape[2]; ++r)
+        for (int64_t c = 0; c < shape[3]; ++c) {
+          const int64_t off = b * t.desc.strides[0] + hh * t.desc.strides[1] +
+                              r * t.desc.strides[2] + c * t.desc.strides[3];
+          host.at({b, hh, r, c}) = decode(&bytes[size_t(off) * size], t.desc.dtype);
+        }
+  return host;
+}
+
+/// Replaces non-finite values by 0 and counts them.
+int64_t scrub(reference::HostTensor &t) {
+  int64_t bad = 0;
+  for (double &x : t.data)
+    if (!std::isfinite(x)) {
+      ++bad;
+      x = 0;
+    }
+  return bad;
+}
+
+} // namespace
+
+LinearProblem LinearProblem::fromShape(const ProblemShape &shape) {
+  LinearProblem p;
+  p.batch = shape.batch;
+  p.heads = shape.headsQ;
+  p.seqLen = shape.seqQ;
+  return p;
+}
+
+std::string LinearProblem::str() const {
+  std::ostringstream os;
+  os << "B=" << batch << " H=" << heads << " T=" << seqLen
+     << (tokenMajor ? " [B,T,H,D]" : " [B,H,T,D]") << (initialState ? " S0" : "");
+  return os.str();
+}
+
+Expected<LinearCheckResult> checkLinear(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                        const dsl::Kernel &ast, const LinearProblem &pb) {
+  const runtime::KernelSpec &spec = kernel.spec();
+  if (spec.family != runtime::KernelFamily::Linear)
+    return Error{ErrorCode::InvalidArgument, "checkLinear needs a linear-family kernel"};
+  Expected<LinearHost> host = makeHost(spec, ast, pb);
+  if (!host)
+    return host.takeError();
+  Expected<LinearDevice> dev = uploadAll(rt, spec, *host, pb);
+  if (!dev)
+    return dev.takeError();
+  bindArgs(*dev);
+  if (runtime::Status st = kernel.launchLinear(dev->args, nullptr); !st)
+    return st.takeError();
+  if (runtime::Status st = rt.synchronize(); !st)
+    return st.takeError();
+
+  reference::StateTensors final;
+  reference::HostTensor ref;
+  try {
+    ref = reference::referenceLinearRecurrent(ast, host->inputs, {},
+                                              pb.initialState ? &host->initial : nullptr, &final);
+  } catch (const reference::ReferenceError &e) {
+    return Error{ErrorCode::InvalidArgument, std::string("reference: ") + e.what()};
+  }
+  Expected<reference::HostTensor> o = download(dev->o, ref.shape);
+  const reference::HostTensor &refState = final.at(host->stateName);
+  Expected<reference::HostTensor> s = download(dev->stateOut, refState.shape);
+  if (!o || !s)
+    return !o ? o.takeError() : s.takeError();
+  LinearCheckResult r;
+  r.tolerance = spec.dtype == DType::BF16 ? kToleranceBF16 : kToleranceF16;
+  r.nonFinite = scrub(*o) + scrub(*s);
+  r.elements = o->numel();
+  r.relError = reference::relativeError(*o, ref);
+  r.maxAbsError = reference::maxAbsDiff(*o, ref);
+  r.stateRelError = reference::relativeError(*s, refState);
+  return r;
+}
+
+Expected<BenchResult> benchLinear(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                  const dsl::Kernel &ast, const LinearProblem &pb, int warmup,
+                                  int iterations) {
+  const runtime::KernelSpec &spec = kernel.spec();
+  const runtime::CudaDriver &drv = rt.driver();
+  if (iterations <= 0)
+    return Error{ErrorCode::InvalidArgument, "benchLinear needs iterations"};
+  const int64_t setBytes = runtime::dtypeSize(spec.dtype) * pb.batch * pb.heads * pb.seqLen *
+                           (2 * spec.headDim + 2 * spec.headDimV);
+  const int sets = static_cast<int>(std::clamp<int64_t>(
+      3 * int64_t(rt.device().l2CacheBytes) / std::max<int64_t>(setBytes, 1) + 1, 1,
+      kMaxInputSets));
+  std::vector<LinearDevice> devices;
+  devices.reserve(sets); // bindArgs points into the elements
+  for (int s = 0; s < sets; ++s) {
+    LinearProblem p = pb;
+    p.seed = kBenchSeed + s;
+    Expected<LinearHost> host = makeHost(spec, ast, p);
+    if (!host)
+      return host.takeError();
+    Expected<LinearDevice> dev = uploadAll(rt, spec, *host, p);
+    if (!dev)
+      return dev.takeError();
+    devices.push_back(dev.takeValue());
+    bindArgs(devices.back());
+  }
+  for (int w = 0; w < warmup; ++w)
+    if (runtime::Status st = kernel.launchLinear(devices[w % sets].args, nullptr); !st)
+      return st.takeError();
+  CUevent start = nullptr, stop = nullptr;
+  if (runtime::Status st = drv.check(drv.cuEventCreate(&start, 0), "cuEventCreate"); !st)
+    return st.takeError();
+  if (runtime::Status st = drv.check(drv.cuEventCreate(&stop, 0), "cuEventCreate"); !st)
+    return st.takeError();
+  std::vector<double> times;
+  for (int it = 0; it < iterations; ++it) {
+    drv.cuEventRecord(start, nullptr);
+    runtime::Status st = kernel.launchLinear(devices[it % sets].args, nullptr);
+    drv.cuEventRecord(stop, nullptr);
+    if (!st)
+      return st.takeError();
+    if (runtime::Status s2 = drv.check(drv.cuEventSynchronize(stop), "cuEventSynchronize"); !s2)
+      return s2.takeError();
+    float ms = 0;
+    drv.cuEventElapsedTime(&ms, start, stop);
+    times.push_back(ms);
+  }
+  drv.cuEventDestroy(start);
+  drv.cuEventDestroy(stop);
+  std::sort(times.begin(), times.end());
+  BenchResult r;
+  r.samples = iterations;
+  r.medianMs = times[times.size() / 2];
+  r.minMs = times.front();
+  r.maxMs = times.back();
+  r.inputSets = sets;
+  return r;
+}
+
+} // namespace attnc
