@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "KernelSelection.h"
+#include "LinearSelection.h"
 #include "OptionParsing.h"
 #include "SourceLoading.h"
 
@@ -20,6 +21,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <variant>
@@ -67,6 +69,13 @@ int writeOutput(const po::variables_map &vm, const std::string &data) {
   return kExitOk;
 }
 
+bool isLinear(const GeneratedKernel &k) { return k.spec.family == runtime::KernelFamily::Linear; }
+
+/// The tile config of either family, as its config struct prints it.
+std::string configText(const GeneratedKernel &k) {
+  return isLinear(k) ? k.linearConfig.str() : k.config.str();
+}
+
 /// A generated kernel compiled by NVRTC, with what ptxas (or the cubin) reports.
 struct Compiled {
   GeneratedKernel kernel;
@@ -80,7 +89,7 @@ std::variant<Compiled, int> compileKernel(GeneratedKernel kernel, const std::str
   std::optional<int> limit = smemLimit(arch);
   if (kernel.spec.dynamicSmemBytes > *limit) {
     std::cerr << "attnc: error: kernel '" << kernel.kernelName << "' with tile config "
-              << kernel.config.str() << " needs " << kernel.spec.dynamicSmemBytes
+              << configText(kernel) << " needs " << kernel.spec.dynamicSmemBytes
               << " bytes of shared memory; " << arch << " allows " << *limit
               << " per block (use smaller --block-m/--block-n or fewer --stages)\n";
     return kExitUserError;
@@ -115,10 +124,13 @@ std::variant<Compiled, int> compileKernel(GeneratedKernel kernel, const std::str
   return Compiled{std::move(kernel), out.takeValue(), usage};
 }
 
-/// Tries the chosen configs in order; keeps the first that uses no local memory (or the
-/// last one tried, which --no-spills then rejects).
-int compileWithNvrtc(const CompiledProgram &program, const KernelChoice &choice,
-                     const std::string &emit, const po::variables_map &vm) {
+/// Generates the kernel for the n-th candidate tile config (errors already printed).
+using Generator = std::function<std::optional<GeneratedKernel>(size_t)>;
+
+/// Tries the `count` candidate configs in order; keeps the first that uses no local
+/// memory (or the last one tried, which --no-spills then rejects).
+int compileWithNvrtc(const Generator &generate, size_t count, const std::string &emit,
+                     const po::variables_map &vm) {
   const std::string arch = vm["arch"].as<std::string>();
   if (!smemLimit(arch)) {
     std::cerr << "attnc: error: unknown --arch '" << arch
@@ -126,9 +138,8 @@ int compileWithNvrtc(const CompiledProgram &program, const KernelChoice &choice,
     return kExitUserError;
   }
   std::optional<Compiled> chosen;
-  for (size_t n = 0; n < choice.configs.size(); ++n) {
-    std::optional<GeneratedKernel> kernel =
-        program.generate(choice.kernel, choice.headDim, choice.configs[n], std::cerr);
+  for (size_t n = 0; n < count; ++n) {
+    std::optional<GeneratedKernel> kernel = generate(n);
     if (!kernel)
       return kExitUserError;
     std::variant<Compiled, int> c = compileKernel(std::move(*kernel), arch, emit == "ptx");
@@ -137,16 +148,19 @@ int compileWithNvrtc(const CompiledProgram &program, const KernelChoice &choice,
     chosen = std::move(std::get<Compiled>(c));
     if (!chosen->usage || !chosen->usage->usesLocalMemory())
       break;
-    if (n + 1 < choice.configs.size())
-      std::cerr << "attnc: note: tile config " << choice.configs[n].str()
-                << " uses local memory (" << chosen->usage->str() << "); trying "
-                << choice.configs[n + 1].str() << "\n";
+    if (n + 1 < count)
+      std::cerr << "attnc: note: tile config " << configText(chosen->kernel)
+                << " uses local memory (" << chosen->usage->str() << "); trying the next\n";
   }
   const Compiled &c = *chosen;
   std::ostream &report = vm.count("output") ? std::cout : std::cerr;
-  report << "kernel " << c.kernel.kernelName << ": " << c.kernel.config.str() << ", head dim "
-         << c.kernel.spec.headDim << ", mask " << analysis::toString(c.kernel.maskKind) << ", "
-         << c.kernel.spec.dynamicSmemBytes << " B shared memory\n";
+  if (isLinear(c.kernel))
+    report << "kernel " << c.kernel.kernelName << ": " << describeLinear(c.kernel) << ", "
+           << c.kernel.spec.dynamicSmemBytes << " B shared memory\n";
+  else
+    report << "kernel " << c.kernel.kernelName << ": " << c.kernel.config.str() << ", head dim "
+           << c.kernel.spec.headDim << ", mask " << analysis::toString(c.kernel.maskKind) << ", "
+           << c.kernel.spec.dynamicSmemBytes << " B shared memory\n";
   if (c.usage)
     report << c.usage->str() << "\n";
   if (vm.count("no-spills")) {
@@ -176,6 +190,7 @@ int runCompile(const Args &args) {
       ("output,o", po::value<std::string>(), "output file (default: standard output)")
       ("no-spills", "fail when the kernel spills registers or uses local memory");
   addKernelOptions(desc);
+  addLinearOptions(desc);
   po::variables_map vm;
   if (auto rc = parseOptions(args, desc, kUsage, vm))
     return *rc;
@@ -207,20 +222,28 @@ int runCompile(const Args &args) {
   std::optional<KernelChoice> choice = chooseKernel(*program, vm);
   if (!choice)
     return kExitUserError;
-  if (program->family(choice->kernel) != "softmax") {
-    std::cerr << "attnc: error: kernel '" << choice->kernel
-              << "' is of the linear family; its CUDA code generation is not implemented "
-                 "yet (only --emit=ast|mlir|mlir-opt)\n";
-    return kExitUserError;
+  Generator generate = [&](size_t n) {
+    return program->generate(choice->kernel, choice->headDim, choice->configs[n], std::cerr);
+  };
+  size_t count = choice->configs.size();
+  std::optional<LinearChoice> linear;
+  if (program->family(choice->kernel) == "linear") {
+    linear = chooseLinear(*program, *choice, vm);
+    if (!linear)
+      return kExitUserError;
+    generate = [&](size_t n) {
+      return program->generateLinear(choice->kernel, linear->headDimK, linear->headDimV,
+                                     linear->configs[n], std::cerr);
+    };
+    count = linear->configs.size();
   }
   if (emit == "cu") {
-    std::optional<GeneratedKernel> kernel =
-        program->generate(choice->kernel, choice->headDim, choice->configs.front(), std::cerr);
+    std::optional<GeneratedKernel> kernel = generate(0);
     if (!kernel)
       return kExitUserError;
     return writeOutput(vm, kernel->source);
   }
-  return compileWithNvrtc(*program, *choice, emit, vm);
+  return compileWithNvrtc(generate, count, emit, vm);
 }
 
 } // namespace attnc::cli

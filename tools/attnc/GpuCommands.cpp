@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "KernelSelection.h"
+#include "LinearSelection.h"
 #include "OptionParsing.h"
 #include "ProblemOptions.h"
 #include "SourceLoading.h"
@@ -16,6 +17,7 @@
 #include "attnc/Analysis/BlockClassification.h"
 #include "attnc/Driver/CompiledProgram.h"
 #include "attnc/Driver/GpuHarness.h"
+#include "attnc/Driver/LinearHarness.h"
 #include "attnc/Tuner/TunedKernel.h"
 
 #include <cstdio>
@@ -35,6 +37,7 @@ struct GpuSession {
   cuda::PrefillConfig config; ///< the tile shape actually compiled
   ProblemShape shape;
   std::string tuning; ///< how the config was chosen, when tuning databases were given
+  bool linear = false; ///< a linear-family kernel (LinearHarness checks and times it)
 };
 
 void addGpuOptions(po::options_description &desc) {
@@ -42,7 +45,36 @@ void addGpuOptions(po::options_description &desc) {
       ("shape", po::value<std::string>()->default_value("B=2,H=8,N=1000"), "problem: B=..,Hq=..,Hkv=..,N=..,M=.. (H sets both head counts; M defaults to N) plus free dims");
   addProblemOptions(desc);
   addKernelOptions(desc);
+  addLinearOptions(desc);
   addDatabaseOptions(desc);
+}
+
+/// The linear family: the given tile shape, or the first default that compiles without
+/// local memory. Returns an exit code on failure.
+std::optional<int> openLinear(const po::variables_map &vm, GpuSession &s) {
+  if (s.shape.headsKv != s.shape.headsQ || s.shape.seqK != s.shape.seqQ) {
+    std::cerr << "attnc: error: kernel '" << s.choice.kernel
+              << "' is of the linear family; its --shape takes B, H and N (the length T)\n";
+    return kExitUserError;
+  }
+  std::optional<LinearChoice> linear = chooseLinear(*s.program, s.choice, vm);
+  if (!linear)
+    return kExitUserError;
+  for (const cuda::LinearConfig &config : linear->configs) {
+    s.generated = s.program->generateLinear(s.choice.kernel, linear->headDimK, linear->headDimV,
+                                            config, std::cerr);
+    if (!s.generated)
+      return kExitUserError;
+    auto kernel = s.runtime->compile(s.generated->source, s.generated->spec);
+    if (!kernel) {
+      std::cerr << "attnc: error: " << kernel.error().message << "\n";
+      return kExitInternalError;
+    }
+    s.kernel = kernel.takeValue();
+    if (s.kernel->resources().localBytes == 0)
+      break;
+  }
+  return std::nullopt;
 }
 
 /// Returns an exit code on failure.
@@ -58,12 +90,7 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
   if (!choice)
     return kExitUserError;
   s.choice = *choice;
-  if (s.program->family(s.choice.kernel) != "softmax") {
-    std::cerr << "attnc: error: kernel '" << s.choice.kernel
-              << "' is of the linear family; GPU kernels exist only for the softmax family "
-                 "so far\n";
-    return kExitUserError;
-  }
+  s.linear = s.program->family(s.choice.kernel) == "linear";
   std::optional<ProblemShape> shape = parseProblem(vm, vm["shape"].as<std::string>());
   if (!shape)
     return kExitUserError;
@@ -78,6 +105,8 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
     return kExitUserError;
   }
   s.runtime = rt.takeValue();
+  if (s.linear)
+    return openLinear(vm, s);
   if (s.choice.explicitConfig) {
     s.generated =
         s.program->generate(s.choice.kernel, s.choice.headDim, s.choice.configs.front(), std::cerr);
@@ -120,6 +149,48 @@ const dsl::Kernel &astKernel(const GpuSession &s) {
   return *selectKernel(*s.ast, s.choice.kernel);
 }
 
+/// `attnc check` of a linear kernel: both layouts, non-zero initial state, o and the final
+/// state against the float64 recurrence.
+int checkLinearKernel(const GpuSession &s, uint64_t seed) {
+  std::printf("%s [%s] on %s\n", s.choice.kernel.c_str(), describeLinear(*s.generated).c_str(),
+              s.runtime->device().name.c_str());
+  bool passed = true;
+  for (bool tokenMajor : {false, true}) {
+    LinearProblem problem = LinearProblem::fromShape(s.shape);
+    problem.seed = seed;
+    problem.tokenMajor = tokenMajor;
+    auto r = checkLinear(*s.runtime, *s.kernel, astKernel(s), problem);
+    if (!r) {
+      std::cerr << "attnc: error: " << r.error().message << "\n";
+      return kExitUserError;
+    }
+    std::printf("  %s: rel err %.3e (tolerance %.0e)  max abs err %.3e  final state rel err "
+                "%.3e  non-finite %lld of %lld  %s\n",
+                problem.str().c_str(), r->relError, r->tolerance, r->maxAbsError,
+                r->stateRelError, static_cast<long long>(r->nonFinite),
+                static_cast<long long>(r->elements), r->passed() ? "PASS" : "FAIL");
+    passed = passed && r->passed();
+  }
+  return passed ? kExitOk : kExitUserError;
+}
+
+/// `attnc run` of a linear kernel: the median of CUDA-event timings.
+int benchLinearKernel(const GpuSession &s, int warmup, int iters) {
+  LinearProblem problem = LinearProblem::fromShape(s.shape);
+  problem.initialState = false;
+  auto r = benchLinear(*s.runtime, *s.kernel, astKernel(s), problem, warmup, iters);
+  if (!r) {
+    std::cerr << "attnc: error: " << r.error().message << "\n";
+    return kExitUserError;
+  }
+  std::printf("%s [%s] on %s, %s\n", s.choice.kernel.c_str(),
+              describeLinear(*s.generated).c_str(), s.runtime->device().name.c_str(),
+              problem.str().c_str());
+  std::printf("  median %.4f ms (min %.4f, max %.4f, %d runs, %d input sets)\n", r->medianMs,
+              r->minMs, r->maxMs, r->samples, r->inputSets);
+  return kExitOk;
+}
+
 /// Useful FLOPs: 4 * D * allowed (i, j) pairs per (batch, head).
 std::optional<double> usefulFlops(const GpuSession &s, bool &exact) {
   std::optional<analysis::MaskModel> model = s.program->maskModel(s.choice.kernel, std::cerr);
@@ -151,6 +222,8 @@ int runCheck(const Args &args) {
   GpuSession s;
   if (auto rc = openSession(vm, s))
     return *rc;
+  if (s.linear)
+    return checkLinearKernel(s, vm["seed"].as<uint64_t>());
   auto result = checkSoftmax(*s.runtime, *s.kernel, astKernel(s), s.shape,
                              vm["seed"].as<uint64_t>());
   if (!result) {
@@ -190,6 +263,8 @@ int runRun(const Args &args) {
     std::cerr << "attnc: error: --iters must be positive and --warmup not negative\n";
     return kExitUserError;
   }
+  if (s.linear)
+    return benchLinearKernel(s, warmup, iters);
   auto result = benchSoftmax(*s.runtime, *s.kernel, astKernel(s), s.shape, warmup, iters);
   if (!result) {
     std::cerr << "attnc: error: " << result.error().message << "\n";

@@ -1,0 +1,71 @@
+//===- LinearSelection.cpp - Head dims and tile shape of a linear kernel ---===//
+//
+// Shared by compile, check and run so they agree on the linear defaults and errors. The
+// prefill-only options (--block-m, --block-n, --stages, --q-in-regs) are refused here
+// rather than silently ignored.
+//
+//===----------------------------------------------------------------------===//
+#include "LinearSelection.h"
+
+#include <iostream>
+
+namespace attnc::cli {
+
+void addLinearOptions(po::options_description &desc) {
+  desc.add_options()(
+      "head-dim-v", po::value<int>(),
+      "linear family: value head dim V (default: the declared one, else the key head dim)")(
+      "chunk", po::value<int>(), "linear family: tokens per chunk")(
+      "sub", po::value<int>(), "linear family: key sub-tile of the intra-chunk product")(
+      "slice-v", po::value<int>(), "linear family: V columns of the state per CTA");
+}
+
+std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const KernelChoice &choice,
+                                         const po::variables_map &vm) {
+  for (const char *prefillOnly : {"block-m", "block-n", "stages", "q-in-regs"})
+    if (vm.count(prefillOnly)) {
+      std::cerr << "attnc: error: --" << prefillOnly << " applies to softmax kernels; kernel '"
+                << choice.kernel << "' is of the linear family (use --chunk, --sub, --slice-v, "
+                << "--warps)\n";
+      return std::nullopt;
+    }
+  LinearChoice c;
+  c.headDimK = choice.headDim;
+  std::optional<int> declaredV = program.declaredValueDim(choice.kernel);
+  c.headDimV = vm.count("head-dim-v") ? vm["head-dim-v"].as<int>() : declaredV.value_or(c.headDimK);
+  if (declaredV && *declaredV != c.headDimV) {
+    std::cerr << "attnc: error: --head-dim-v " << c.headDimV << " does not match the head dim "
+              << *declaredV << " that kernel '" << choice.kernel << "' declares\n";
+    return std::nullopt;
+  }
+  const cuda::LinearGateKind gate = program.recurrence(choice.kernel) == "vector_gate"
+                                        ? cuda::LinearGateKind::PerChannel
+                                        : cuda::LinearGateKind::PerToken;
+  std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(c.headDimK, c.headDimV, gate);
+  c.explicitConfig =
+      vm.count("chunk") || vm.count("sub") || vm.count("slice-v") || vm.count("warps");
+  if (!c.explicitConfig) {
+    // Head dims the template does not support leave no default: the emitter says why.
+    c.configs = defaults.empty() ? std::vector<cuda::LinearConfig>{{}} : defaults;
+    return c;
+  }
+  cuda::LinearConfig cfg = defaults.empty() ? cuda::LinearConfig{} : defaults.front();
+  if (vm.count("chunk"))
+    cfg.chunk = vm["chunk"].as<int>();
+  if (vm.count("sub"))
+    cfg.sub = vm["sub"].as<int>();
+  if (vm.count("slice-v"))
+    cfg.sliceV = vm["slice-v"].as<int>();
+  if (vm.count("warps"))
+    cfg.numWarps = vm["warps"].as<int>();
+  c.configs = {cfg};
+  return c;
+}
+
+std::string describeLinear(const GeneratedKernel &k) {
+  return k.linearConfig.str() + ", K " + std::to_string(k.spec.headDim) + ", V " +
+         std::to_string(k.spec.headDimV) + ", " + k.recurrence + " (" +
+         runtime::linearGateName(k.spec.linear.gate) + " gate)";
+}
+
+} // namespace attnc::cli

@@ -1,0 +1,35 @@
+//===- LinearSelection.h - Head dims and tile shape of a linear kernel -*- C++ -*-===//
+//
+// The linear-family counterpart of KernelSelection: K from --head-dim (or the declared
+// key dim, else 128), V from --head-dim-v (or the declared value dim, else K), and the
+// chunkwise tile shape from --chunk/--sub/--slice-v/--warps or the defaults for the
+// kernel's gate kind (best first).
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_TOOLS_LINEARSELECTION_H
+#define ATTNC_TOOLS_LINEARSELECTION_H
+
+#include "KernelSelection.h"
+
+namespace attnc::cli {
+
+/// Adds --head-dim-v, --chunk, --sub, --slice-v.
+void addLinearOptions(po::options_description &desc);
+
+struct LinearChoice {
+  int headDimK = 0, headDimV = 0;
+  std::vector<cuda::LinearConfig> configs; ///< the given config, or the defaults best first
+  bool explicitConfig = false;
+};
+
+/// Resolves the options for the linear kernel `choice.kernel`; prints an error and returns
+/// nullopt when they do not fit.
+std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const KernelChoice &choice,
+                                         const po::variables_map &vm);
+
+/// "c64 sub32 v64 w4, K 128, V 128, scalar_decay (per-head gate)".
+std::string describeLinear(const GeneratedKernel &kernel);
+
+} // namespace attnc::cli
+
+#endif // ATTNC_TOOLS_LINEARSELECTION_H
