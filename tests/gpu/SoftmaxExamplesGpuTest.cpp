@@ -1,8 +1,10 @@
 //===- SoftmaxExamplesGpuTest.cpp - Every softmax example on the GPU ------===//
 //
 // For every softmax example, in bf16 and fp16, head dims 64 and 128: generate the prefill
-// kernel (first default tile config that uses no local memory), run it on fresh random
-// inputs with the output poisoned, and compare with the float64 CPU reference. Shapes are
+// kernel with each template the device runs (the sm_90a wgmma one there, and the mma.sync
+// one everywhere; first default tile config that uses no local memory), run it on fresh
+// random inputs with the output poisoned, and compare with the float64 CPU reference
+// (computed once per problem, shared by the templates). Shapes are
 // ragged (no multiple of any tile), with batch > 1 and GQA ratios 1, 4 and 8. Skips, with
 // the reason, where there is no CUDA device.
 //
@@ -106,31 +108,51 @@ TEST_F(SoftmaxExamplesGpu, MatchFloat64Reference) {
       ASSERT_TRUE(ast);
       const dsl::Kernel &kernel = ast->kernels.front();
       for (int headDim : {64, 128}) {
-        std::unique_ptr<runtime::Kernel> compiled;
-        cuda::PrefillConfig used;
-        for (const cuda::PrefillConfig &cfg : cuda::prefillCandidates(headDim)) {
-          std::optional<GeneratedKernel> gen = program->generate(kernel.name, headDim, cfg, diag);
-          ASSERT_TRUE(gen) << diag.str();
-          auto k = rt.compile(gen->source, gen->spec);
-          ASSERT_TRUE(k) << k.error().message;
-          compiled = k.takeValue();
-          used = cfg;
-          if (compiled->resources().localBytes == 0)
-            break;
-        }
-        EXPECT_EQ(compiled->resources().localBytes, 0)
-            << c.example << " D=" << headDim << " uses local memory in every default config";
+        // Each problem's inputs and float64 reference once; every template checked on it.
+        std::vector<SoftmaxWorkload> workloads;
         uint64_t seed = 1;
         for (const ProblemShape &shape : shapesFor(c)) {
-          auto result = checkSoftmax(rt, *compiled, kernel, shape, seed++);
-          ASSERT_TRUE(result) << c.example << ": " << result.error().message;
-          std::printf("  %-16s %-4s D=%-3d %-14s %-38s rel err %.2e  lse err %.1e  %s\n",
-                      c.example, dtype, headDim, used.str().c_str(), shape.str().c_str(),
-                      result->relError, result->lseMaxError, result->passed() ? "ok" : "FAIL");
-          EXPECT_EQ(result->nonFinite, 0) << c.example << " " << shape.str();
-          EXPECT_LT(result->relError, result->tolerance) << c.example << " " << shape.str();
-          EXPECT_LT(result->lseMaxError, 1e-2) << c.example << " " << shape.str();
-          ++checked;
+          auto w = makeWorkload(kernel, shape, headDim,
+                                std::string(dtype) == "bf16" ? runtime::DType::BF16
+                                                             : runtime::DType::F16,
+                                seed++, true);
+          ASSERT_TRUE(w) << c.example << ": " << w.error().message;
+          workloads.push_back(w.takeValue());
+        }
+        for (bool sm90 : {true, false}) {
+          if (sm90 && !cuda::archHasWgmma(rt.device().arch()))
+            continue; // the wgmma template runs on sm_90a only
+          std::unique_ptr<runtime::Kernel> compiled;
+          cuda::PrefillConfig used;
+          for (const cuda::PrefillConfig &cfg :
+               cuda::prefillCandidates(headDim, rt.device().arch())) {
+            if (cfg.sm90 != sm90)
+              continue;
+            std::optional<GeneratedKernel> gen = program->generate(kernel.name, headDim, cfg, diag);
+            ASSERT_TRUE(gen) << diag.str();
+            auto k = rt.compile(gen->source, gen->spec);
+            ASSERT_TRUE(k) << k.error().message;
+            compiled = k.takeValue();
+            used = cfg;
+            if (compiled->resources().localBytes == 0)
+              break;
+          }
+          ASSERT_TRUE(compiled);
+          EXPECT_EQ(compiled->resources().localBytes, 0)
+              << c.example << " D=" << headDim << " uses local memory in every default config";
+          for (const SoftmaxWorkload &w : workloads) {
+            auto result = checkSoftmax(rt, *compiled, w);
+            ASSERT_TRUE(result) << c.example << ": " << result.error().message;
+            std::printf("  %-16s %-4s D=%-3d %-22s %-38s rel err %.2e  lse err %.1e  %s\n",
+                        c.example, dtype, headDim, used.str().c_str(), w.shape.str().c_str(),
+                        result->relError, result->lseMaxError, result->passed() ? "ok" : "FAIL");
+            EXPECT_EQ(result->nonFinite, 0) << c.example << " " << used.str() << " " << w.shape.str();
+            EXPECT_LT(result->relError, result->tolerance)
+                << c.example << " " << used.str() << " " << w.shape.str();
+            EXPECT_LT(result->lseMaxError, 1e-2)
+                << c.example << " " << used.str() << " " << w.shape.str();
+            ++checked;
+          }
         }
       }
     }

@@ -219,7 +219,7 @@ int runCompile(const Args &args) {
     program->printIR(os);
     return writeOutput(vm, os.str());
   }
-  std::optional<KernelChoice> choice = chooseKernel(*program, vm);
+  std::optional<KernelChoice> choice = chooseKernel(*program, vm, vm["arch"].as<std::string>());
   if (!choice)
     return kExitUserError;
   Generator generate = [&](size_t n) {

@@ -63,7 +63,8 @@ int explainTuning(const po::variables_map &vm, const CompiledProgram &program,
     device = (*rt)->device().fingerprint();
   }
 
-  const cuda::PrefillConfig fallback = cuda::prefillCandidates(headDim).front();
+  const cuda::PrefillConfig fallback =
+      cuda::prefillCandidates(headDim, tuner::archOfFingerprint(device)).front();
   std::ostringstream diag;
   std::optional<GeneratedKernel> generated = program.generate(kernel, headDim, fallback, diag);
   if (!generated) {

@@ -86,11 +86,6 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
   s.program = CompiledProgram::load(file, std::cerr);
   if (!s.program)
     return kExitUserError;
-  std::optional<KernelChoice> choice = chooseKernel(*s.program, vm);
-  if (!choice)
-    return kExitUserError;
-  s.choice = *choice;
-  s.linear = s.program->family(s.choice.kernel) == "linear";
   std::optional<ProblemShape> shape = parseProblem(vm, vm["shape"].as<std::string>());
   if (!shape)
     return kExitUserError;
@@ -105,6 +100,11 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
     return kExitUserError;
   }
   s.runtime = rt.takeValue();
+  std::optional<KernelChoice> choice = chooseKernel(*s.program, vm, s.runtime->device().arch());
+  if (!choice)
+    return kExitUserError;
+  s.choice = *choice;
+  s.linear = s.program->family(s.choice.kernel) == "linear";
   if (s.linear)
     return openLinear(vm, s);
   if (s.choice.explicitConfig) {

@@ -13,15 +13,17 @@ void addKernelOptions(po::options_description &desc) {
   desc.add_options()
       ("kernel", po::value<std::string>()->default_value(""), "kernel to use when the file holds several")
       ("head-dim", po::value<int>(), "head dim D to specialise for (default: the declared one, else 128)")
+      ("template", po::value<std::string>(), "sm80 (mma.sync, any arch) or sm90 (wgmma, sm_90a only); default: the best for the arch")
       ("block-m", po::value<int>(), "query rows per CTA (default: per head dim)")
       ("block-n", po::value<int>(), "keys per pipeline stage")
       ("warps", po::value<int>(), "warps per CTA")
       ("stages", po::value<int>(), "K/V pipeline depth")
-      ("q-in-regs", po::value<bool>(), "hold Q fragments in registers (true/false)");
+      ("q-in-regs", po::value<bool>(), "sm80: hold Q fragments in registers (true/false)")
+      ("overlap", po::value<bool>(), "sm90: overlap the previous block's P V with the softmax (true/false)");
 }
 
 std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
-                                         const po::variables_map &vm) {
+                                         const po::variables_map &vm, const std::string &arch) {
   KernelChoice c;
   std::vector<std::string> names = program.kernelNames();
   c.kernel = vm["kernel"].as<std::string>();
@@ -43,14 +45,52 @@ std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
               << *declared << " that kernel '" << c.kernel << "' declares\n";
     return std::nullopt;
   }
-  std::vector<cuda::PrefillConfig> defaults = cuda::prefillCandidates(c.headDim);
-  c.explicitConfig = vm.count("block-m") || vm.count("block-n") || vm.count("warps") ||
-                     vm.count("stages") || vm.count("q-in-regs");
+  std::vector<cuda::PrefillConfig> defaults = cuda::prefillCandidates(c.headDim, arch);
+  c.explicitConfig = vm.count("template") || vm.count("block-m") || vm.count("block-n") ||
+                     vm.count("warps") || vm.count("stages") || vm.count("q-in-regs") ||
+                     vm.count("overlap");
   if (!c.explicitConfig) {
     c.configs = defaults;
     return c;
   }
-  cuda::PrefillConfig cfg = defaults.front();
+  std::string tmpl = vm.count("template") ? vm["template"].as<std::string>()
+                     : vm.count("overlap")  ? "sm90"
+                     : vm.count("warps") || vm.count("q-in-regs") || vm.count("block-m")
+                         ? "sm80"
+                         : (defaults.front().sm90 ? "sm90" : "sm80");
+  if (tmpl != "sm80" && tmpl != "sm90") {
+    std::cerr << "attnc: error: unknown --template '" << tmpl << "' (expected sm80 or sm90)\n";
+    return std::nullopt;
+  }
+  if (tmpl == "sm90") {
+    if (!cuda::archHasWgmma(arch)) {
+      std::cerr << "attnc: error: the sm90 template (wgmma) needs sm_90a, not " << arch << "\n";
+      return std::nullopt;
+    }
+    if (vm.count("warps") || vm.count("q-in-regs") ||
+        (vm.count("block-m") && vm["block-m"].as<int>() != cuda::kSm90BlockM)) {
+      std::cerr << "attnc: error: the sm90 template fixes BLOCK_M at " << cuda::kSm90BlockM
+                << " and its warps; --warps and --q-in-regs belong to the sm80 template\n";
+      return std::nullopt;
+    }
+    cuda::PrefillConfig cfg = cuda::PrefillConfig::hopper(
+        vm.count("block-n") ? vm["block-n"].as<int>() : 128,
+        vm.count("stages") ? vm["stages"].as<int>() : 2,
+        vm.count("overlap") && vm["overlap"].as<bool>());
+    if ((cfg.blockN != 64 && cfg.blockN != 128) || cfg.stages < 2) {
+      std::cerr << "attnc: error: tile config " << cfg.str()
+                << " is not valid: the sm90 template takes BLOCK_N 64 or 128 and at least 2 "
+                   "stages\n";
+      return std::nullopt;
+    }
+    c.configs = {cfg};
+    return c;
+  }
+  if (vm.count("overlap")) {
+    std::cerr << "attnc: error: --overlap belongs to the sm90 template\n";
+    return std::nullopt;
+  }
+  cuda::PrefillConfig cfg = cuda::prefillCandidates(c.headDim).front();
   if (vm.count("block-m")) cfg.blockM = vm["block-m"].as<int>();
   if (vm.count("block-n")) cfg.blockN = vm["block-n"].as<int>();
   if (vm.count("warps")) cfg.numWarps = vm["warps"].as<int>();

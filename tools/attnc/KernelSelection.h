@@ -18,21 +18,23 @@
 
 namespace attnc::cli {
 
-/// Adds --kernel, --head-dim, --block-m, --block-n, --warps, --stages, --q-in-regs.
+/// Adds --kernel, --head-dim, --template, --block-m, --block-n, --warps, --stages,
+/// --q-in-regs, --overlap.
 void addKernelOptions(po::options_description &desc);
 
 struct KernelChoice {
   std::string kernel;
   int headDim = 0;
-  /// The tile shape given on the command line, or the defaults best first: a command
-  /// uses the first whose compiled kernel touches no local memory.
+  /// The tile shape given on the command line, or the defaults for `arch` best first: a
+  /// command uses the first whose compiled kernel touches no local memory.
   std::vector<cuda::PrefillConfig> configs;
   bool explicitConfig = false;
 };
 
-/// Resolves the options; prints an error and returns nullopt when they do not fit.
+/// Resolves the options for target `arch` (an NVRTC arch such as "sm_90a"); prints an
+/// error and returns nullopt when they do not fit (an sm90 config off sm_90a included).
 std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
-                                         const po::variables_map &vm);
+                                         const po::variables_map &vm, const std::string &arch);
 
 } // namespace attnc::cli
 

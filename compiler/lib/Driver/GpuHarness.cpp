@@ -124,8 +124,8 @@ struct DeviceTensor {
   TensorDesc desc;
 };
 
-Expected<DeviceTensor> upload(runtime::Runtime &rt, const reference::HostTensor &host,
-                              DType dtype) {
+/// The storage bytes of `host` in `dtype` (bit-exact: values were rounded beforehand).
+std::vector<unsigned char> encode(const reference::HostTensor &host, DType dtype) {
   size_t n = host.data.size();
   std::vector<unsigned char> bytes(n * runtime::dtypeSize(dtype));
   for (size_t x = 0; x < n; ++x) {
@@ -134,17 +134,15 @@ Expected<DeviceTensor> upload(runtime::Runtime &rt, const reference::HostTensor 
     case DType::BF16: { uint16_t b = bf16Bits(v); std::memcpy(&bytes[2 * x], &b, 2); break; }
     case DType::F16: { uint16_t b = f16Bits(v); std::memcpy(&bytes[2 * x], &b, 2); break; }
     case DType::F32: { float f = static_cast<float>(v); std::memcpy(&bytes[4 * x], &f, 4); break; }
-    case DType::I32: { int32_t i = static_cast<int32_t>(v); std::memcpy(&bytes[4 * x], &i, 4); break; }
-    default:
-      return Error{ErrorCode::Internal, "the harness cannot upload this input dtype"};
+    default: { int32_t i = static_cast<int32_t>(v); std::memcpy(&bytes[4 * x], &i, 4); break; }
     }
   }
-  Expected<DeviceBuffer> buffer = rt.allocate(std::max<size_t>(bytes.size(), 16));
-  if (!buffer)
-    return buffer.takeError();
-  if (runtime::Status st = buffer->upload(bytes.data(), bytes.size()); !st)
-    return st.takeError();
-  DeviceTensor t{host.shape, buffer.takeValue(), {}};
+  return bytes;
+}
+
+/// A dense row-major descriptor of `buffer` viewed as `shape` of `dtype`.
+DeviceTensor describe(std::vector<int64_t> shape, DeviceBuffer buffer, DType dtype) {
+  DeviceTensor t{std::move(shape), std::move(buffer), {}};
   t.desc.data = t.buffer.data();
   t.desc.dtype = dtype;
   t.desc.rank = static_cast<int>(t.shape.size());
@@ -157,6 +155,16 @@ Expected<DeviceTensor> upload(runtime::Runtime &rt, const reference::HostTensor 
   return t;
 }
 
+Expected<DeviceTensor> upload(runtime::Runtime &rt, const std::vector<int64_t> &shape,
+                              const std::vector<unsigned char> &bytes, DType dtype) {
+  Expected<DeviceBuffer> buffer = rt.allocate(std::max<size_t>(bytes.size(), 16));
+  if (!buffer)
+    return buffer.takeError();
+  if (runtime::Status st = buffer->upload(bytes.data(), bytes.size()); !st)
+    return st.takeError();
+  return describe(shape, buffer.takeValue(), dtype);
+}
+
 /// Every tensor of one workload on the device: q, k, v, then the extra inputs in
 /// declaration order.
 struct Problem {
@@ -166,18 +174,17 @@ struct Problem {
 
 Expected<Problem> uploadWorkload(runtime::Runtime &rt, const SoftmaxWorkload &w) {
   Problem p;
-  for (const reference::HostTensor *t : {&w.inputs.q, &w.inputs.k, &w.inputs.v}) {
-    Expected<DeviceTensor> d = upload(rt, *t, w.dtype);
+  const reference::HostTensor *qkv[] = {&w.inputs.q, &w.inputs.k, &w.inputs.v};
+  for (size_t x = 0; x < w.storage.size(); ++x) {
+    bool extra = x >= 3;
+    const reference::HostTensor &host = extra ? w.inputs.extra.at(w.extraNames[x - 3]) : *qkv[x];
+    Expected<DeviceTensor> d =
+        upload(rt, host.shape, w.storage[x], extra ? w.extraTypes[x - 3] : w.dtype);
     if (!d)
       return d.takeError();
     p.tensors.push_back(d.takeValue());
-  }
-  for (size_t x = 0; x < w.extraNames.size(); ++x) {
-    Expected<DeviceTensor> d = upload(rt, w.inputs.extra.at(w.extraNames[x]), w.extraTypes[x]);
-    if (!d)
-      return d.takeError();
-    p.tensors.push_back(d.takeValue());
-    p.extraNames.push_back(w.extraNames[x]);
+    if (extra)
+      p.extraNames.push_back(w.extraNames[x - 3]);
   }
   return p;
 }
@@ -233,12 +240,16 @@ Expected<DeviceBuffer> blockMapWorkspace(runtime::Runtime &rt, const runtime::Ke
 
 Expected<DeviceTensor> outputTensor(runtime::Runtime &rt, std::vector<int64_t> shape,
                                     DType dtype) {
-  Expected<DeviceTensor> t = upload(rt, reference::HostTensor(std::move(shape)), dtype);
-  if (!t)
-    return t;
-  if (runtime::Status st = t->buffer.fill(kPoisonByte); !st)
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  Expected<DeviceBuffer> buffer =
+      rt.allocate(std::max<size_t>(static_cast<size_t>(n) * runtime::dtypeSize(dtype), 16));
+  if (!buffer)
+    return buffer.takeError();
+  if (runtime::Status st = buffer->fill(kPoisonByte); !st)
     return st.takeError();
-  return t;
+  return describe(std::move(shape), buffer.takeValue(), dtype);
 }
 
 } // namespace
@@ -366,6 +377,10 @@ Expected<SoftmaxWorkload> makeWorkload(const dsl::Kernel &ast, const ProblemShap
     p.extraNames.push_back(in.name);
     p.extraTypes.push_back(inType);
   }
+  for (const reference::HostTensor *t : {&p.inputs.q, &p.inputs.k, &p.inputs.v})
+    p.storage.push_back(encode(*t, dtype));
+  for (size_t x = 0; x < p.extraNames.size(); ++x)
+    p.storage.push_back(encode(p.inputs.extra.at(p.extraNames[x]), p.extraTypes[x]));
   if (withReference) {
     try {
       p.expected = reference::referenceSoftmax(ast, p.inputs, p.bindings, &p.expectedLse);

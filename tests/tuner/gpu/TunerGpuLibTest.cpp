@@ -10,6 +10,7 @@
 #include "attnc/Tuner/DeviceProbe.h"
 #include "attnc/Tuner/LandscapeSvg.h"
 #include "attnc/Tuner/PrefillTuner.h"
+#include "attnc/Tuner/Spaces.h"
 
 #include <gtest/gtest.h>
 
@@ -81,9 +82,47 @@ TEST(PrefillConfigText, ParsesWhatItPrints) {
     ASSERT_TRUE(back.has_value()) << c.str();
     EXPECT_EQ(back->str(), c.str());
   }
+  for (const cuda::PrefillConfig &c : cuda::prefillCandidates(256, "sm_90a")) {
+    std::optional<cuda::PrefillConfig> back = cuda::PrefillConfig::parse(c.str());
+    ASSERT_TRUE(back.has_value()) << c.str();
+    EXPECT_EQ(back->sm90, c.sm90);
+    EXPECT_EQ(back->overlap, c.overlap);
+  }
   for (const char *bad : {"", "128x64", "128x64 w4 s2 q:gpu", "128x64 w4 s2 q:smem extra",
-                          "0x64 w4 s2 q:smem", "128x64 w4 s2 q:smem "})
+                          "0x64 w4 s2 q:smem", "128x64 w4 s2 q:smem ", "sm90 64x128 s2",
+                          "sm90 128x128 s2 overlapped", "sm90 128x128"})
     EXPECT_FALSE(cuda::PrefillConfig::parse(bad).has_value()) << bad;
+}
+
+TEST(PrefillCandidates, WgmmaTemplateFirstOnSm90aOnly) {
+  for (int d : {64, 128, 256}) {
+    std::vector<cuda::PrefillConfig> hopper = cuda::prefillCandidates(d, "sm_90a");
+    ASSERT_FALSE(hopper.empty());
+    EXPECT_TRUE(hopper.front().sm90) << d;
+    EXPECT_FALSE(hopper.back().sm90) << "the mma.sync shapes stay as the fallback";
+    for (const cuda::PrefillConfig &c : hopper)
+      EXPECT_LE(cuda::prefillSmemBytes(d, c), 232448) << c.str();
+    for (const char *arch : {"sm_80", "sm_89", "sm_90", "sm_120"})
+      for (const cuda::PrefillConfig &c : cuda::prefillCandidates(d, arch))
+        EXPECT_FALSE(c.sm90) << arch << " " << c.str();
+  }
+  // The template's own formula (PrefillSm90Traits::kSmemBytes), by hand for D128 n128 s3.
+  EXPECT_EQ(cuda::prefillSmemBytes(128, cuda::PrefillConfig::hopper(128, 3, true)),
+            1024 + 128 * 256 + 2 * 3 * 128 * 256 + (1 + 3 * 3) * 8);
+}
+
+TEST(PrefillSm90Space, TwelvePointsPrunedBySharedMemory) {
+  SearchSpace space = prefillSm90Space(256);
+  EXPECT_EQ(space.size(), 12u);
+  Enumeration e = space.enumerate(DeviceLimits{});
+  EXPECT_FALSE(e.valid.empty());
+  EXPECT_FALSE(e.pruned.empty()) << "D256 with 128-key blocks and 4 stages cannot fit";
+  for (const Candidate &c : e.valid) {
+    cuda::PrefillConfig config = toPrefillConfig(c);
+    EXPECT_TRUE(config.sm90);
+    EXPECT_EQ(fromPrefillConfig(config), c);
+    EXPECT_EQ(space.threadsPerBlock(c), 384);
+  }
 }
 
 namespace {

@@ -68,7 +68,8 @@ ProblemShape checkShapeFor(const ProblemShape &shape) {
 runtime::Expected<TuneReport> tunePrefill(const TuneRequest &req) {
   auto started = std::chrono::steady_clock::now();
   std::ostringstream diag;
-  const std::vector<cuda::PrefillConfig> defaults = cuda::prefillCandidates(req.headDim);
+  const std::vector<cuda::PrefillConfig> defaults =
+      cuda::prefillCandidates(req.headDim, req.device.arch());
   std::optional<GeneratedKernel> probe =
       req.program->generate(req.kernel, req.headDim, defaults.front(), diag);
   if (!probe)
@@ -91,28 +92,35 @@ runtime::Expected<TuneReport> tunePrefill(const TuneRequest &req) {
   if (!bench)
     return bench.takeError();
 
-  // The space, minus what the database blocklists for this device and kernel.
-  SearchSpace space = prefillSpace(req.headDim);
-  if (req.db) {
-    std::set<std::string> blocked;
-    for (const Candidate &c : space.enumerate(deviceLimits(req.device)).valid) {
-      std::string config = toPrefillConfig(c).str();
-      runtime::Expected<bool> isBlocked = req.db->isBlocked(device, report.kernelFingerprint, config);
-      if (!isBlocked)
-        return isBlocked.takeError();
-      if (*isBlocked)
-        blocked.insert(config);
-    }
-    report.blockedPoints = static_cast<int>(blocked.size());
-    space.addConstraint([blocked](const Candidate &c,
-                                  const DeviceLimits &) -> std::optional<std::string> {
-      if (blocked.count(toPrefillConfig(c).str()))
-        return "blocklisted in the tuning database for this device and kernel";
-      return std::nullopt;
-    });
-  }
+  // The spaces of the templates this arch runs (the wgmma one first on sm_90a), each
+  // minus what the database blocklists for this device and kernel.
   const DeviceLimits limits = deviceLimits(req.device);
-  report.validPoints = static_cast<int>(space.enumerate(limits).valid.size());
+  std::vector<SearchSpace> spaces;
+  if (cuda::archHasWgmma(req.device.arch()))
+    spaces.push_back(prefillSm90Space(req.headDim));
+  spaces.push_back(prefillSpace(req.headDim));
+  for (SearchSpace &space : spaces) {
+    if (req.db) {
+      std::set<std::string> blocked;
+      for (const Candidate &c : space.enumerate(limits).valid) {
+        std::string config = toPrefillConfig(c).str();
+        runtime::Expected<bool> isBlocked =
+            req.db->isBlocked(device, report.kernelFingerprint, config);
+        if (!isBlocked)
+          return isBlocked.takeError();
+        if (*isBlocked)
+          blocked.insert(config);
+      }
+      report.blockedPoints += static_cast<int>(blocked.size());
+      space.addConstraint([blocked](const Candidate &c,
+                                    const DeviceLimits &) -> std::optional<std::string> {
+        if (blocked.count(toPrefillConfig(c).str()))
+          return "blocklisted in the tuning database for this device and kernel";
+        return std::nullopt;
+      });
+    }
+    report.validPoints += static_cast<int>(space.enumerate(limits).valid.size());
+  }
 
   GpuTuneProblem problem;
   problem.program = req.program;
@@ -126,15 +134,6 @@ runtime::Expected<TuneReport> tunePrefill(const TuneRequest &req) {
   problem.iterations = req.iterations;
   GpuMeasurer gpu(problem);
   ChildProcessMeasurer isolated(gpu, req.watchdog);
-
-  std::unique_ptr<SearchStrategy> strategy =
-      req.strategy == "auto" ? defaultStrategy(report.validPoints, req.budget)
-                             : makeStrategy(req.strategy);
-  if (!strategy)
-    return runtime::Error{runtime::ErrorCode::InvalidArgument,
-                          "unknown strategy '" + req.strategy +
-                              "' (expected auto, exhaustive, random-local or evolutionary)"};
-  report.strategy = strategy->name();
 
   std::optional<runtime::Error> dbError;
   auto recordTrial = [&](const Trial &t) {
@@ -166,13 +165,48 @@ runtime::Expected<TuneReport> tunePrefill(const TuneRequest &req) {
         dbError = st.error();
   };
 
-  SearchOptions options;
-  options.budget = req.budget;
-  options.compileThreads = std::max(1u, req.compileThreads);
-  options.seed = req.seed;
-  options.progress = req.progress;
-  options.onTrial = recordTrial;
-  report.result = strategy->run(space, limits, isolated, options);
+  // One search per space, one after the other; the budgets span them all.
+  for (const SearchSpace &space : spaces) {
+    const int valid = static_cast<int>(space.enumerate(limits).valid.size());
+    SearchOptions options;
+    options.budget = req.budget;
+    if (req.budget.maxMeasured > 0) {
+      options.budget.maxMeasured = req.budget.maxMeasured - report.result.measuredCount();
+      if (options.budget.maxMeasured <= 0)
+        break;
+    }
+    auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    if (req.budget.maxTime.count() > 0) {
+      options.budget.maxTime = req.budget.maxTime - spent;
+      if (options.budget.maxTime.count() <= 0)
+        break;
+    }
+    std::unique_ptr<SearchStrategy> strategy =
+        req.strategy == "auto" ? defaultStrategy(valid, options.budget) : makeStrategy(req.strategy);
+    if (!strategy)
+      return runtime::Error{runtime::ErrorCode::InvalidArgument,
+                            "unknown strategy '" + req.strategy +
+                                "' (expected auto, exhaustive, random-local or evolutionary)"};
+    report.strategy += (report.strategy.empty() ? "" : " + ") + std::string(strategy->name()) +
+                       " (" + space.family() + ")";
+    options.compileThreads = std::max(1u, req.compileThreads);
+    options.seed = req.seed;
+    options.progress = req.progress;
+    options.onTrial = recordTrial;
+    SearchResult part = strategy->run(space, limits, isolated, options);
+    SearchResult &all = report.result;
+    size_t offset = all.trials.size();
+    for (Trial &t : part.trials)
+      all.trials.push_back(std::move(t));
+    for (PrunedCandidate &p : part.pruned)
+      all.pruned.push_back(std::move(p));
+    if (part.best && (!all.best || all.trials[offset + *part.best].measurement.medianMs <
+                                       all.bestTrial()->measurement.medianMs))
+      all.best = offset + *part.best;
+    all.budgetExhausted = all.budgetExhausted || part.budgetExhausted;
+    all.timeExhausted = all.timeExhausted || part.timeExhausted;
+  }
 
   // The per-arch default: the first default config that runs correctly, measured here if
   // the search did not reach it, so that the gain from tuning is always known.
@@ -181,6 +215,7 @@ runtime::Expected<TuneReport> tunePrefill(const TuneRequest &req) {
     auto it = std::find_if(report.result.trials.begin(), report.result.trials.end(),
                            [&](const Trial &t) { return t.candidate == c; });
     if (it == report.result.trials.end()) {
+      const SearchSpace &space = config.sm90 ? spaces.front() : spaces.back();
       if (space.check(c, limits))
         continue; // pruned (e.g. blocklisted): not a usable default here
       Trial t;

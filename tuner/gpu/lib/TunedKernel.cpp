@@ -39,7 +39,8 @@ runtime::Expected<TunedKernel> loadTunedKernel(runtime::Runtime &rt,
                                                const std::string &kernel, int headDim,
                                                const ProblemShape &shape, const LayeredDb *db) {
   auto started = Clock::now();
-  const std::vector<cuda::PrefillConfig> defaults = cuda::prefillCandidates(headDim);
+  const std::vector<cuda::PrefillConfig> defaults =
+      cuda::prefillCandidates(headDim, rt.device().arch());
   std::ostringstream diag;
   std::optional<GeneratedKernel> first = program.generate(kernel, headDim, defaults.front(), diag);
   if (!first)

@@ -37,6 +37,8 @@ int registerFloor(int headDim, const Candidate &c) {
 } // namespace
 
 cuda::PrefillConfig toPrefillConfig(const Candidate &c) {
+  if (std::optional<int> overlap = c.find("overlap"))
+    return cuda::PrefillConfig::hopper(c.get("bn"), c.get("s"), *overlap != 0);
   cuda::PrefillConfig config;
   config.blockM = c.get("bm");
   config.blockN = c.get("bn");
@@ -47,6 +49,8 @@ cuda::PrefillConfig toPrefillConfig(const Candidate &c) {
 }
 
 Candidate fromPrefillConfig(const cuda::PrefillConfig &config) {
+  if (config.sm90)
+    return Candidate{{{"bn", config.blockN}, {"s", config.stages}, {"overlap", config.overlap ? 1 : 0}}};
   return Candidate{{{"bm", config.blockM},
                     {"bn", config.blockN},
                     {"w", config.numWarps},

@@ -50,6 +50,8 @@ struct SoftmaxWorkload {
   reference::Bindings bindings;
   std::vector<std::string> extraNames;   ///< extra inputs in declaration order
   std::vector<runtime::DType> extraTypes; ///< their element types
+  /// q, k, v and the extra inputs encoded in their storage types, ready to upload.
+  std::vector<std::vector<unsigned char>> storage;
   bool hasReference = false;
   reference::HostTensor expected, expectedLse; ///< the float64 reference, when hasReference
 };

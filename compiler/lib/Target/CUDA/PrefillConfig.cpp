@@ -1,7 +1,7 @@
 //===- PrefillConfig.cpp - Tile shape of a prefill kernel ------------------===//
 //
-// Printing, the per-arch defaults and the shared-memory formula, which must agree with
-// PrefillTraits::kSmemBytes (the emitted prelude static_asserts that it does).
+// Printing and parsing, the per-arch defaults and the shared-memory formulas, which must
+// agree with PrefillTraits::kSmemBytes and PrefillSm90Traits::kSmemBytes.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/PrefillConfig.h"
@@ -11,48 +11,96 @@
 namespace attnc::cuda {
 
 namespace {
-constexpr int kElementBytes = 2; // bf16 / fp16 operands
+constexpr int kElementBytes = 2;        // bf16 / fp16 operands
+constexpr int kSm90AlignSlack = 1024;   // PrefillSm90Traits::kAlignSlack (one swizzle atom)
+constexpr int kSm90MbarrierBytes = 8;   // one mbarrier
+constexpr int kSm90FixedBarriers = 1;   // Q full
+constexpr int kSm90BarriersPerStage = 3; // K full, V full, stage empty
 } // namespace
 
 std::string PrefillConfig::str() const {
+  if (sm90)
+    return "sm90 " + std::to_string(blockM) + "x" + std::to_string(blockN) + " s" +
+           std::to_string(stages) + (overlap ? " overlap" : "");
   return std::to_string(blockM) + "x" + std::to_string(blockN) + " w" +
          std::to_string(numWarps) + " s" + std::to_string(stages) +
          (qInRegs ? " q:regs" : " q:smem");
 }
 
+PrefillConfig PrefillConfig::hopper(int blockN, int stages, bool overlap) {
+  PrefillConfig c;
+  c.sm90 = true;
+  c.blockM = kSm90BlockM;
+  c.numWarps = kSm90Warps;
+  c.blockN = blockN;
+  c.stages = stages;
+  c.overlap = overlap;
+  return c;
+}
+
 std::optional<PrefillConfig> PrefillConfig::parse(const std::string &text) {
   PrefillConfig c;
-  char q[8] = {0};
-  int used = 0;
-  if (std::sscanf(text.c_str(), "%dx%d w%d s%d q:%7s%n", &c.blockM, &c.blockN, &c.numWarps,
-                  &c.stages, q, &used) != 5 ||
-      used != static_cast<int>(text.size()))
-    return std::nullopt;
-  std::string where = q;
-  if (where != "regs" && where != "smem")
-    return std::nullopt;
-  c.qInRegs = where == "regs";
+  if (text.rfind("sm90 ", 0) == 0) {
+    int bm = 0, bn = 0, stages = 0, used = 0;
+    if (std::sscanf(text.c_str(), "sm90 %dx%d s%d%n", &bm, &bn, &stages, &used) != 3)
+      return std::nullopt;
+    std::string rest = text.substr(static_cast<size_t>(used));
+    if (bm != kSm90BlockM || (rest != "" && rest != " overlap"))
+      return std::nullopt;
+    c = hopper(bn, stages, rest == " overlap");
+  } else {
+    char q[8] = {0};
+    int used = 0;
+    if (std::sscanf(text.c_str(), "%dx%d w%d s%d q:%7s%n", &c.blockM, &c.blockN, &c.numWarps,
+                    &c.stages, q, &used) != 5 ||
+        used != static_cast<int>(text.size()))
+      return std::nullopt;
+    std::string where = q;
+    if (where != "regs" && where != "smem")
+      return std::nullopt;
+    c.qInRegs = where == "regs";
+  }
   if (c.blockM <= 0 || c.blockN <= 0 || c.numWarps <= 0 || c.stages <= 0 || c.str() != text)
     return std::nullopt;
   return c;
 }
 
-std::vector<PrefillConfig> prefillCandidates(int headDim) {
-  // First: 32 query rows per warp, Q re-read from shared memory, 64-key blocks (the
+bool archHasWgmma(const std::string &arch) { return arch == "sm_90a"; }
+
+std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arch) {
+  std::vector<PrefillConfig> out;
+  // sm_90a: the wgmma template (1.5x FA2 on H100 at D=128, bench/NOTES.md "Hopper
+  // template"): 128-key blocks where two stages fit, 64-key blocks for D=256.
+  if (archHasWgmma(arch)) {
+    if (headDim >= 256)
+      out.push_back(PrefillConfig::hopper(64, 2, true));
+    else if (headDim >= 128)
+      out = {PrefillConfig::hopper(128, 2, false), PrefillConfig::hopper(128, 3, true)};
+    else
+      out.push_back(PrefillConfig::hopper(128, 3, true));
+  }
+  // mma.sync: 32 query rows per warp, Q re-read from shared memory, 64-key blocks (the
   // fastest mma.sync shape measured for D <= 128); its scores, packed P and accumulators
   // fit in 255 registers for dense, causal, windowed, ALiBi and softcap variants. Then the
   // same with 32-key blocks, for mask code that needs more registers (document ids,
   // integer division); then 16 rows per warp.
-  if (headDim >= 256)
-    return {{64, 16, 4, 3, false}, {64, 16, 4, 2, false}, {32, 16, 2, 2, false}};
-  return {{128, 64, 4, 2, false},
-          {128, 32, 4, 3, false},
-          {128, 64, 8, 2, true},
-          {128, 32, 8, 3, false}};
+  if (headDim >= 256) {
+    for (PrefillConfig c : {PrefillConfig{64, 16, 4, 3, false}, PrefillConfig{64, 16, 4, 2, false},
+                            PrefillConfig{32, 16, 2, 2, false}})
+      out.push_back(c);
+    return out;
+  }
+  for (PrefillConfig c : {PrefillConfig{128, 64, 4, 2, false}, PrefillConfig{128, 32, 4, 3, false},
+                          PrefillConfig{128, 64, 8, 2, true}, PrefillConfig{128, 32, 8, 3, false}})
+    out.push_back(c);
+  return out;
 }
 
 int prefillSmemBytes(int headDim, const PrefillConfig &c) {
   int row = headDim * kElementBytes;
+  if (c.sm90)
+    return kSm90AlignSlack + c.blockM * row + 2 * c.stages * c.blockN * row +
+           (kSm90FixedBarriers + kSm90BarriersPerStage * c.stages) * kSm90MbarrierBytes;
   return c.blockM * row + c.stages * 2 * c.blockN * row;
 }
 

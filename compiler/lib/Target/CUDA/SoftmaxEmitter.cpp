@@ -217,26 +217,37 @@ FailureOr<EmittedKernel> emitSoftmaxPrefill(attn::KernelOp kernel, int headDim,
      << config.str() << ", head dim " << headDim << ", " << out.dtype << ".\n"
      << "#include \"attnc/BlockMap.cuh\"\n"
      << "#include \"attnc/Expr.cuh\"\n"
-     << "#include \"attnc/Prefill.cuh\"\n\n"
+     << (config.sm90 ? "#include \"attnc/PrefillSm90.cuh\"\n\n" : "#include \"attnc/Prefill.cuh\"\n\n")
      << "namespace attnc_generated {\n"
      << "constexpr int HEAD_DIM = " << headDim << ";\n"
      << "constexpr int BLOCK_M = " << config.blockM << ";\n"
      << "constexpr int BLOCK_N = " << config.blockN << ";\n"
-     << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
-     << "constexpr int STAGES = " << config.stages << ";\n"
-     << "constexpr bool Q_IN_REGS = " << (config.qInRegs ? "true" : "false") << ";\n\n"
-     << "struct Variant {\n";
+     << "constexpr int STAGES = " << config.stages << ";\n";
+  if (config.sm90)
+    os << "constexpr bool OVERLAP_SOFTMAX = " << (config.overlap ? "true" : "false") << ";\n\n";
+  else
+    os << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
+       << "constexpr bool Q_IN_REGS = " << (config.qInRegs ? "true" : "false") << ";\n\n";
+  os << "struct Variant {\n";
   if (failed(emitScore(op, access, out, os)) || failed(emitMask(op, access, mask, out, os)))
     return failure();
-  os << "};\n\n"
-     << "using Traits = attnc::PrefillTraits<" << storageType(dtype)
-     << ", HEAD_DIM, BLOCK_M, BLOCK_N, NUM_WARPS, STAGES, Q_IN_REGS>;\n"
-     << "static_assert(Traits::kSmemBytes == " << out.smemBytes
+  os << "};\n\n";
+  if (config.sm90)
+    os << "using Traits = attnc::PrefillSm90Traits<" << storageType(dtype)
+       << ", HEAD_DIM, BLOCK_N, STAGES, BLOCK_M / attnc::kWgmmaM, OVERLAP_SOFTMAX>;\n"
+       << "static_assert(Traits::BLOCK_M == BLOCK_M, \"host and device disagree on BLOCK_M\");\n";
+  else
+    os << "using Traits = attnc::PrefillTraits<" << storageType(dtype)
+       << ", HEAD_DIM, BLOCK_M, BLOCK_N, NUM_WARPS, STAGES, Q_IN_REGS>;\n";
+  // One CTA per SM on sm_90a: setmaxnreg re-partitions the registers only under that cap.
+  os << "static_assert(Traits::kSmemBytes == " << out.smemBytes
      << ", \"host and device disagree on shared memory\");\n"
      << "} // namespace attnc_generated\n\n"
-     << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
+     << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads"
+     << (config.sm90 ? ", 1" : "") << ")\n"
      << out.entryName << "(const __grid_constant__ AttncSoftmaxParams p) {\n"
-     << "  attnc::prefillKernel<attnc_generated::Traits, attnc_generated::Variant>(p);\n"
+     << "  attnc::" << (config.sm90 ? "prefillKernelSm90" : "prefillKernel")
+     << "<attnc_generated::Traits, attnc_generated::Variant>(p);\n"
      << "}\n";
   if (out.usesBlockMap) {
     out.blockMapEntry = out.entryName + "_blockmap";

@@ -1,7 +1,10 @@
 //===- PrefillConfig.h - Tile shape of a prefill kernel ------------*- C++ -*-===//
 //
-// The compile-time parameters of templates/attnc/Prefill.cuh's PrefillTraits, as the
-// emitter, the tuner and the CLI exchange them. No MLIR: the tuner includes this.
+// The compile-time parameters of the two prefill templates, as the emitter, the tuner and
+// the CLI exchange them: templates/attnc/Prefill.cuh (PrefillTraits: mma.sync, any arch
+// from sm_80) and templates/attnc/PrefillSm90.cuh (PrefillSm90Traits: wgmma with a
+// producer warpgroup and two consumer warpgroups, sm_90a only). No MLIR: the tuner
+// includes this.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TARGET_CUDA_PREFILLCONFIG_H
@@ -13,25 +16,43 @@
 
 namespace attnc::cuda {
 
-/// The tile shape of a prefill kernel (PrefillTraits' parameters).
+/// Query rows of an sm_90a CTA: two consumer warpgroups of one wgmma M (64) each.
+constexpr int kSm90BlockM = 128;
+/// Warps of an sm_90a CTA: one producer and two consumer warpgroups of four warps.
+constexpr int kSm90Warps = 12;
+
+/// The tile shape of a prefill kernel.
 struct PrefillConfig {
   int blockM = 128;
   int blockN = 64;
   int numWarps = 4;
   int stages = 2;
   bool qInRegs = false;
-  std::string str() const; ///< "128x64 w4 s2 q:smem"
+  /// The sm_90a template (wgmma, warp-specialised); blockM and numWarps are then fixed.
+  bool sm90 = false;
+  /// sm_90a: the previous block's P V runs while this block's softmax is computed.
+  bool overlap = false;
+
+  /// "128x64 w4 s2 q:smem", or "sm90 128x128 s3 overlap" for the sm_90a template.
+  std::string str() const;
   /// Reads str()'s form back (tuning records store it); nullopt when malformed.
   static std::optional<PrefillConfig> parse(const std::string &text);
+  /// An sm_90a config of the given key block, stages and overlap.
+  static PrefillConfig hopper(int blockN, int stages, bool overlap);
   bool operator==(const PrefillConfig &o) const { return str() == o.str(); }
 };
 
-/// Default tile shapes for a head dim, best first (measured on H100, bench/NOTES.md).
+/// Whether NVRTC arch `arch` ("sm_90a") runs the sm_90a template.
+bool archHasWgmma(const std::string &arch);
+
+/// Default tile shapes for a head dim on `arch`, best first (measured on H100,
+/// bench/NOTES.md): on sm_90a the wgmma template first, then the mma.sync shapes.
 /// Callers compile them in order and take the first that uses no local memory: how many
 /// registers a variant's score and mask code add is only known after ptxas ran.
-std::vector<PrefillConfig> prefillCandidates(int headDim);
+std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arch = "sm_80");
 
-/// Shared-memory bytes PrefillTraits computes for this config (Q tile + K/V ring).
+/// Shared-memory bytes the template's traits compute for this config (the emitted prelude
+/// static_asserts that they agree).
 int prefillSmemBytes(int headDim, const PrefillConfig &config);
 
 } // namespace attnc::cuda

@@ -16,7 +16,10 @@ namespace attnc::tuner {
 /// templates/attnc/Prefill.cuh: bm (BLOCK_M), bn (BLOCK_N), w (NUM_WARPS), s (STAGES),
 /// qregs (Q_IN_REGS) for a head dim (64, 128 or 256).
 SearchSpace prefillSpace(int headDim);
-/// The PrefillTraits parameters a prefill candidate names.
+/// templates/attnc/PrefillSm90.cuh (sm_90a only): bn (BLOCK_N), s (STAGES), overlap
+/// (OVERLAP_SOFTMAX); BLOCK_M and the warps are fixed.
+SearchSpace prefillSm90Space(int headDim);
+/// The template parameters a candidate of either prefill space names.
 cuda::PrefillConfig toPrefillConfig(const Candidate &candidate);
 /// The prefill candidate for `config` (the inverse of toPrefillConfig).
 Candidate fromPrefillConfig(const cuda::PrefillConfig &config);
