@@ -187,16 +187,16 @@ Status checkState(const char *name, const TensorDesc *t, const LinearDims &dims)
     return st;
   const int64_t want[] = {dims.sequences, dims.H, dims.K, dims.V};
   const int64_t contiguous[] = {dims.H * dims.K * dims.V, dims.K * dims.V, dims.V, 1};
-  for (int d = 0; d < kLinearRank; ++d) {
+  for (int d = 0; d < kLinearRank; ++d)
     if (t->shape[d] != want[d])
       return argError(std::string(name) + ": shape " + shapeString(*t) +
                       " does not match [N, H, K, V] = [" + str(want[0]) + ", " + str(want[1]) +
                       ", " + str(want[2]) + ", " + str(want[3]) + "]");
+  for (int d = 0; d < kLinearRank; ++d)
     if (t->strides[d] != contiguous[d])
       return argError(std::string(name) +
                       ": expected a contiguous [N, H, K, V] state, got stride " +
                       str(t->strides[d]) + " in dimension " + str(d));
-  }
   return Status::success();
 }
 

@@ -1,0 +1,243 @@
+//===- LinearValidationTest.cpp - Linear launch checks, without a GPU -----===//
+//
+// prepareLinearLaunch is pure, so every bad argument is tested on fake (but aligned)
+// device pointers: each case changes one thing in a good launch and pins the message.
+// The good launches check the AttncLinearParams fill and the grid in both layouts, with
+// packed sequences, and the spec's text form round trip.
+//
+//===----------------------------------------------------------------------===//
+#include "attnc/Runtime/LinearLaunch.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+
+using namespace attnc::runtime;
+
+namespace {
+
+void *fakePtr(uintptr_t offset) { return reinterpret_cast<void *>(0x7f0000000000 + offset); }
+
+KernelSpec linearSpec(LinearGate gate, const std::string &input, std::vector<std::string> dims) {
+  KernelSpec s;
+  s.family = KernelFamily::Linear;
+  s.entryName = "attnc_simple_gla";
+  s.dtype = DType::BF16;
+  s.headDim = 128;
+  s.headDimV = 128;
+  s.blockM = 64;
+  s.blockN = 32;
+  s.threadsPerBlock = 128;
+  s.dynamicSmemBytes = 98816;
+  s.linear = {gate, 64, input};
+  if (!input.empty())
+    s.inputs = {{input, DType::F32, std::move(dims)}};
+  return s;
+}
+
+KernelSpec tokenSpec() { return linearSpec(LinearGate::PerToken, "g", {"B", "Hq", "N"}); }
+
+/// q/k/v/o [B=2, H=3, T=1000, 128] in [B, T, H, D] storage, g [2, 3, 1000], states.
+struct Fixture {
+  static TensorDesc tokenMajor(void *p, DType dt, int64_t B, int64_t H, int64_t T, int64_t D) {
+    TensorDesc t;
+    t.data = p;
+    t.dtype = dt;
+    t.rank = 4;
+    int64_t shape[] = {B, H, T, D}, strides[] = {T * H * D, D, H * D, 1};
+    for (int d = 0; d < 4; ++d) {
+      t.shape[d] = shape[d];
+      t.strides[d] = strides[d];
+    }
+    return t;
+  }
+  TensorDesc s0 = TensorDesc::contiguous(fakePtr(0x500000), DType::F32, {2, 3, 128, 128});
+  TensorDesc s1 = TensorDesc::contiguous(fakePtr(0x600000), DType::F32, {2, 3, 128, 128});
+  std::vector<NamedTensor> inputs = {
+      {"g", TensorDesc::contiguous(fakePtr(0x700000), DType::F32, {2, 3, 1000})}};
+  LinearLaunchArgs args;
+  Fixture() {
+    args.q = tokenMajor(fakePtr(0x100000), DType::BF16, 2, 3, 1000, 128);
+    args.k = tokenMajor(fakePtr(0x200000), DType::BF16, 2, 3, 1000, 128);
+    args.v = tokenMajor(fakePtr(0x300000), DType::BF16, 2, 3, 1000, 128);
+    args.o = tokenMajor(fakePtr(0x400000), DType::BF16, 2, 3, 1000, 128);
+    args.stateIn = &s0;
+    args.stateOut = &s1;
+    args.inputs = inputs;
+  }
+};
+
+/// Expects prepareLinearLaunch to fail with a message containing `needle` after `mutate`.
+void expectError(const std::function<void(Fixture &, KernelSpec &)> &mutate,
+                 const std::string &needle) {
+  Fixture f;
+  KernelSpec spec = tokenSpec();
+  mutate(f, spec);
+  f.args.inputs = f.inputs;
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(spec, f.args);
+  ASSERT_FALSE(c) << "expected an error containing: " << needle;
+  EXPECT_NE(c.error().message.find(needle), std::string::npos) << c.error().message;
+}
+
+} // namespace
+
+TEST(LinearValidation, GoodLaunchFillsParamsAndGrid) {
+  Fixture f;
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(tokenSpec(), f.args);
+  ASSERT_TRUE(c) << c.error().message;
+  const AttncLinearParams &p = c->params;
+  EXPECT_EQ(p.q.ptr, f.args.q.data);
+  EXPECT_EQ(p.q.stride[1], 128); // [B, T, H, D] storage read as [B, H, T, D]
+  EXPECT_EQ(p.q.stride[2], 3 * 128);
+  EXPECT_EQ(p.g.ptr, f.inputs[0].tensor.data);
+  EXPECT_EQ(p.g.stride[2], 1);
+  EXPECT_EQ(p.state_in, f.s0.data);
+  EXPECT_EQ(p.state_out, f.s1.data);
+  EXPECT_EQ(p.cu_seqlens, nullptr);
+  EXPECT_EQ(p.head_log_decay, nullptr);
+  EXPECT_EQ(p.num_seqs, 2);
+  EXPECT_EQ(p.heads, 3);
+  EXPECT_EQ(p.seq_len, 1000);
+  EXPECT_FLOAT_EQ(p.scale, 1.0f / std::sqrt(128.0f));
+  EXPECT_EQ(c->grid[0], 2u); // V / slice = 128 / 64
+  EXPECT_EQ(c->grid[1], 3u);
+  EXPECT_EQ(c->grid[2], 2u);
+  EXPECT_EQ(c->block[0], 128u);
+  EXPECT_EQ(c->dynamicSmemBytes, 98816u);
+}
+
+TEST(LinearValidation, PackedSequences) {
+  Fixture f;
+  TensorDesc cu = TensorDesc::contiguous(fakePtr(0x800000), DType::I32, {5});
+  for (TensorDesc *t : {&f.args.q, &f.args.k, &f.args.v, &f.args.o})
+    *t = TensorDesc::contiguous(t->data, DType::BF16, {1, 3, 1537, 128});
+  f.inputs[0].tensor = TensorDesc::contiguous(fakePtr(0x700000), DType::F32, {1, 3, 1537});
+  f.args.inputs = f.inputs;
+  TensorDesc s0 = TensorDesc::contiguous(fakePtr(0x500000), DType::F32, {4, 3, 128, 128});
+  f.args.stateIn = &s0;
+  f.args.stateOut = nullptr;
+  f.args.cuSeqlens = &cu;
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(tokenSpec(), f.args);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->params.num_seqs, 4);
+  EXPECT_EQ(c->grid[2], 4u);
+  EXPECT_EQ(c->params.cu_seqlens, cu.data);
+  EXPECT_EQ(c->params.state_out, nullptr);
+}
+
+TEST(LinearValidation, PlainAndPerHeadKernels) {
+  Fixture f;
+  f.args.inputs = {};
+  KernelSpec plain = linearSpec(LinearGate::None, "", {});
+  EXPECT_TRUE(prepareLinearLaunch(plain, f.args));
+  KernelSpec retnet = linearSpec(LinearGate::PerHead, "", {});
+  EXPECT_TRUE(prepareLinearLaunch(retnet, f.args));
+  KernelSpec lightning = linearSpec(LinearGate::PerHead, "slopes", {"Hq"});
+  std::vector<NamedTensor> slopes = {
+      {"slopes", TensorDesc::contiguous(fakePtr(0x900000), DType::F32, {3})}};
+  f.args.inputs = slopes;
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(lightning, f.args);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->params.g.ptr, slopes[0].tensor.data);
+  slopes[0].tensor.shape[0] = 4;
+  f.args.inputs = slopes;
+  Expected<LinearLaunchConfig> bad = prepareLinearLaunch(lightning, f.args);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("slopes: dimension 0 is 4 but Hq=3"), std::string::npos)
+      << bad.error().message;
+}
+
+TEST(LinearValidation, BadDtype) {
+  expectError([](Fixture &f, KernelSpec &) { f.args.k.dtype = DType::F16; },
+              "k: expected bf16, got f16");
+  expectError([](Fixture &f, KernelSpec &) { f.inputs[0].tensor.dtype = DType::BF16; },
+              "g: expected f32, got bf16");
+  expectError(
+      [](Fixture &f, KernelSpec &) {
+        static TensorDesc s =
+            TensorDesc::contiguous(fakePtr(0x500000), DType::BF16, {2, 3, 128, 128});
+        f.args.stateIn = &s;
+      },
+      "state_in: expected f32, got bf16");
+}
+
+TEST(LinearValidation, BadStrides) {
+  expectError([](Fixture &f, KernelSpec &) { f.args.v.strides[3] = 2; },
+              "v: last dimension must be contiguous (stride 1), got 2");
+  expectError([](Fixture &f, KernelSpec &) { f.args.q.strides[2] = 3 * 128 + 1; },
+              "q: stride of dimension 2 is 385 elements (770 bytes), not a multiple of 16 bytes");
+  expectError([](Fixture &f, KernelSpec &) { f.args.o.strides[1] = -128; },
+              "o: stride of dimension 1 must be non-negative");
+  expectError(
+      [](Fixture &f, KernelSpec &) {
+        static TensorDesc s =
+            TensorDesc::contiguous(fakePtr(0x600000), DType::F32, {2, 3, 128, 128});
+        s.strides[2] = 256;
+        f.args.stateOut = &s;
+      },
+      "state_out: expected a contiguous [N, H, K, V] state, got stride 256 in dimension 2");
+  expectError([](Fixture &f, KernelSpec &) { f.args.k.data = fakePtr(0x200008); },
+              "k: pointer not 16-byte aligned");
+}
+
+TEST(LinearValidation, HeadDimMismatch) {
+  expectError([](Fixture &f, KernelSpec &) { f.args.k.shape[3] = 64; },
+              "k: head dim 64 does not match the kernel's K=128");
+  expectError([](Fixture &f, KernelSpec &) { f.args.q.shape[3] = 64; },
+              "q: head dim 64 does not match the kernel's K=128");
+  expectError([](Fixture &f, KernelSpec &) { f.args.v.shape[3] = 64; },
+              "v: head dim 64 does not match the kernel's V=128");
+}
+
+TEST(LinearValidation, BadShapes) {
+  expectError([](Fixture &f, KernelSpec &) { f.args.k.shape[1] = 1; },
+              "k: shape [2, 1, 1000, 128] does not match q's [B, H, T] = [2, 3, 1000]");
+  expectError([](Fixture &f, KernelSpec &) { f.inputs[0].tensor.shape[2] = 999; },
+              "g: dimension 2 is 999 but N=1000");
+  expectError(
+      [](Fixture &f, KernelSpec &) {
+        static TensorDesc s =
+            TensorDesc::contiguous(fakePtr(0x500000), DType::F32, {2, 3, 64, 128});
+        f.args.stateIn = &s;
+      },
+      "state_in: shape [2, 3, 64, 128] does not match [N, H, K, V] = [2, 3, 128, 128]");
+  expectError(
+      [](Fixture &f, KernelSpec &) {
+        static TensorDesc cu = TensorDesc::contiguous(fakePtr(0x800000), DType::I32, {3});
+        f.args.cuSeqlens = &cu;
+      },
+      "cu_seqlens: packed sequences live in batch row 0, so q's batch must be 1, got 2");
+}
+
+TEST(LinearValidation, GateInputs) {
+  expectError([](Fixture &f, KernelSpec &) { f.inputs.clear(); },
+              "missing input 'g' (f32[B, Hq, N])");
+  expectError([](Fixture &f, KernelSpec &) { f.inputs[0].name = "beta"; },
+              "unknown input 'beta' (the kernel's gate input is 'g')");
+  expectError([](Fixture &f, KernelSpec &) { f.inputs.push_back(f.inputs[0]); },
+              "input 'g' given twice");
+  expectError([](Fixture &, KernelSpec &s) { s.family = KernelFamily::SoftmaxPrefill; },
+              "launch it with prepareLaunch");
+}
+
+TEST(LinearValidation, SpecChecksAndTextForm) {
+  KernelSpec spec = tokenSpec();
+  ASSERT_TRUE(spec.verify());
+  Expected<KernelSpec> back = parseKernelSpec(serializeKernelSpec(spec));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->linear.gate, LinearGate::PerToken);
+  EXPECT_EQ(back->linear.sliceV, 64);
+  EXPECT_EQ(back->linear.gateInput, "g");
+  EXPECT_NE(serializeKernelSpec(spec).find("linear per-token 64 g\n"), std::string::npos);
+
+  KernelSpec badSlice = spec;
+  badSlice.linear.sliceV = 96;
+  Status st = badSlice.verify();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("V slice 96 does not divide V=128"), std::string::npos);
+  KernelSpec noInput = linearSpec(LinearGate::PerChannel, "", {});
+  st = noInput.verify();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("per-channel gates need a gate input"), std::string::npos);
+}
