@@ -101,53 +101,63 @@ __device__ __forceinline__ KeyRange readBlockMapKeyRange(const AttncSoftmaxParam
   return {r.x, r.y};
 }
 
-__device__ __forceinline__ int warpMin(int v) {
+/// Minimum over aligned runs of WIDTH lanes (WIDTH a power of two up to a warp).
+template <int WIDTH> __device__ __forceinline__ int laneRunMin(int v) {
 #pragma unroll
-  for (int d = kMapLanes / 2; d > 0; d /= 2)
+  for (int d = WIDTH / 2; d > 0; d /= 2)
     v = min(v, __shfl_xor_sync(kMapFullWarp, v, d));
   return v;
 }
 
-__device__ __forceinline__ int warpMax(int v) {
+/// Maximum over aligned runs of WIDTH lanes.
+template <int WIDTH> __device__ __forceinline__ int laneRunMax(int v) {
 #pragma unroll
-  for (int d = kMapLanes / 2; d > 0; d /= 2)
+  for (int d = WIDTH / 2; d > 0; d /= 2)
     v = max(v, __shfl_xor_sync(kMapFullWarp, v, d));
   return v;
 }
 
 /// spans[g - gBase] = the ids of `atom` over positions [g * GROUP, (g + 1) * GROUP) ∩
-/// [0, posEnd), for groups g in [gBegin, gEnd). One warp per group, kMapSpanBlocksPerStep
-/// groups per step so their loads overlap; 32-bit positions.
+/// [0, posEnd), for groups g in [gBegin, gEnd). A group is reduced by a run of
+/// min(GROUP, 32) lanes of one warp; each warp step covers kMapSpanBlocksPerStep rows of
+/// groups so their loads overlap; 32-bit positions.
 template <int GROUP, typename Variant>
 __device__ __forceinline__ void reduceIdSpans(const Variant &variant, int atom, int gBase,
                                               int gBegin, int gEnd, int posEnd, IdSpan *spans,
                                               const ScoreContext &ctx) {
-  static_assert(GROUP % kMapLanes == 0, "a block of positions must be whole warps");
-  constexpr int kPerLane = GROUP / kMapLanes;
+  constexpr int kRun = GROUP < kMapLanes ? GROUP : kMapLanes; ///< lanes per group
+  constexpr int kGroupsPerRow = kMapLanes / kRun;
+  constexpr int kPerLane = GROUP / kRun;
+  constexpr int kGroupsPerStep = kMapSpanBlocksPerStep * kGroupsPerRow;
+  static_assert(kMapLanes % kRun == 0 && GROUP % kRun == 0,
+                "a block of positions must split into whole runs of lanes");
   const int lane = threadIdx.x % kMapLanes, warp = threadIdx.x / kMapLanes;
-  for (int g0 = gBegin + warp * kMapSpanBlocksPerStep; g0 < gEnd;
-       g0 += kBlockMapWarps * kMapSpanBlocksPerStep) {
+  const int sub = lane / kRun, offset = lane % kRun;
+  for (int g0 = gBegin + warp * kGroupsPerStep; g0 < gEnd;
+       g0 += kBlockMapWarps * kGroupsPerStep) {
     int ids[kMapSpanBlocksPerStep][kPerLane];
 #pragma unroll
     for (int s = 0; s < kMapSpanBlocksPerStep; ++s)
 #pragma unroll
       for (int u = 0; u < kPerLane; ++u) {
-        const int pos = (g0 + s) * GROUP + u * kMapLanes + lane;
-        ids[s][u] = g0 + s < gEnd && pos < posEnd ? variant.idKey(atom, pos, ctx) : 0;
+        const int g = g0 + s * kGroupsPerRow + sub;
+        const int pos = g * GROUP + u * kRun + offset;
+        ids[s][u] = g < gEnd && pos < posEnd ? variant.idKey(atom, pos, ctx) : 0;
       }
 #pragma unroll
     for (int s = 0; s < kMapSpanBlocksPerStep; ++s) {
+      const int g = g0 + s * kGroupsPerRow + sub;
       int lo = kIdMinInit, hi = kIdMaxInit;
 #pragma unroll
       for (int u = 0; u < kPerLane; ++u)
-        if ((g0 + s) * GROUP + u * kMapLanes + lane < posEnd) {
+        if (g * GROUP + u * kRun + offset < posEnd) {
           lo = min(lo, ids[s][u]);
           hi = max(hi, ids[s][u]);
         }
-      lo = warpMin(lo);
-      hi = warpMax(hi);
-      if (lane == 0 && g0 + s < gEnd)
-        spans[g0 + s - gBase] = {lo, hi};
+      lo = laneRunMin<kRun>(lo);
+      hi = laneRunMax<kRun>(hi);
+      if (offset == 0 && g < gEnd)
+        spans[g - gBase] = {lo, hi};
     }
   }
 }

@@ -28,12 +28,11 @@
 namespace attnc {
 namespace {
 
-constexpr int kHeadDim = 64;
 constexpr int kHeads = 2;
 constexpr int kBatch = 2;
 constexpr int kMinDocLength = 1;
 constexpr int kMaxDocLength = 300;
-constexpr int kUnsortedIds = 5; ///< distinct ids drawn for unsorted inputs
+constexpr int kUnsortedIds = 5;                    ///< distinct ids drawn for unsorted inputs
 constexpr int kEmpty = 0, kPartial = 1, kFull = 2; // attnc::TileKind
 constexpr int kRangeAlign = 16;                    // attnc::kBlockMapRangeAlign
 
@@ -139,66 +138,72 @@ TEST_F(BlockMapGpu, MatchesBruteForce) {
     std::ostringstream diag;
     std::unique_ptr<CompiledProgram> program = CompiledProgram::load(writeKernel(m), diag);
     ASSERT_TRUE(program) << diag.str();
-    cuda::PrefillConfig config = cuda::prefillCandidates(kHeadDim).front();
-    std::optional<GeneratedKernel> gen = program->generate(m.name, kHeadDim, config, diag);
-    ASSERT_TRUE(gen) << diag.str();
-    ASSERT_TRUE(gen->spec.needsBlockMap());
-    auto kernel = rt.compile(gen->source, gen->spec);
-    ASSERT_TRUE(kernel) << kernel.error().message;
-    const int bm = gen->spec.blockM, bn = gen->spec.blockN;
-    for (int n : {1, 77, 333, 1000, 2049}) {
-      for (bool sorted : {true, false}) {
-        std::vector<int> ids;
-        for (int b = 0; b < kBatch; ++b) {
-          std::vector<int> row = makeIds(n, sorted, rng);
-          ids.insert(ids.end(), row.begin(), row.end());
-        }
-        const size_t elems = size_t(kBatch) * kHeads * n * kHeadDim;
-        auto q = rt.allocate(elems * 2), k = rt.allocate(elems * 2), v = rt.allocate(elems * 2),
-             o = rt.allocate(elems * 2), doc = rt.allocate(ids.size() * 4);
-        ASSERT_TRUE(q && k && v && o && doc);
-        for (auto *buf : {&*q, &*k, &*v})
-          ASSERT_TRUE(buf->fill(0x3c)); // bf16 ~0.0115: finite scores
-        ASSERT_TRUE(doc->upload(ids.data(), ids.size() * 4));
-        const int64_t mapBytes = runtime::blockMapBytes(gen->spec, kBatch, kHeads, n, n);
-        auto map = rt.allocate(mapBytes);
-        ASSERT_TRUE(map);
-        ASSERT_TRUE(map->fill(0xAB)); // poison: every byte the kernel reads must be written
-        runtime::LaunchArgs args;
-        auto shape = std::initializer_list<int64_t>{kBatch, kHeads, n, kHeadDim};
-        args.q = TensorDesc::contiguous(q->data(), DType::BF16, shape);
-        args.k = TensorDesc::contiguous(k->data(), DType::BF16, shape);
-        args.v = TensorDesc::contiguous(v->data(), DType::BF16, shape);
-        args.o = TensorDesc::contiguous(o->data(), DType::BF16, shape);
-        runtime::NamedTensor inputs[] = {
-            {"doc", TensorDesc::contiguous(doc->data(), DType::I32, {kBatch, n})}};
-        args.inputs = runtime::Span<runtime::NamedTensor>(inputs, 1);
-        args.blockMap = map->data();
-        args.blockMapCapacity = mapBytes;
-        ASSERT_TRUE((*kernel)->launch(args, nullptr));
-        ASSERT_TRUE(rt.synchronize());
-        std::vector<unsigned char> host(mapBytes);
-        ASSERT_TRUE(map->download(host.data(), mapBytes));
-        const int qBlocks = (n + bm - 1) / bm, kBlocks = (n + bn - 1) / bn;
-        const int64_t tileBytes = int64_t(kBatch) * qBlocks * kBlocks;
-        const int64_t rangeOffset = (tileBytes + kRangeAlign - 1) / kRangeAlign * kRangeAlign;
-        for (int b = 0; b < kBatch; ++b) {
-          std::vector<int> row(ids.begin() + b * n, ids.begin() + (b + 1) * n);
-          std::vector<int32_t> ranges(2 * qBlocks);
-          std::memcpy(ranges.data(), host.data() + rangeOffset + 8 * int64_t(b) * qBlocks,
-                      ranges.size() * 4);
-          Counts c = checkPlane(host.data() + int64_t(b) * qBlocks * kBlocks, ranges.data(), row,
-                                m.mask, n, bm, bn, sorted, std::string(m.name) == "document");
-          std::printf("  %-16s N=%-5d %-8s b=%d tiles empty %lld partial %lld full %lld "
-                      "(looser than exact: %lld)\n",
-                      m.name, n, sorted ? "sorted" : "unsorted", b, (long long)c.empty,
-                      (long long)c.partial, (long long)c.full, (long long)c.loose);
-          ++planes;
+    for (int headDim : {64, 256}) {
+      // The candidate with the fewest keys per block: D256's has 16, fewer than a warp's lanes.
+      std::vector<cuda::PrefillConfig> candidates = cuda::prefillCandidates(headDim);
+      cuda::PrefillConfig config = *std::min_element(
+          candidates.begin(), candidates.end(),
+          [](const auto &a, const auto &b) { return a.blockN < b.blockN; });
+      std::optional<GeneratedKernel> gen = program->generate(m.name, headDim, config, diag);
+      ASSERT_TRUE(gen) << diag.str();
+      ASSERT_TRUE(gen->spec.needsBlockMap());
+      auto kernel = rt.compile(gen->source, gen->spec);
+      ASSERT_TRUE(kernel) << kernel.error().message;
+      const int bm = gen->spec.blockM, bn = gen->spec.blockN;
+      for (int n : {1, 77, 333, 1000, 2049}) {
+        for (bool sorted : {true, false}) {
+          std::vector<int> ids;
+          for (int b = 0; b < kBatch; ++b) {
+            std::vector<int> row = makeIds(n, sorted, rng);
+            ids.insert(ids.end(), row.begin(), row.end());
+          }
+          const size_t elems = size_t(kBatch) * kHeads * n * headDim;
+          auto q = rt.allocate(elems * 2), k = rt.allocate(elems * 2), v = rt.allocate(elems * 2),
+               o = rt.allocate(elems * 2), doc = rt.allocate(ids.size() * 4);
+          ASSERT_TRUE(q && k && v && o && doc);
+          for (auto *buf : {&*q, &*k, &*v})
+            ASSERT_TRUE(buf->fill(0x3c)); // bf16 ~0.0115: finite scores
+          ASSERT_TRUE(doc->upload(ids.data(), ids.size() * 4));
+          const int64_t mapBytes = runtime::blockMapBytes(gen->spec, kBatch, kHeads, n, n);
+          auto map = rt.allocate(mapBytes);
+          ASSERT_TRUE(map);
+          ASSERT_TRUE(map->fill(0xAB)); // poison: every byte the kernel reads must be written
+          runtime::LaunchArgs args;
+          auto shape = std::initializer_list<int64_t>{kBatch, kHeads, n, headDim};
+          args.q = TensorDesc::contiguous(q->data(), DType::BF16, shape);
+          args.k = TensorDesc::contiguous(k->data(), DType::BF16, shape);
+          args.v = TensorDesc::contiguous(v->data(), DType::BF16, shape);
+          args.o = TensorDesc::contiguous(o->data(), DType::BF16, shape);
+          runtime::NamedTensor inputs[] = {
+              {"doc", TensorDesc::contiguous(doc->data(), DType::I32, {kBatch, n})}};
+          args.inputs = runtime::Span<runtime::NamedTensor>(inputs, 1);
+          args.blockMap = map->data();
+          args.blockMapCapacity = mapBytes;
+          ASSERT_TRUE((*kernel)->launch(args, nullptr));
+          ASSERT_TRUE(rt.synchronize());
+          std::vector<unsigned char> host(mapBytes);
+          ASSERT_TRUE(map->download(host.data(), mapBytes));
+          const int qBlocks = (n + bm - 1) / bm, kBlocks = (n + bn - 1) / bn;
+          const int64_t tileBytes = int64_t(kBatch) * qBlocks * kBlocks;
+          const int64_t rangeOffset = (tileBytes + kRangeAlign - 1) / kRangeAlign * kRangeAlign;
+          for (int b = 0; b < kBatch; ++b) {
+            std::vector<int> row(ids.begin() + b * n, ids.begin() + (b + 1) * n);
+            std::vector<int32_t> ranges(2 * qBlocks);
+            std::memcpy(ranges.data(), host.data() + rangeOffset + 8 * int64_t(b) * qBlocks,
+                        ranges.size() * 4);
+            Counts c = checkPlane(host.data() + int64_t(b) * qBlocks * kBlocks, ranges.data(), row,
+                                  m.mask, n, bm, bn, sorted, std::string(m.name) == "document");
+            std::printf("  %-16s D=%-3d N=%-5d %-8s b=%d tiles empty %lld partial %lld full %lld "
+                        "(looser than exact: %lld)\n",
+                        m.name, headDim, n, sorted ? "sorted" : "unsorted", b, (long long)c.empty,
+                        (long long)c.partial, (long long)c.full, (long long)c.loose);
+            ++planes;
+          }
         }
       }
     }
   }
-  EXPECT_EQ(planes, 2 * 5 * 2 * kBatch);
+  EXPECT_EQ(planes, 2 * 2 * 5 * 2 * kBatch);
 }
 
 } // namespace
