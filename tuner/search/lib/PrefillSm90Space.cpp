@@ -9,8 +9,6 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Tuner/Spaces.h"
 
-#include <string>
-
 namespace attnc::tuner {
 
 SearchSpace prefillSm90Space(int headDim) {
@@ -19,14 +17,7 @@ SearchSpace prefillSm90Space(int headDim) {
       .addDimension("s", {2, 3, 4})
       .addDimension("overlap", {0, 1})
       .setThreadsPerBlock([](const Candidate &) { return cuda::kSm90Warps * 32; });
-  space.addConstraint(
-      [headDim](const Candidate &c, const DeviceLimits &limits) -> std::optional<std::string> {
-        int smem = cuda::prefillSmemBytes(headDim, toPrefillConfig(c));
-        if (smem > limits.smemOptinBytes)
-          return "shared memory " + std::to_string(smem) + " B exceeds the device's " +
-                 std::to_string(limits.smemOptinBytes) + " B";
-        return std::nullopt;
-      });
+  space.addConstraint(prefillSharedMemoryConstraint(headDim));
   return space;
 }
 

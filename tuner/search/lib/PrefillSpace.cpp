@@ -36,6 +36,16 @@ int registerFloor(int headDim, const Candidate &c) {
 }
 } // namespace
 
+ConstraintFn prefillSharedMemoryConstraint(int headDim) {
+  return [headDim](const Candidate &c, const DeviceLimits &limits) -> std::optional<std::string> {
+    int smem = cuda::prefillSmemBytes(headDim, toPrefillConfig(c));
+    if (smem > limits.smemOptinBytes)
+      return "shared memory " + std::to_string(smem) + " B exceeds the device's " +
+             std::to_string(limits.smemOptinBytes) + " B";
+    return std::nullopt;
+  };
+}
+
 cuda::PrefillConfig toPrefillConfig(const Candidate &c) {
   if (std::optional<int> overlap = c.find("overlap"))
     return cuda::PrefillConfig::hopper(c.get("bn"), c.get("s"), *overlap != 0);
@@ -87,14 +97,7 @@ SearchSpace prefillSpace(int headDim) {
                  std::to_string(limits.maxThreadsPerBlock);
         return std::nullopt;
       });
-  space.addConstraint(
-      [headDim](const Candidate &c, const DeviceLimits &limits) -> std::optional<std::string> {
-        int smem = cuda::prefillSmemBytes(headDim, toPrefillConfig(c));
-        if (smem > limits.smemOptinBytes)
-          return "shared memory " + std::to_string(smem) + " B exceeds the device's " +
-                 std::to_string(limits.smemOptinBytes) + " B";
-        return std::nullopt;
-      });
+  space.addConstraint(prefillSharedMemoryConstraint(headDim));
   space.addConstraint(
       [headDim](const Candidate &c, const DeviceLimits &limits) -> std::optional<std::string> {
         int cap = std::min(limits.maxRegistersPerThread, limits.registersPerBlock / threadsOf(c));

@@ -19,6 +19,8 @@ SearchSpace prefillSpace(int headDim);
 /// templates/attnc/PrefillSm90.cuh (sm_90a only): bn (BLOCK_N), s (STAGES), overlap
 /// (OVERLAP_SOFTMAX); BLOCK_M and the warps are fixed.
 SearchSpace prefillSm90Space(int headDim);
+/// Rejects a prefill candidate (of either space) whose shared memory exceeds the device's.
+ConstraintFn prefillSharedMemoryConstraint(int headDim);
 /// The template parameters a candidate of either prefill space names.
 cuda::PrefillConfig toPrefillConfig(const Candidate &candidate);
 /// The prefill candidate for `config` (the inverse of toPrefillConfig).
