@@ -11,6 +11,8 @@ export ATTNC_CACHE_DIR=/tmp/attnc-tune-cache
 export ATTNC_EXAMPLES_DIR="$PWD/examples"
 DB="$OUT/tune.db"
 BUDGET="${TUNE_BUDGET:-12}"
+# Budgeted cases: "example shape head-dim" separated by ';'.
+CASES="${TUNE_CASES:-full B=2,H=16,N=16384 128;causal B=2,H=16,N=16384 128;sliding_window B=2,H=16,N=16384 128;causal B=2,H=16,N=16384 64}"
 
 echo "== tuner GPU tests"
 "$BIN/tests/AttnTunerGpuTests" --gtest_brief=1 2>&1 | tail -4
@@ -23,9 +25,10 @@ echo "full-space tune wall time: $(( $(date +%s) - start )) s"
 tail -2 "$OUT/tune_progress.log"
 
 echo "== budgeted tunes of the bench cases (--budget $BUDGET)"
-for case in "full B=2,H=16,N=16384 128" "causal B=2,H=16,N=16384 128" \
-            "sliding_window B=2,H=16,N=16384 128" "causal B=2,H=16,N=16384 64"; do
-  set -- $case
+IFS=';' read -ra cases <<< "$CASES"
+for case in "${cases[@]}"; do
+  IFS=' ' read -r example shape dim <<< "$case"
+  set -- "$example" "$shape" "$dim"
   "$BIN/attnc" tune "examples/$1.attn" --shapes "$2" --head-dim "$3" --budget "$BUDGET" \
     --db "$DB" --top 3 2>/dev/null | grep -E "^== |^problem|^ +1 |tuning gains|no per-arch"
 done

@@ -9,14 +9,20 @@
 #include "attnc/Runtime/CubinCache.h"
 #include "attnc/Runtime/CubinInfo.h"
 #include "attnc/Runtime/Runtime.h"
+#include "attnc/Tuner/ChildProcess.h"
 #include "attnc/Tuner/Spaces.h"
 
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 
 namespace attnc::tuner {
 
 namespace {
+
+constexpr std::chrono::milliseconds kCompileWatchdog{600000}; // NVRTC on a loaded machine
+constexpr const char *kChildOk = "ok ";
+constexpr const char *kChildError = "error ";
 
 CompileResult compileFailure(std::string reason) {
   CompileResult r;
@@ -51,25 +57,45 @@ CompileResult GpuMeasurer::compile(const Candidate &candidate) {
   runtime::Expected<runtime::CacheKeyInputs> keyInputs = runtime::cacheKeyInputsFor(request);
   if (!keyInputs)
     return compileFailure(keyInputs.error().message);
-  auto cache = runtime::CubinCache::open(problem_.cacheDir);
-  if (!cache)
-    return compileFailure(cache.error().message);
-  runtime::Expected<std::vector<char>> cubin = (*cache)->compile(request);
-  if (!cubin)
-    return compileFailure(cubin.error().message);
-  runtime::Expected<runtime::CubinFunctionInfo> info =
-      runtime::readCubinFunctionInfo(*cubin, generated->spec.entryName);
-  if (!info)
-    return compileFailure(info.error().message);
 
+  // NVRTC runs in a child: it may initialise the CUDA driver, and the measuring children
+  // forked from this process could not use CUDA after that.
+  const std::string entry = generated->spec.entryName;
+  const std::string cacheDir = problem_.cacheDir;
+  ChildOutcome child = runInChild(
+      [&]() -> std::string {
+        auto cache = runtime::CubinCache::open(cacheDir);
+        if (!cache)
+          return kChildError + cache.error().message;
+        runtime::Expected<std::vector<char>> cubin = (*cache)->compile(request);
+        if (!cubin)
+          return kChildError + cubin.error().message;
+        runtime::Expected<runtime::CubinFunctionInfo> info =
+            runtime::readCubinFunctionInfo(*cubin, entry);
+        if (!info)
+          return kChildError + info.error().message;
+        return kChildOk + std::to_string(info->registers) + " " +
+               std::to_string(std::max(info->frameBytes, info->minStackBytes)) + "\n" +
+               std::string(cubin->begin(), cubin->end());
+      },
+      kCompileWatchdog, "compile process");
+  if (child.kind != ChildOutcome::Kind::Finished)
+    return compileFailure(child.failure);
+  const std::string &out = child.output;
+  if (out.rfind(kChildOk, 0) != 0)
+    return compileFailure(out.rfind(kChildError, 0) == 0 ? out.substr(std::strlen(kChildError))
+                                                        : "compile process wrote no result");
+  size_t newline = out.find('\n');
   CompileResult result;
+  if (newline == std::string::npos ||
+      std::sscanf(out.c_str() + std::strlen(kChildOk), "%d %d", &result.registers,
+                  &result.localBytes) != 2)
+    return compileFailure("compile process wrote an unreadable result");
   result.ok = true;
-  result.registers = info->registers;
-  result.localBytes = std::max(info->frameBytes, info->minStackBytes);
   result.sharedBytes = generated->spec.dynamicSmemBytes;
   std::lock_guard<std::mutex> lock(compiledMutex_);
-  compiled_[candidate.text()] = {cubin.takeValue(), generated->spec,
-                                 runtime::computeCacheKey(*keyInputs)};
+  compiled_[candidate.text()] = {std::vector<char>(out.begin() + newline + 1, out.end()),
+                                 generated->spec, runtime::computeCacheKey(*keyInputs)};
   return result;
 }
 
@@ -87,7 +113,7 @@ Measurement GpuMeasurer::measure(const Candidate &candidate) {
     return measureFailure(MeasureStatus::Failed, "measured before it was compiled");
   auto rt = runtime::Runtime::create(problem_.device.ordinal, problem_.cacheDir);
   if (!rt)
-    return measureFailure(MeasureStatus::Failed, rt.error().message);
+    return measureFailure(MeasureStatus::Failed, std::string(kEnvironmentFailure) + rt.error().message);
   auto kernel = (*rt)->load(artefacts->cubin, artefacts->spec);
   if (!kernel)
     return measureFailure(MeasureStatus::Failed, kernel.error().message);

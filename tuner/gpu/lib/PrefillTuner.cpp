@@ -157,7 +157,8 @@ runtime::Expected<TuneReport> tunePrefill(const TuneRequest &req) {
         r.cubinKey = c->cacheKey;
     if (runtime::Expected<int64_t> id = req.db->recordTrial(r); !id)
       dbError = id.error();
-    bool faulted = t.outcome == TrialOutcome::Measured && r.status != TrialStatus::Ok;
+    bool faulted = t.outcome == TrialOutcome::Measured && r.status != TrialStatus::Ok &&
+                   r.reason.rfind(kEnvironmentFailure, 0) != 0;
     if (faulted && !dbError)
       if (runtime::Status st = req.db->blockConfig(device, report.kernelFingerprint, r.config,
                                                    r.reason);
@@ -245,6 +246,11 @@ runtime::Expected<TuneReport> tunePrefill(const TuneRequest &req) {
   }
   if (dbError)
     return *dbError;
+  if (!report.result.bestTrial())
+    for (const Trial &t : report.result.trials)
+      if (t.measurement.reason.rfind(kEnvironmentFailure, 0) == 0)
+        return runtime::Error{runtime::ErrorCode::NoDevice,
+                              "no candidate could be measured: " + t.measurement.reason};
 
   if (const Trial *best = report.result.bestTrial(); best && req.db) {
     std::optional<CompiledCandidate> c = gpu.compiled(best->candidate);

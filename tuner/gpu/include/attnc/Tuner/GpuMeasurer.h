@@ -2,8 +2,9 @@
 //
 // The Measurer the real tuner uses. compile() generates the kernel for the candidate's
 // tile shape (serialised: the MLIR context is single-threaded), compiles it with NVRTC
-// through the cubin cache (in parallel on the compile pool), and reads registers and
-// local memory from the cubin. measure() runs where ChildProcessMeasurer puts it, in a
+// through the cubin cache in a forked child (in parallel on the compile pool; NVRTC may
+// initialise the CUDA driver, which would leave this process unable to fork children that
+// use CUDA), and reads registers and local memory from the cubin. measure() runs where ChildProcessMeasurer puts it, in a
 // forked child: it opens its own Runtime, loads the cubin, runs the kernel once into a
 // NaN-poisoned output and compares with the float64 reference (Wrong if it differs), then
 // times it with CUDA events over input sets rotated past L2. The workloads are built
@@ -24,6 +25,10 @@
 #include <vector>
 
 namespace attnc::tuner {
+
+/// Starts the reason of a measurement that failed for a cause outside the candidate (no
+/// driver, no device): such failures are not blocklisted.
+constexpr const char *kEnvironmentFailure = "environment: ";
 
 /// What measuring one problem needs; the program and workloads outlive the measurer.
 struct GpuTuneProblem {
