@@ -49,6 +49,17 @@ void addGpuOptions(po::options_description &desc) {
   addDatabaseOptions(desc);
 }
 
+/// Compiles s.generated into s.kernel through the cubin cache; an exit code on failure.
+std::optional<int> compileGenerated(GpuSession &s) {
+  auto kernel = s.runtime->compile(s.generated->source, s.generated->spec);
+  if (!kernel) {
+    std::cerr << "attnc: error: " << kernel.error().message << "\n";
+    return kExitInternalError;
+  }
+  s.kernel = kernel.takeValue();
+  return std::nullopt;
+}
+
 /// The linear family: the given tile shape, or the first default that compiles without
 /// local memory. Returns an exit code on failure.
 std::optional<int> openLinear(const po::variables_map &vm, GpuSession &s) {
@@ -65,12 +76,8 @@ std::optional<int> openLinear(const po::variables_map &vm, GpuSession &s) {
                                             config, std::cerr);
     if (!s.generated)
       return kExitUserError;
-    auto kernel = s.runtime->compile(s.generated->source, s.generated->spec);
-    if (!kernel) {
-      std::cerr << "attnc: error: " << kernel.error().message << "\n";
-      return kExitInternalError;
-    }
-    s.kernel = kernel.takeValue();
+    if (auto rc = compileGenerated(s))
+      return rc;
     if (s.kernel->resources().localBytes == 0)
       break;
   }
@@ -112,12 +119,8 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
         s.program->generate(s.choice.kernel, s.choice.headDim, s.choice.configs.front(), std::cerr);
     if (!s.generated)
       return kExitUserError;
-    auto kernel = s.runtime->compile(s.generated->source, s.generated->spec);
-    if (!kernel) {
-      std::cerr << "attnc: error: " << kernel.error().message << "\n";
-      return kExitInternalError;
-    }
-    s.kernel = kernel.takeValue();
+    if (auto rc = compileGenerated(s))
+      return rc;
     s.config = s.choice.configs.front();
     return std::nullopt;
   }

@@ -477,7 +477,6 @@ Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &
                                    const std::vector<SoftmaxWorkload> &workloads, int warmup,
                                    int iterations) {
   const runtime::KernelSpec &spec = kernel.spec();
-  const runtime::CudaDriver &drv = rt.driver();
   if (workloads.empty() || iterations <= 0)
     return Error{ErrorCode::InvalidArgument, "benchSoftmax needs workloads and iterations"};
   const ProblemShape &shape = workloads.front().shape;
@@ -500,37 +499,9 @@ Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &
   for (int s = 0; s < sets; ++s)
     fillLaunch(launches[s], problems[s], spec, shape, outs[s].desc, nullptr,
                spec.needsBlockMap() ? &*map : nullptr);
-  for (int w = 0; w < warmup; ++w)
-    if (runtime::Status st = kernel.launch(launches[w % sets].args, nullptr); !st)
-      return st.takeError();
-
-  CUevent start = nullptr, stop = nullptr;
-  if (runtime::Status st = drv.check(drv.cuEventCreate(&start, 0), "cuEventCreate"); !st)
-    return st.takeError();
-  if (runtime::Status st = drv.check(drv.cuEventCreate(&stop, 0), "cuEventCreate"); !st)
-    return st.takeError();
-  std::vector<double> times;
-  for (int it = 0; it < iterations; ++it) {
-    drv.cuEventRecord(start, nullptr);
-    runtime::Status st = kernel.launch(launches[it % sets].args, nullptr);
-    drv.cuEventRecord(stop, nullptr);
-    if (!st) return st.takeError();
-    if (runtime::Status s2 = drv.check(drv.cuEventSynchronize(stop), "cuEventSynchronize"); !s2)
-      return s2.takeError();
-    float ms = 0;
-    drv.cuEventElapsedTime(&ms, start, stop);
-    times.push_back(ms);
-  }
-  drv.cuEventDestroy(start);
-  drv.cuEventDestroy(stop);
-  std::sort(times.begin(), times.end());
-  BenchResult r;
-  r.samples = iterations;
-  r.medianMs = times[times.size() / 2];
-  r.minMs = times.front();
-  r.maxMs = times.back();
-  r.inputSets = sets;
-  return r;
+  return timeLaunches(
+      rt.driver(), [&](int i) { return kernel.launch(launches[i % sets].args, nullptr); }, warmup,
+      iterations, sets);
 }
 
 Expected<std::vector<SoftmaxWorkload>> makeBenchWorkloads(const dsl::Kernel &ast,

@@ -346,7 +346,6 @@ Expected<BenchResult> benchLinear(runtime::Runtime &rt, const runtime::Kernel &k
                                   const dsl::Kernel &ast, const LinearProblem &pb, int warmup,
                                   int iterations) {
   const runtime::KernelSpec &spec = kernel.spec();
-  const runtime::CudaDriver &drv = rt.driver();
   if (iterations <= 0)
     return Error{ErrorCode::InvalidArgument, "benchLinear needs iterations"};
   const int64_t setBytes = runtime::dtypeSize(spec.dtype) * pb.batch * pb.heads * pb.seqLen *
@@ -368,37 +367,9 @@ Expected<BenchResult> benchLinear(runtime::Runtime &rt, const runtime::Kernel &k
     devices.push_back(dev.takeValue());
     bindArgs(devices.back());
   }
-  for (int w = 0; w < warmup; ++w)
-    if (runtime::Status st = kernel.launchLinear(devices[w % sets].args, nullptr); !st)
-      return st.takeError();
-  CUevent start = nullptr, stop = nullptr;
-  if (runtime::Status st = drv.check(drv.cuEventCreate(&start, 0), "cuEventCreate"); !st)
-    return st.takeError();
-  if (runtime::Status st = drv.check(drv.cuEventCreate(&stop, 0), "cuEventCreate"); !st)
-    return st.takeError();
-  std::vector<double> times;
-  for (int it = 0; it < iterations; ++it) {
-    drv.cuEventRecord(start, nullptr);
-    runtime::Status st = kernel.launchLinear(devices[it % sets].args, nullptr);
-    drv.cuEventRecord(stop, nullptr);
-    if (!st)
-      return st.takeError();
-    if (runtime::Status s2 = drv.check(drv.cuEventSynchronize(stop), "cuEventSynchronize"); !s2)
-      return s2.takeError();
-    float ms = 0;
-    drv.cuEventElapsedTime(&ms, start, stop);
-    times.push_back(ms);
-  }
-  drv.cuEventDestroy(start);
-  drv.cuEventDestroy(stop);
-  std::sort(times.begin(), times.end());
-  BenchResult r;
-  r.samples = iterations;
-  r.medianMs = times[times.size() / 2];
-  r.minMs = times.front();
-  r.maxMs = times.back();
-  r.inputSets = sets;
-  return r;
+  return timeLaunches(
+      rt.driver(), [&](int i) { return kernel.launchLinear(devices[i % sets].args, nullptr); },
+      warmup, iterations, sets);
 }
 
 } // namespace attnc

@@ -11,6 +11,7 @@
 #define ATTNC_DRIVER_GPUHARNESS_H
 
 #include "attnc/DSL/AST.h"
+#include "attnc/Driver/EventTimer.h"
 #include "attnc/Reference/Evaluator.h"
 #include "attnc/Reference/HostTensor.h"
 #include "attnc/Runtime/Kernel.h"
@@ -90,12 +91,6 @@ runtime::Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime:
 /// compares.
 runtime::Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
                                             const SoftmaxWorkload &workload);
-
-struct BenchResult {
-  double medianMs = 0, minMs = 0, maxMs = 0;
-  int samples = 0;
-  int inputSets = 0; ///< rotated so that repeated runs do not hit in L2
-};
 
 /// Times `kernel` with CUDA events: `warmup` launches, then `iterations` timed ones, each
 /// on the next of several input sets whose total size exceeds the L2 cache.
