@@ -16,10 +16,10 @@ echo; echo "== 1. attn dialect after the pass pipeline: attnc compile $example -
 "$attnc" compile "$example" --emit=mlir-opt -o "$out/causal.mlir"
 cat "$out/causal.mlir"
 
-echo; echo "== 2. mask analysis: attnc explain $example --N 4096 --block 128x64"
-"$attnc" explain "$example" --N 4096 --block 128x64 --rows 8
+echo; echo "== 2. mask analysis: attnc explain $example --N 4096 --block 128x128"
+"$attnc" explain "$example" --N 4096 --block 128x128 --rows 8
 
-echo; echo "== 3. generated CUDA (prelude over templates/attnc/Prefill.cuh): $out/causal.cu"
+echo; echo "== 3. generated CUDA for sm_90a (prelude over templates/attnc/PrefillSm90.cuh): $out/causal.cu"
 "$attnc" compile "$example" --emit=cu -o "$out/causal.cu"
 cat "$out/causal.cu"
 
@@ -27,3 +27,4 @@ echo; echo "== 4. cubin for sm_90a via NVRTC: attnc compile $example --arch sm_9
 "$attnc" compile "$example" --arch sm_90a --no-spills -o "$out/causal.sm_90a.cubin"
 ls -l "$out/causal.sm_90a.cubin"
 echo; echo "On a machine with a GPU: $attnc check $example --shape B=2,H=8,N=1000"
+echo "  and: $attnc tune $example --shapes B=2,H=16,N=4096 --db tune.db --svg tune.svg"
