@@ -2,15 +2,17 @@
 //
 // What can be checked without a GPU: the DeviceInfo text form the device probe sends
 // over its pipe, the shape candidates are checked on, the config text the database
-// stores, and the landscape SVG (well-formed, one bar per measured config, failures
-// listed with their reason).
+// stores, the landscape SVG (well-formed, one bar per measured config, failures listed
+// with their reason), and the linear family's problem key and check problem.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/PrefillConfig.h"
 #include "attnc/Tuner/DeviceProbe.h"
 #include "attnc/Tuner/LandscapeSvg.h"
+#include "attnc/Tuner/LinearTuner.h"
 #include "attnc/Tuner/PrefillTuner.h"
 #include "attnc/Tuner/Spaces.h"
+#include "attnc/Tuner/TunedKernel.h"
 
 #include <gtest/gtest.h>
 
@@ -164,4 +166,42 @@ TEST(LandscapeSvg, DrawsOneBarPerMeasuredConfigAndListsFailures) {
   EXPECT_NE(svg.find("bm=16: rel err 0.5 &lt;too big&gt;"), std::string::npos);
   EXPECT_NE(svg.find("causal &amp; friends"), std::string::npos);
   EXPECT_LT(svg.find("bm=128"), svg.find("bm=64")) << "bars run from fastest to slowest";
+}
+
+TEST(LinearTunerKey, SimpleGlaKeysByRecurrenceAndHeadDims) {
+  const std::string path = std::string(ATTNC_EXAMPLES_DIR) + "/simple_gla.attn";
+  std::ostringstream diag;
+  std::unique_ptr<CompiledProgram> program = CompiledProgram::load(path, diag);
+  ASSERT_TRUE(program) << diag.str();
+  std::optional<GeneratedKernel> generated =
+      generateLinearDefault(*program, "simple_gla", 128, 64, diag);
+  ASSERT_TRUE(generated) << diag.str();
+  EXPECT_EQ(linearGateKind(*generated), cuda::LinearGateKind::PerToken);
+  EXPECT_EQ(generated->linearConfig.str(), "c64 sub32 v64 w4");
+
+  ProblemShape shape;
+  shape.batch = 8;
+  shape.headsQ = shape.headsKv = 16;
+  shape.seqQ = shape.seqK = 4096;
+  ProblemKey key = linearProblemKey(*generated, shape);
+  EXPECT_EQ(key.family, "linear");
+  EXPECT_EQ(key.headDim, 128);
+  EXPECT_EQ(key.headDimV, 64);
+  EXPECT_EQ(key.headsQ, 16);
+  EXPECT_EQ(key.headsKv, 16);
+  EXPECT_EQ(key.seqQBucket, 4096);
+  EXPECT_EQ(key.seqKBucket, 4096);
+  EXPECT_EQ(key.maskKind, generated->recurrence);
+  EXPECT_EQ(key.maskKind, "scalar_decay");
+  runtime::Expected<ProblemKey> back = ProblemKey::parse(key.str());
+  ASSERT_TRUE(back) << key.str() << ": " << back.error().message;
+  EXPECT_EQ(back->str(), key.str());
+
+  LinearProblem check = linearCheckProblem(shape);
+  EXPECT_EQ(check.batch, 2);
+  EXPECT_EQ(check.heads, 2);
+  EXPECT_EQ(check.seqLen, 509);
+  EXPECT_TRUE(check.initialState);
+  shape.seqQ = shape.seqK = 100;
+  EXPECT_EQ(linearCheckProblem(shape).seqLen, 100);
 }

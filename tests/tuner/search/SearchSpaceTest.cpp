@@ -139,15 +139,14 @@ TEST(FamilySpacesTest, DecodeLinearAndBlockMapAreNonEmptyAndPruned) {
   for (const Candidate &c : decode.valid)
     EXPECT_EQ(c.get("bn") % (c.get("w") * 16), 0);
 
-  Enumeration linear = linearSpace(64, 128).enumerate(DeviceLimits());
+  Enumeration linear =
+      linearSpace(64, 128, attnc::cuda::LinearGateKind::PerToken).enumerate(DeviceLimits());
   EXPECT_FALSE(linear.valid.empty());
+  EXPECT_FALSE(linear.pruned.empty());
   for (const Candidate &c : linear.valid) {
-    EXPECT_EQ(c.get("chunk") % c.get("bt"), 0);
-    EXPECT_LE(c.get("bk"), 64);
-    EXPECT_EQ(128 % c.get("bv"), 0);
+    EXPECT_EQ(c.get("chunk") % c.get("sub"), 0);
+    EXPECT_EQ(128 % c.get("v"), 0);
   }
-  EXPECT_EQ(linearSpace(64, 64).dimensions()[0].values.front(), 64);
-  EXPECT_EQ(linearSpace(64, 64).dimensions()[0].values.back(), 1024);
 
   Enumeration blockMap = blockMapSpace(128, 64).enumerate(DeviceLimits());
   // gm in {128, 256, 512}, gn in {64, ..., 512}.

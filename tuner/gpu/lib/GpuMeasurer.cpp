@@ -39,29 +39,19 @@ Measurement measureFailure(MeasureStatus status, std::string reason) {
 
 } // namespace
 
-CompileResult GpuMeasurer::compile(const Candidate &candidate) {
-  cuda::PrefillConfig config = toPrefillConfig(candidate);
-  std::optional<GeneratedKernel> generated;
-  std::ostringstream diag;
-  {
-    std::lock_guard<std::mutex> lock(generateMutex_);
-    generated = problem_.program->generate(problem_.kernel, problem_.headDim, config, diag);
-  }
-  if (!generated)
-    return compileFailure("code generation failed: " + diag.str());
-
+CompileResult compileInChild(const GeneratedKernel &generated, const std::string &arch,
+                             const std::string &cacheDir, std::optional<CompiledCandidate> &out) {
   runtime::NvrtcRequest request;
-  request.source = generated->source;
-  request.programName = generated->spec.entryName + ".cu";
-  request.arch = problem_.device.arch();
+  request.source = generated.source;
+  request.programName = generated.spec.entryName + ".cu";
+  request.arch = arch;
   runtime::Expected<runtime::CacheKeyInputs> keyInputs = runtime::cacheKeyInputsFor(request);
   if (!keyInputs)
     return compileFailure(keyInputs.error().message);
 
   // NVRTC runs in a child: it may initialise the CUDA driver, and the measuring children
   // forked from this process could not use CUDA after that.
-  const std::string entry = generated->spec.entryName;
-  const std::string cacheDir = problem_.cacheDir;
+  const std::string entry = generated.spec.entryName;
   ChildOutcome child = runInChild(
       [&]() -> std::string {
         auto cache = runtime::CubinCache::open(cacheDir);
@@ -81,21 +71,40 @@ CompileResult GpuMeasurer::compile(const Candidate &candidate) {
       kCompileWatchdog, "compile process");
   if (child.kind != ChildOutcome::Kind::Finished)
     return compileFailure(child.failure);
-  const std::string &out = child.output;
-  if (out.rfind(kChildOk, 0) != 0)
-    return compileFailure(out.rfind(kChildError, 0) == 0 ? out.substr(std::strlen(kChildError))
-                                                        : "compile process wrote no result");
-  size_t newline = out.find('\n');
+  const std::string &text = child.output;
+  if (text.rfind(kChildOk, 0) != 0)
+    return compileFailure(text.rfind(kChildError, 0) == 0 ? text.substr(std::strlen(kChildError))
+                                                          : "compile process wrote no result");
+  size_t newline = text.find('\n');
   CompileResult result;
   if (newline == std::string::npos ||
-      std::sscanf(out.c_str() + std::strlen(kChildOk), "%d %d", &result.registers,
+      std::sscanf(text.c_str() + std::strlen(kChildOk), "%d %d", &result.registers,
                   &result.localBytes) != 2)
     return compileFailure("compile process wrote an unreadable result");
   result.ok = true;
-  result.sharedBytes = generated->spec.dynamicSmemBytes;
-  std::lock_guard<std::mutex> lock(compiledMutex_);
-  compiled_[candidate.text()] = {std::vector<char>(out.begin() + newline + 1, out.end()),
-                                 generated->spec, runtime::computeCacheKey(*keyInputs)};
+  result.sharedBytes = generated.spec.dynamicSmemBytes;
+  out = CompiledCandidate{std::vector<char>(text.begin() + newline + 1, text.end()),
+                          generated.spec, runtime::computeCacheKey(*keyInputs)};
+  return result;
+}
+
+CompileResult GpuMeasurer::compile(const Candidate &candidate) {
+  cuda::PrefillConfig config = toPrefillConfig(candidate);
+  std::optional<GeneratedKernel> generated;
+  std::ostringstream diag;
+  {
+    std::lock_guard<std::mutex> lock(generateMutex_);
+    generated = problem_.program->generate(problem_.kernel, problem_.headDim, config, diag);
+  }
+  if (!generated)
+    return compileFailure("code generation failed: " + diag.str());
+  std::optional<CompiledCandidate> artefacts;
+  CompileResult result =
+      compileInChild(*generated, problem_.device.arch(), problem_.cacheDir, artefacts);
+  if (artefacts) {
+    std::lock_guard<std::mutex> lock(compiledMutex_);
+    compiled_[candidate.text()] = std::move(*artefacts);
+  }
   return result;
 }
 

@@ -1,11 +1,11 @@
 //===- LinearSpace.cpp - Search space of chunkwise linear attention --------===//
 //
-// The linear family's two-level (TFLA-style) tiling: a sequence is cut into chunks of
-// `chunk` steps whose states are carried by the recurrence; inside a chunk, bt rows by
-// bk key columns by bv value columns are one CTA's tiles, with s pipeline stages. There
-// is no linear template in templates/ yet: when one lands, these constraints must
-// restate its static_asserts and shared-memory formula (the estimate below counts the
-// staged Q, K and V tiles plus one fp32 bk x bv state tile).
+// The parameters of templates/attnc/LinearTraits.cuh as cuda::LinearConfig names them:
+// chunk (CHUNK, tokens per pass over the state), sub (SUB, the key sub-tile of the
+// intra-chunk product), v (SLICE_V, the V columns of the state one CTA owns) and w
+// (NUM_WARPS). The constraints are cuda::linearConfigProblem, which restates the
+// template's static_asserts, plus the head-dim asserts it leaves to the emitter and the
+// shared-memory formula the emitted prelude checks, so a pruned-in point always compiles.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Tuner/Spaces.h"
@@ -16,44 +16,40 @@ namespace attnc::tuner {
 
 namespace {
 constexpr int kWarpSize = 32;
-constexpr int kMmaM = 16;
-constexpr int kElementBytes = 2; // bf16 / fp16 operands
-constexpr int kStateBytes = 4;   // fp32 state
-
-std::optional<std::string> divides(const char *what, int tile, const char *of, int extent) {
-  if (tile > extent || extent % tile != 0)
-    return std::string(what) + " " + std::to_string(tile) + " does not divide " + of + " " +
-           std::to_string(extent);
-  return std::nullopt;
-}
+constexpr int kSwizzleElements = 64; ///< LinearTraits: rows span whole 128-byte groups
 } // namespace
 
-SearchSpace linearSpace(int dk, int dv) {
+cuda::LinearConfig toLinearConfig(const Candidate &c) {
+  return cuda::LinearConfig{c.get("chunk"), c.get("sub"), c.get("v"), c.get("w")};
+}
+
+Candidate fromLinearConfig(const cuda::LinearConfig &config) {
+  return Candidate{{{"chunk", config.chunk},
+                    {"sub", config.sub},
+                    {"v", config.sliceV},
+                    {"w", config.numWarps}}};
+}
+
+SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate) {
   SearchSpace space("linear");
-  space.addDimension("chunk", {64, 128, 256, 512, 1024})
-      .addDimension("bt", {16, 32, 64, 128})
-      .addDimension("bk", {32, 64, 128})
-      .addDimension("bv", {32, 64, 128})
+  space.addDimension("chunk", {32, 64, 128, 256})
+      .addDimension("sub", {16, 32, 64, 128})
+      .addDimension("v", {64, 128, 256})
       .addDimension("w", {1, 2, 4, 8})
-      .addDimension("s", {1, 2, 3})
       .setThreadsPerBlock([](const Candidate &c) { return c.get("w") * kWarpSize; });
   space.addConstraint(
-      [dk, dv](const Candidate &c, const DeviceLimits &) -> std::optional<std::string> {
-        if (auto reason = divides("bt", c.get("bt"), "chunk", c.get("chunk")))
-          return reason;
-        if (auto reason = divides("bk", c.get("bk"), "dk", dk))
-          return reason;
-        if (auto reason = divides("bv", c.get("bv"), "dv", dv))
-          return reason;
-        if (c.get("bt") % (c.get("w") * kMmaM) != 0)
-          return "bt " + std::to_string(c.get("bt")) + " is not whole m16 row tiles for " +
-                 std::to_string(c.get("w")) + " warps";
+      [dk, dv, gate](const Candidate &c, const DeviceLimits &) -> std::optional<std::string> {
+        if (dk % kSwizzleElements != 0 || dv % kSwizzleElements != 0)
+          return "head dims K=" + std::to_string(dk) + ", V=" + std::to_string(dv) +
+                 " are not multiples of 64";
+        std::string why = cuda::linearConfigProblem(dk, dv, gate, toLinearConfig(c));
+        if (!why.empty())
+          return why;
         return std::nullopt;
       });
   space.addConstraint(
-      [](const Candidate &c, const DeviceLimits &limits) -> std::optional<std::string> {
-        int bt = c.get("bt"), bk = c.get("bk"), bv = c.get("bv");
-        int smem = c.get("s") * (2 * bt * bk + bt * bv) * kElementBytes + bk * bv * kStateBytes;
+      [dk, gate](const Candidate &c, const DeviceLimits &limits) -> std::optional<std::string> {
+        int smem = cuda::linearSmemBytes(dk, gate, toLinearConfig(c));
         if (smem > limits.smemOptinBytes)
           return "shared memory " + std::to_string(smem) + " B exceeds the device's " +
                  std::to_string(limits.smemOptinBytes) + " B";

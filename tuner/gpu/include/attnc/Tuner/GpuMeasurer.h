@@ -50,6 +50,12 @@ struct CompiledCandidate {
   std::string cacheKey;
 };
 
+/// Compiles `generated` for `arch` with NVRTC through the cubin cache (`cacheDir`, "" =
+/// default) in a forked child, and reads registers and local memory from the cubin. On
+/// success `out` holds the artefacts. Shared by the prefill and linear measurers.
+CompileResult compileInChild(const GeneratedKernel &generated, const std::string &arch,
+                             const std::string &cacheDir, std::optional<CompiledCandidate> &out);
+
 class GpuMeasurer : public Measurer {
 public:
   explicit GpuMeasurer(const GpuTuneProblem &problem) : problem_(problem) {}

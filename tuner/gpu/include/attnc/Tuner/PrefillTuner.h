@@ -17,6 +17,7 @@
 #include "attnc/Driver/GpuHarness.h"
 #include "attnc/Tuner/Evaluator.h"
 #include "attnc/Tuner/ProblemKey.h"
+#include "attnc/Tuner/TuneRun.h"
 #include "attnc/Tuner/TuningDb.h"
 
 #include <chrono>
@@ -43,19 +44,6 @@ struct TuneRequest {
   int iterations = 30;
   std::string toolVersion;
   ProgressFn progress;
-};
-
-struct TuneReport {
-  SearchResult result;
-  ProblemKey problem;
-  std::string kernelFingerprint;
-  std::string strategy;
-  ProblemShape checkShape;      ///< the shape every candidate was checked on
-  int validPoints = 0;          ///< after pruning
-  int blockedPoints = 0;        ///< pruned because the database blocklists them
-  std::optional<size_t> defaultTrial; ///< the per-arch default's trial, if it ran ok
-  std::string storedCubinKey;   ///< the winner's cubin, stored in the database
-  std::chrono::milliseconds elapsed{0};
 };
 
 /// Tunes `request.kernel` for `request.shape`. Errors: the kernel does not generate,

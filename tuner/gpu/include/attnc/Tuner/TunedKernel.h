@@ -5,7 +5,8 @@
 // default), and load the winner. When a layer stores the winner's cubin (a deploy
 // database), it is loaded as is and NVRTC never runs; otherwise the config is generated
 // and compiled through the cubin cache. With no record, the first per-arch default that
-// uses no local memory is taken, as without a database.
+// uses no local memory is taken, as without a database. The linear family is served the
+// same way, keyed by its recurrence and configured by a cuda::LinearConfig.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TUNER_TUNEDKERNEL_H
@@ -23,6 +24,20 @@ namespace attnc::tuner {
 /// The problem key of a prefill launch, as the tuner records it.
 ProblemKey prefillProblemKey(const GeneratedKernel &kernel, const ProblemShape &shape);
 
+/// The problem key of a linear launch: family "linear", headDim K, headDimV V, one head
+/// group (H query and key heads), seq T, and the recurrence's name as the mask kind.
+ProblemKey linearProblemKey(const GeneratedKernel &kernel, const ProblemShape &shape);
+
+/// The gate kind of a generated linear kernel, as cuda::LinearConfig's rules take it.
+cuda::LinearGateKind linearGateKind(const GeneratedKernel &kernel);
+
+/// The linear kernel generated with the first default tile shape that fits its head dims
+/// and gate (the defaults of LinearSelection: per-channel for "vector_gate", else the
+/// scalar-gate ones); nullopt with the emitter's diagnostics in `diag`.
+std::optional<GeneratedKernel> generateLinearDefault(const CompiledProgram &program,
+                                                     const std::string &kernel, int headDimK,
+                                                     int headDimV, std::ostream &diag);
+
 /// A loaded kernel and how it was chosen.
 struct TunedKernel {
   std::unique_ptr<runtime::Kernel> kernel;
@@ -39,6 +54,14 @@ runtime::Expected<TunedKernel> loadTunedKernel(runtime::Runtime &rt,
                                                const CompiledProgram &program,
                                                const std::string &kernel, int headDim,
                                                const ProblemShape &shape, const LayeredDb *db);
+
+/// The linear family's loadTunedKernel: the looked-up LinearConfig (a stored cubin loads
+/// without NVRTC), else the defaults for the kernel's gate until one is spill-free.
+runtime::Expected<TunedKernel> loadTunedLinearKernel(runtime::Runtime &rt,
+                                                     const CompiledProgram &program,
+                                                     const std::string &kernel, int headDimK,
+                                                     int headDimV, const ProblemShape &shape,
+                                                     const LayeredDb *db);
 
 } // namespace attnc::tuner
 

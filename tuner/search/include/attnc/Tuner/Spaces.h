@@ -8,6 +8,7 @@
 #ifndef ATTNC_TUNER_SPACES_H
 #define ATTNC_TUNER_SPACES_H
 
+#include "attnc/Target/CUDA/LinearConfig.h"
 #include "attnc/Target/CUDA/PrefillConfig.h"
 #include "attnc/Tuner/SearchSpace.h"
 
@@ -29,9 +30,13 @@ Candidate fromPrefillConfig(const cuda::PrefillConfig &config);
 /// Split-KV decode: splits (KV splits per head, 1 = none), bn (keys per block), w.
 SearchSpace decodeSpace(int headDim);
 
-/// Chunkwise linear attention: chunk (64..1024), bt (inner tile along the chunk), bk and
-/// bv (tiles of the key and value dims), w, s; for key/value head dims dk and dv.
-SearchSpace linearSpace(int dk, int dv);
+/// templates/attnc/LinearTraits.cuh: chunk (CHUNK), sub (SUB), v (SLICE_V), w (NUM_WARPS),
+/// for key/value head dims dk and dv and the kernel's gate kind.
+SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate);
+/// The template parameters a linear candidate names.
+cuda::LinearConfig toLinearConfig(const Candidate &candidate);
+/// The linear candidate for `config` (the inverse of toLinearConfig).
+Candidate fromLinearConfig(const cuda::LinearConfig &config);
 
 /// The block map of a data-dependent mask: gm and gn, the query and key rows one map
 /// entry covers; each must be a multiple of the prefill tile it feeds (bm, bn).
