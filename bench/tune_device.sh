@@ -42,3 +42,21 @@ ATTNC_CACHE_DIR=/tmp/attnc-empty-2 "$BIN/attnc" check examples/causal.attn \
   --shape B=2,H=16,N=4000 --shipped-db "$OUT/deploy.db"
 "$BIN/attnc" explain examples/causal.attn --N 4000 --summary --db "$DB" --shape B=2,H=16,N=4000 \
   | sed -n '/tuning lookup/,$p'
+
+# Issue 5, part 3: the linear family through `attnc tune` (LinearTuner): simple_gla
+# (per-token gate) at the bench shape, budgeted, then served from an exported deploy
+# database by fresh processes with an empty cubin cache (the "tuning:" line reports the
+# NVRTC compiles: expect 0). LINEAR_BUDGET=0 searches the whole space.
+LINEAR_BUDGET="${LINEAR_BUDGET:-$BUDGET}"
+LINEAR_DB="$OUT/tune_linear.db"
+echo "== linear: simple_gla K=V=128 B8 H16 T4096 (--budget $LINEAR_BUDGET)"
+start=$(date +%s)
+"$BIN/attnc" tune examples/simple_gla.attn --shapes "B=8,H=16,N=4096" --budget "$LINEAR_BUDGET" \
+  --db "$LINEAR_DB" --top 6 --svg "$OUT/tune_simple_gla.svg" 2> "$OUT/tune_linear_progress.log"
+echo "linear tune wall time: $(( $(date +%s) - start )) s"
+tail -2 "$OUT/tune_linear_progress.log"
+"$BIN/attnc" db export --db "$LINEAR_DB" --device H100 -o "$OUT/deploy_linear.db"
+ATTNC_CACHE_DIR=/tmp/attnc-empty-3 "$BIN/attnc" run examples/simple_gla.attn \
+  --shape B=8,H=16,N=4000 --shipped-db "$OUT/deploy_linear.db" --bench
+ATTNC_CACHE_DIR=/tmp/attnc-empty-4 "$BIN/attnc" check examples/simple_gla.attn \
+  --shape B=8,H=16,N=4000 --shipped-db "$OUT/deploy_linear.db"

@@ -60,9 +60,11 @@ std::optional<int> compileGenerated(GpuSession &s) {
   return std::nullopt;
 }
 
-/// The linear family: the given tile shape, or the first default that compiles without
+/// The linear family: the given tile shape; else, with databases, the tuned one (a
+/// deployed cubin loads without NVRTC); else the first default that compiles without
 /// local memory. Returns an exit code on failure.
-std::optional<int> openLinear(const po::variables_map &vm, GpuSession &s) {
+std::optional<int> openLinear(const po::variables_map &vm, GpuSession &s,
+                              const tuner::LayeredDb *db) {
   if (s.shape.headsKv != s.shape.headsQ || s.shape.seqK != s.shape.seqQ) {
     std::cerr << "attnc: error: kernel '" << s.choice.kernel
               << "' is of the linear family; its --shape takes B, H and N (the length T)\n";
@@ -71,6 +73,27 @@ std::optional<int> openLinear(const po::variables_map &vm, GpuSession &s) {
   std::optional<LinearChoice> linear = chooseLinear(*s.program, s.choice, vm);
   if (!linear)
     return kExitUserError;
+  if (!linear->explicitConfig && db) {
+    auto tuned = tuner::loadTunedLinearKernel(*s.runtime, *s.program, s.choice.kernel,
+                                              linear->headDimK, linear->headDimV, s.shape, db);
+    if (!tuned) {
+      std::cerr << "attnc: error: " << tuned.error().message << "\n";
+      return kExitInternalError;
+    }
+    s.kernel = std::move(tuned->kernel);
+    s.generated = tuned->generated;
+    char timing[160];
+    std::snprintf(timing, sizeof(timing),
+                  "; lookup %.2f ms, %s %.2f ms; NVRTC compiles in this process: %llu",
+                  tuned->lookupMs, tuned->deployedCubin ? "load of the stored cubin" : "compile+load",
+                  tuned->loadMs,
+                  static_cast<unsigned long long>(s.runtime->cache().stats().compiles));
+    s.tuning = std::string(tuner::lookupSourceName(tuned->lookup.source)) + ": " +
+               tuned->lookup.provenance + timing;
+    // The linear check and bench reports do not carry s.tuning: say it here.
+    std::printf("tuning: %s\n", s.tuning.c_str());
+    return std::nullopt;
+  }
   for (const cuda::LinearConfig &config : linear->configs) {
     s.generated = s.program->generateLinear(s.choice.kernel, linear->headDimK, linear->headDimV,
                                             config, std::cerr);
@@ -113,7 +136,7 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
   s.choice = *choice;
   s.linear = s.program->family(s.choice.kernel) == "linear";
   if (s.linear)
-    return openLinear(vm, s);
+    return openLinear(vm, s, db.get());
   if (s.choice.explicitConfig) {
     s.generated =
         s.program->generate(s.choice.kernel, s.choice.headDim, s.choice.configs.front(), std::cerr);

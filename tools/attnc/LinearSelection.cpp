@@ -20,6 +20,18 @@ void addLinearOptions(po::options_description &desc) {
       "slice-v", po::value<int>(), "linear family: V columns of the state per CTA");
 }
 
+std::optional<int> chooseValueDim(const CompiledProgram &program, const std::string &kernel,
+                                  int headDimK, const po::variables_map &vm) {
+  std::optional<int> declaredV = program.declaredValueDim(kernel);
+  int headDimV = vm.count("head-dim-v") ? vm["head-dim-v"].as<int>() : declaredV.value_or(headDimK);
+  if (declaredV && *declaredV != headDimV) {
+    std::cerr << "attnc: error: --head-dim-v " << headDimV << " does not match the head dim "
+              << *declaredV << " that kernel '" << kernel << "' declares\n";
+    return std::nullopt;
+  }
+  return headDimV;
+}
+
 std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const KernelChoice &choice,
                                          const po::variables_map &vm) {
   for (const char *prefillOnly : {"block-m", "block-n", "stages", "q-in-regs"})
@@ -31,13 +43,10 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
     }
   LinearChoice c;
   c.headDimK = choice.headDim;
-  std::optional<int> declaredV = program.declaredValueDim(choice.kernel);
-  c.headDimV = vm.count("head-dim-v") ? vm["head-dim-v"].as<int>() : declaredV.value_or(c.headDimK);
-  if (declaredV && *declaredV != c.headDimV) {
-    std::cerr << "attnc: error: --head-dim-v " << c.headDimV << " does not match the head dim "
-              << *declaredV << " that kernel '" << choice.kernel << "' declares\n";
+  std::optional<int> headDimV = chooseValueDim(program, choice.kernel, c.headDimK, vm);
+  if (!headDimV)
     return std::nullopt;
-  }
+  c.headDimV = *headDimV;
   const cuda::LinearGateKind gate = program.recurrence(choice.kernel) == "vector_gate"
                                         ? cuda::LinearGateKind::PerChannel
                                         : cuda::LinearGateKind::PerToken;

@@ -22,6 +22,12 @@ struct LinearChoice {
   bool explicitConfig = false;
 };
 
+/// V for linear kernel `kernel` with key head dim `headDimK`: --head-dim-v, else the
+/// declared value dim, else K. Prints an error and returns nullopt when --head-dim-v
+/// contradicts the declaration. Shared with `attnc tune`.
+std::optional<int> chooseValueDim(const CompiledProgram &program, const std::string &kernel,
+                                  int headDimK, const po::variables_map &vm);
+
 /// Resolves the options for the linear kernel `choice.kernel`; prints an error and returns
 /// nullopt when they do not fit.
 std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const KernelChoice &choice,

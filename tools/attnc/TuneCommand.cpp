@@ -1,26 +1,32 @@
 //===- TuneCommand.cpp - attnc tune ----------------------------------------===//
 //
 // `attnc tune FILE --shapes "B=2,H=16,N=4096;B=2,H=16,N=16384" --db tune.db`: for each
-// shape, searches the prefill tile space on this GPU (tuner/gpu PrefillTuner: NVRTC on a
+// shape, searches the kernel family's tile space on this GPU (tuner/gpu PrefillTuner for
+// softmax kernels, LinearTuner for the linear family: NVRTC in forked children on a
 // thread pool, each candidate checked against the float64 reference and timed in a child
 // process under a watchdog), commits every trial to the database as it ends, and prints
 // a progress bar (configs done/total, best so far, ETA), then the top configs with their
 // registers and their speed against the per-arch default. --svg draws the landscape.
+// Configs are labelled in the family's text form ("128x64 w4 s2 q:smem", "c64 sub32 v64 w4").
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "OptionParsing.h"
 #include "ProblemOptions.h"
+#include "LinearSelection.h"
 #include "SourceLoading.h"
 
 #include "attnc/Tuner/DeviceProbe.h"
 #include "attnc/Tuner/LandscapeSvg.h"
+#include "attnc/Tuner/LinearTuner.h"
 #include "attnc/Tuner/PrefillTuner.h"
 #include "attnc/Tuner/ProgressLine.h"
 #include "attnc/Tuner/Spaces.h"
 #include "attnc/Tuner/TopK.h"
+#include "attnc/Tuner/TunedKernel.h"
 
 #include <cstdio>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -57,9 +63,12 @@ std::string svgPath(const std::string &path, size_t index, size_t count) {
   return dot == std::string::npos ? path + suffix : path.substr(0, dot) + suffix + path.substr(dot);
 }
 
-std::string configLabel(const tuner::Candidate &c) { return tuner::toPrefillConfig(c).str(); }
+using ConfigLabel = std::function<std::string(const tuner::Candidate &)>;
 
-void printTable(const tuner::TuneReport &report, size_t k) {
+std::string prefillLabel(const tuner::Candidate &c) { return tuner::toPrefillConfig(c).str(); }
+std::string linearLabel(const tuner::Candidate &c) { return tuner::toLinearConfig(c).str(); }
+
+void printTable(const tuner::TuneReport &report, size_t k, const ConfigLabel &configLabel) {
   const tuner::SearchResult &r = report.result;
   std::vector<size_t> top = tuner::topK(r, k);
   const tuner::Trial *def = report.defaultTrial ? &r.trials[*report.defaultTrial] : nullptr;
@@ -100,6 +109,30 @@ void printTable(const tuner::TuneReport &report, size_t k) {
   }
 }
 
+/// The linear tune of the same problem, options and database as a prefill request.
+tuner::LinearTuneRequest linearRequest(const tuner::TuneRequest &req, int headDimV) {
+  tuner::LinearTuneRequest out;
+  out.program = req.program;
+  out.ast = req.ast;
+  out.kernel = req.kernel;
+  out.headDimK = req.headDim;
+  out.headDimV = headDimV;
+  out.shape = req.shape;
+  out.device = req.device;
+  out.cacheDir = req.cacheDir;
+  out.db = req.db;
+  out.plan.strategy = req.strategy;
+  out.plan.budget = req.budget;
+  out.plan.compileThreads = req.compileThreads;
+  out.plan.seed = req.seed;
+  out.plan.progress = req.progress;
+  out.watchdog = req.watchdog;
+  out.warmup = req.warmup;
+  out.iterations = req.iterations;
+  out.toolVersion = req.toolVersion;
+  return out;
+}
+
 } // namespace
 
 int runTune(const Args &args) {
@@ -107,7 +140,8 @@ int runTune(const Args &args) {
   desc.add_options()
       ("shapes", po::value<std::string>(), "problems to tune, ';'-separated: B=..,Hq=..,Hkv=..,N=..,M=.. each")
       ("kernel", po::value<std::string>()->default_value(""), "kernel to tune when the file holds several")
-      ("head-dim", po::value<int>(), "head dim D (default: the declared one, else 128)")
+      ("head-dim", po::value<int>(), "head dim D, the key head dim K of a linear kernel (default: the declared one, else 128)")
+      ("head-dim-v", po::value<int>(), "linear family: value head dim V (default: the declared one, else K)")
       ("budget", po::value<int>()->default_value(0), "configs to measure per shape (0: all valid ones)")
       ("time-budget", po::value<double>()->default_value(0), "seconds per shape (0: no limit)")
       ("strategy", po::value<std::string>()->default_value("auto"), "auto, exhaustive, random-local or evolutionary")
@@ -144,11 +178,7 @@ int runTune(const Args &args) {
   const dsl::Kernel *kernel = selectKernel(*ast, vm["kernel"].as<std::string>());
   if (!kernel)
     return kExitUserError;
-  if (program->family(kernel->name) != "softmax") {
-    std::cerr << "attnc: error: kernel '" << kernel->name
-              << "' is of the linear family; only softmax prefill kernels can be tuned so far\n";
-    return kExitUserError;
-  }
+  const bool linear = program->family(kernel->name) == "linear";
   std::optional<int> declared = program->declaredHeadDim(kernel->name);
   int headDim = vm.count("head-dim") ? vm["head-dim"].as<int>() : declared.value_or(128);
   if ((declared && *declared != headDim) || (headDim != 64 && headDim != 128 && headDim != 256)) {
@@ -158,11 +188,30 @@ int runTune(const Args &args) {
               << ")\n";
     return kExitUserError;
   }
+  std::optional<int> headDimV;
+  if (linear) {
+    headDimV = chooseValueDim(*program, kernel->name, headDim, vm);
+    if (!headDimV)
+      return kExitUserError;
+    // The template must fit these head dims before a GPU is looked for.
+    if (!tuner::generateLinearDefault(*program, kernel->name, headDim, *headDimV, std::cerr))
+      return kExitUserError;
+  } else if (vm.count("head-dim-v")) {
+    std::cerr << "attnc: error: --head-dim-v applies to linear kernels; kernel '"
+              << kernel->name << "' is a softmax one\n";
+    return kExitUserError;
+  }
   std::vector<ProblemShape> shapes;
   for (const std::string &text : splitShapes(vm["shapes"].as<std::string>())) {
     std::optional<ProblemShape> shape = parseProblem(vm, text);
     if (!shape)
       return kExitUserError;
+    if (linear && (shape->headsKv != shape->headsQ || shape->seqK != shape->seqQ)) {
+      std::cerr << "attnc: error: kernel '" << kernel->name
+                << "' is of the linear family; its --shapes take B, H and N (the length T), "
+                   "got '" << text << "'\n";
+      return kExitUserError;
+    }
     shapes.push_back(*shape);
   }
   if (shapes.empty()) {
@@ -178,8 +227,12 @@ int runTune(const Args &args) {
   std::unique_ptr<tuner::LayeredDb> db = openDatabases(vm, true, dbFailed);
   if (dbFailed)
     return kExitUserError;
-  std::printf("tuning '%s' (D=%d) on %s [%s]; trials go to %s\n", kernel->name.c_str(), headDim,
-              device->name.c_str(), device->arch().c_str(), db->user()->path().c_str());
+  std::string dims = linear ? "K=" + std::to_string(headDim) + " V=" + std::to_string(*headDimV)
+                            : "D=" + std::to_string(headDim);
+  std::printf("tuning '%s' (%s) on %s [%s]; trials go to %s\n", kernel->name.c_str(),
+              dims.c_str(), device->name.c_str(), device->arch().c_str(),
+              db->user()->path().c_str());
+  const ConfigLabel configLabel = linear ? ConfigLabel(linearLabel) : ConfigLabel(prefillLabel);
 
   const bool tty = ::isatty(STDERR_FILENO);
   for (size_t s = 0; s < shapes.size(); ++s) {
@@ -210,7 +263,8 @@ int runTune(const Args &args) {
     };
     std::printf("\n== %s\n", shapes[s].str().c_str());
     std::fflush(stdout);
-    runtime::Expected<tuner::TuneReport> report = tuner::tunePrefill(req);
+    runtime::Expected<tuner::TuneReport> report =
+        linear ? tuner::tuneLinear(linearRequest(req, *headDimV)) : tuner::tunePrefill(req);
     if (tty)
       std::fprintf(stderr, "\n");
     if (!report) {
@@ -222,7 +276,7 @@ int runTune(const Args &args) {
                 report->problem.str().c_str(), report->kernelFingerprint.c_str(),
                 report->strategy.c_str(), report->validPoints, report->blockedPoints,
                 report->checkShape.str().c_str(), report->elapsed.count() / 1000.0);
-    printTable(*report, vm["top"].as<size_t>());
+    printTable(*report, vm["top"].as<size_t>(), configLabel);
     if (!report->storedCubinKey.empty())
       std::printf("winner's cubin stored (key %.16s): `attnc db export` ships it\n",
                   report->storedCubinKey.c_str());
