@@ -5,7 +5,9 @@
 // are (pointer, strides in elements) indexed [batch, head, time, dim], so [B, H, T, D] and
 // [B, T, H, D] differ only in their strides. Packed variable-length batches pass
 // cumulative sequence offsets: sequence n then spans tokens [cu_seqlens[n],
-// cu_seqlens[n+1]) of batch row 0. States are fp32, contiguous [N, H, K, V]. Plain C: the
+// cu_seqlens[n+1]) of batch row 0. States are fp32, contiguous [N, H, K, V]. The delta
+// family (LinearDelta.cuh) also reads per-token write strengths `beta`; fields are only
+// ever appended, so older fills (zeroed with memset) stay valid. Plain C: the
 // host compiler and NVRTC must agree on the layout bit for bit.
 //
 //===----------------------------------------------------------------------===//
@@ -32,6 +34,8 @@ typedef struct {
   int heads;                   ///< H
   int seq_len;                 ///< T for padded batches (ignored with cu_seqlens)
   float scale;                 ///< o = scale * q S (1/sqrt(K) unless overridden)
+  /// Delta rule only: fp32 write strengths beta_t in (0, 1), [B, H, T] (null otherwise).
+  AttncTensorArg beta;
 } AttncLinearParams;
 
 #endif // ATTNC_LINEAR_PARAMS_H
