@@ -10,7 +10,7 @@
 //   2. one thread per V column solves (I + A) U' = R by forward substitution;
 //   3. o and S <- exp(b_last) S + (K . exp(b_last - b))^T U' are the decay family's
 //      outputStripe / updateState with U' in V's place (per-token gates as scalar decays).
-// A CTA's V slices each repeat steps 1-2 for their own columns; A is the same for all.
+// The CTAs of a head's V slices each rebuild the same A in step 1 (R and U' are per slice).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_DELTA_CUH

@@ -54,8 +54,10 @@ struct LinearDeltaTraits
   static_assert(CHUNK <= kDeltaMaxChunk, "the forward substitution keeps CHUNK floats per thread");
   static_assert(CHUNK % kMmaK == 0 && CHUNK % 4 == 0, "A rows are read as float4");
   static_assert(SLICE_V <= Base::kThreads, "one thread solves each V column of the slice");
-  static_assert(kStageBytes % 128 == 0 && kUOffset % 128 == 0 && kAOffset % kCopyBytes == 0,
-                "swizzled tiles start on 128-byte boundaries, fp32 rows on 16-byte ones");
+  static constexpr int kSwizzleSpan = VTile::kSwizzleGroup * kCopyBytes; ///< one XOR period
+  static_assert(kStageBytes % kSwizzleSpan == 0 && kUOffset % kSwizzleSpan == 0 &&
+                    kAOffset % kCopyBytes == 0,
+                "swizzled tiles start on whole swizzle periods, fp32 rows on 16-byte bounds");
 };
 
 } // namespace attnc
