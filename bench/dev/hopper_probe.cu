@@ -13,6 +13,8 @@ struct CausalVariant {
     return s;
   }
   static constexpr bool HAS_MASK = true;
+  static constexpr bool HAS_ROW_KEYS = false;
+  static constexpr bool HAS_RESIDUAL_MASK = false;
   __device__ __forceinline__ bool mask(int i_, int j_, const attnc::ScoreContext &ctx) const {
     [[maybe_unused]] const AttncSoftmaxParams &p = *ctx.params;
     [[maybe_unused]] const long long b = ctx.batch, h = ctx.head, i = i_, j = j_;
@@ -63,6 +65,8 @@ struct SlidingWindowVariant {
     return s;
   }
   static constexpr bool HAS_MASK = true;
+  static constexpr bool HAS_ROW_KEYS = false;
+  static constexpr bool HAS_RESIDUAL_MASK = false;
   __device__ __forceinline__ bool mask(int i_, int j_, const attnc::ScoreContext &ctx) const {
     [[maybe_unused]] const AttncSoftmaxParams &p = *ctx.params;
     [[maybe_unused]] const long long b = ctx.batch, h = ctx.head, i = i_, j = j_;

@@ -5,6 +5,8 @@
 struct CausalVariant {
   static constexpr bool HAS_SCORE_MOD = false;
   static constexpr bool HAS_MASK = true;
+  static constexpr bool HAS_ROW_KEYS = false;
+  static constexpr bool HAS_RESIDUAL_MASK = false;
   __device__ float score(float s, int, int, const attnc::ScoreContext &) const { return s; }
   __device__ bool mask(int i, int j, const attnc::ScoreContext &) const { return j <= i; }
   __device__ attnc::KeyRange keyRange(int i0, int i1, const attnc::ScoreContext &) const { return {0, i1}; }

@@ -171,6 +171,14 @@ softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], PackedP<Trait
   if constexpr (Variant::HAS_SCORE_MOD || MASKED) {
     const int laneRow = row0 + lane / 4;
     const int laneCol = k0 + 2 * (lane % 4);
+    RowKeys keys[Traits::kWarpMTiles][2];
+    if constexpr (MASKED) {
+#pragma unroll
+      for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
+#pragma unroll
+        for (int half = 0; half < 2; ++half)
+          keys[mt][half] = tileRowKeys(variant, laneRow + mt * kMmaM + half * 8, evalMask, ctx);
+    }
 #pragma unroll
     for (int nt = 0; nt < Traits::kNTiles; ++nt)
 #pragma unroll
@@ -185,7 +193,7 @@ softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], PackedP<Trait
             if constexpr (Variant::HAS_SCORE_MOD)
               x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
             if constexpr (MASKED) {
-              if (col >= p.seq_k || (evalMask && !variant.mask(row, col, ctx)))
+              if (maskedOut(variant, keys[mt][half], row, col, evalMask, ctx))
                 x = kNegInf;
             }
           }

@@ -226,6 +226,12 @@ __device__ __forceinline__ void modifyScores(float (&s)[Traits::kSAccRegs], cons
                                              const ScoreContext &ctx, int row0, int col0,
                                              bool evalMask) {
   const AttncSoftmaxParams &p = *ctx.params;
+  RowKeys keys[2];
+  if constexpr (MASKED) {
+#pragma unroll
+    for (int half = 0; half < 2; ++half)
+      keys[half] = tileRowKeys(variant, row0 + half * kFragmentHalfRows, evalMask, ctx);
+  }
 #pragma unroll
   for (int nb = 0; nb < Traits::kSBlocks; ++nb)
 #pragma unroll
@@ -238,7 +244,7 @@ __device__ __forceinline__ void modifyScores(float (&s)[Traits::kSAccRegs], cons
         if constexpr (Variant::HAS_SCORE_MOD)
           x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
         if constexpr (MASKED) {
-          if (col >= p.seq_k || (evalMask && !variant.mask(row, col, ctx)))
+          if (maskedOut(variant, keys[half], row, col, evalMask, ctx))
             x = kNegInf;
         }
       }

@@ -5,6 +5,9 @@
 // analysis derived (which key range a query block visits, and whether a tile is full,
 // partial or empty). The kernel template calls only these hooks, so every variant shares
 // one hand-written kernel. `DenseVariant` is the no-mask, no-modifier reference shape.
+// Where the mask bounds the key by expressions of the row alone, the variant also hoists
+// them (`rowKeys`, once per row of a partial tile): the per-element test is then two int
+// compares plus whatever `residualMask` keeps, instead of the whole mask in 64-bit math.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_VARIANT_CUH
@@ -30,6 +33,51 @@ struct KeyRange {
   int end;
 };
 
+/// The keys [lo, hi] (inclusive) a query row may see; lo > hi when it sees none.
+struct RowKeys {
+  int lo;
+  int hi;
+};
+
+/// Inclusive 64-bit key bounds narrowed to int for keys in [0, 2^31): exact for every key
+/// a kernel can index, whatever the bounds' magnitude.
+__device__ __forceinline__ RowKeys clampRowKeys(long long lo, long long hi) {
+  constexpr long long kIntMax = 2147483647LL;
+  return {static_cast<int>(min(max(lo, 0LL), kIntMax)),
+          static_cast<int>(max(min(hi, kIntMax), -1LL))};
+}
+
+/// A row's key bounds on one tile: the key sequence's end always, and the mask's hoisted
+/// bounds when the tile is partial and the variant has them.
+template <typename Variant>
+__device__ __forceinline__ RowKeys tileRowKeys(const Variant &variant, int row, bool evalMask,
+                                               const ScoreContext &ctx) {
+  RowKeys keys{0, ctx.params->seq_k - 1};
+  if constexpr (Variant::HAS_ROW_KEYS) {
+    if (evalMask) {
+      const RowKeys masked = variant.rowKeys(row, ctx);
+      keys.lo = masked.lo;
+      keys.hi = min(keys.hi, masked.hi);
+    }
+  }
+  return keys;
+}
+
+/// Whether key `col` of `row` is masked out on a tile, given the row's `tileRowKeys`.
+template <typename Variant>
+__device__ __forceinline__ bool maskedOut(const Variant &variant, RowKeys keys, int row, int col,
+                                          bool evalMask, const ScoreContext &ctx) {
+  if (col < keys.lo || col > keys.hi)
+    return true;
+  if constexpr (Variant::HAS_ROW_KEYS) {
+    if constexpr (Variant::HAS_RESIDUAL_MASK)
+      return evalMask && !variant.residualMask(row, col, ctx);
+    return false;
+  } else {
+    return evalMask && !variant.mask(row, col, ctx);
+  }
+}
+
 /// Full attention: every hook is the identity. Generated variants follow this shape.
 struct DenseVariant {
   static constexpr bool HAS_SCORE_MOD = false;
@@ -38,6 +86,8 @@ struct DenseVariant {
     return s;
   }
   __device__ __forceinline__ bool mask(int, int, const ScoreContext &) const { return true; }
+  static constexpr bool HAS_ROW_KEYS = false;
+  static constexpr bool HAS_RESIDUAL_MASK = false;
   __device__ __forceinline__ KeyRange keyRange(int, int, const ScoreContext &ctx) const {
     return {0, ctx.params->seq_k};
   }

@@ -10,6 +10,12 @@
 // spans, and `restTileKind` classifies the rest of the mask (the model with their
 // run-time atoms read as true). Any other data-dependent atom makes partial tiles exact.
 //
+// Row keys: the bounds a mask puts on the key as functions of the row alone are hoisted
+// out of the per-element test on partial tiles. From the model when it is one conjunction
+// with no run-time atom (exact: nothing is left to test per element); otherwise from the
+// mask's top-level conjuncts of the form `j <op> e` with e free of j, the other conjuncts
+// staying behind as the residual mask.
+//
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/MaskCodegen.h"
 
@@ -205,6 +211,97 @@ std::vector<IdAtom> findIdAtoms(mlir::Region &mask, const SymbolAccess &symbols)
   return atoms;
 }
 
+/// Whether `v` reads the block argument number `arg`, directly or through its operands.
+bool readsArg(mlir::Value v, unsigned arg, llvm::DenseMap<mlir::Value, bool> &memo) {
+  if (auto it = memo.find(v); it != memo.end())
+    return it->second;
+  bool reads = isArg(v, arg);
+  if (mlir::Operation *def = v.getDefiningOp())
+    for (mlir::Value operand : def->getOperands())
+      reads = reads || readsArg(operand, arg, memo);
+  return memo[v] = reads;
+}
+
+/// A conjunct `j <op> e` (or `e <op> j`) read as a bound on the key: `e + offset` is a lower
+/// bound, an upper bound, or both (equality).
+struct KeyBound {
+  mlir::Value expr;
+  int offset = 0;
+  bool lower = false;
+  bool upper = false;
+};
+
+/// The predicate of `b <op> a` when `a <op'> b` has `op'`.
+mlir::arith::CmpIPredicate swapped(mlir::arith::CmpIPredicate pred) {
+  using Pred = mlir::arith::CmpIPredicate;
+  switch (pred) {
+  case Pred::slt:
+    return Pred::sgt;
+  case Pred::sle:
+    return Pred::sge;
+  case Pred::sgt:
+    return Pred::slt;
+  case Pred::sge:
+    return Pred::sle;
+  case Pred::ult:
+    return Pred::ugt;
+  case Pred::ule:
+    return Pred::uge;
+  case Pred::ugt:
+    return Pred::ult;
+  case Pred::uge:
+    return Pred::ule;
+  default:
+    return pred; // eq, ne
+  }
+}
+
+/// `conjunct` as a key bound, when it compares the bare key with a j-free expression under
+/// a signed or equality predicate.
+std::optional<KeyBound> matchKeyBound(mlir::Value conjunct,
+                                      llvm::DenseMap<mlir::Value, bool> &memo) {
+  using Pred = mlir::arith::CmpIPredicate;
+  auto cmp = conjunct.getDefiningOp<mlir::arith::CmpIOp>();
+  if (!cmp)
+    return std::nullopt;
+  Pred pred = cmp.getPredicate();
+  mlir::Value other;
+  if (isArg(cmp.getLhs(), kArgJ)) {
+    other = cmp.getRhs();
+  } else if (isArg(cmp.getRhs(), kArgJ)) {
+    other = cmp.getLhs();
+    pred = swapped(pred);
+  } else {
+    return std::nullopt;
+  }
+  if (readsArg(other, kArgJ, memo))
+    return std::nullopt;
+  switch (pred) { // `j <pred> other`
+  case Pred::sge:
+    return KeyBound{other, 0, true, false};
+  case Pred::sgt:
+    return KeyBound{other, 1, true, false};
+  case Pred::sle:
+    return KeyBound{other, 0, false, true};
+  case Pred::slt:
+    return KeyBound{other, -1, false, true};
+  case Pred::eq:
+    return KeyBound{other, 0, true, true};
+  default:
+    return std::nullopt;
+  }
+}
+
+/// The opening lines of a hook that evaluates mask-region values for row `i_` (and key
+/// `j_` when `withKey`).
+void hookPreamble(bool withKey, llvm::raw_ostream &os) {
+  os << "    [[maybe_unused]] const AttncSoftmaxParams &p = *ctx.params;\n"
+     << "    [[maybe_unused]] const long long b = ctx.batch, h = ctx.head, i = i_"
+     << (withKey ? ", j = j_" : "") << ";\n";
+}
+
+const std::vector<std::string> kMaskArgNames = {"s_unavailable_in_mask", "b", "h", "i", "j"};
+
 /// `mask` with the runtime atoms whose reason is in `dropped` read as true.
 analysis::MaskModel withoutAtoms(const analysis::MaskModel &mask,
                                  const std::set<std::string> &dropped) {
@@ -263,7 +360,93 @@ bool emitTileKind(HookWriter &writer, const analysis::MaskModel &model, llvm::St
   return true;
 }
 
+/// rowKeys from a model that is one conjunction of key bounds and row conditions.
+bool emitModelRowKeys(HookWriter &writer, const Conjunction &c, llvm::raw_ostream &os) {
+  os << "    [[maybe_unused]] const AttncSoftmaxParams &p = *ctx.params;\n"
+     << "    long long lo = 0, hi = 2147483647LL;\n";
+  for (const Atom &a : c.atoms) {
+    std::optional<std::string> f = writer.fn(a.f, "(long long)i_");
+    if (!f)
+      return false;
+    if (a.kind == Atom::Kind::KeyLower)
+      os << "    lo = max(lo, " << *f << ");\n";
+    else if (a.kind == Atom::Kind::KeyUpper)
+      os << "    hi = min(hi, " << *f << ");\n";
+    else
+      os << "    if (" << *f << " < 0) hi = -1;\n";
+  }
+  os << "    return attnc::clampRowKeys(lo, hi);\n  }\n";
+  return true;
+}
+
 } // namespace
+
+bool emitRowKeys(mlir::Region &maskRegion, const analysis::MaskModel &model,
+                 const SymbolAccess &symbols, llvm::raw_ostream &os, std::string *error) {
+  const char *signature =
+      "  __device__ __forceinline__ attnc::RowKeys rowKeys(int i_, "
+      "const attnc::ScoreContext &ctx) const {\n";
+  if (model.disjuncts().size() == 1 && !model.disjuncts().front().hasRuntimeAtom()) {
+    os << "  static constexpr bool HAS_ROW_KEYS = true;\n"
+       << "  static constexpr bool HAS_RESIDUAL_MASK = false;\n"
+       << signature;
+    HookWriter writer(symbols, error);
+    return emitModelRowKeys(writer, model.disjuncts().front(), os);
+  }
+  auto yield = llvm::cast<mlir::attn::YieldOp>(maskRegion.front().getTerminator());
+  std::vector<mlir::Value> conjuncts;
+  collectConjuncts(yield->getOperand(0), conjuncts);
+  llvm::DenseMap<mlir::Value, bool> memo;
+  std::vector<KeyBound> bounds;
+  std::vector<mlir::Value> residual;
+  for (mlir::Value c : conjuncts) {
+    if (std::optional<KeyBound> bound = matchKeyBound(c, memo))
+      bounds.push_back(*bound);
+    else
+      residual.push_back(c);
+  }
+  os << "  static constexpr bool HAS_ROW_KEYS = " << (bounds.empty() ? "false" : "true")
+     << ";\n"
+     << "  static constexpr bool HAS_RESIDUAL_MASK = " << (residual.empty() ? "false" : "true")
+     << ";\n";
+  if (bounds.empty())
+    return true;
+  os << signature;
+  hookPreamble(false, os);
+  std::vector<mlir::Value> exprs;
+  for (const KeyBound &bound : bounds)
+    exprs.push_back(bound.expr);
+  mlir::FailureOr<std::vector<std::string>> names =
+      emitValueSlice(maskRegion, exprs, kMaskArgNames, symbols, os, "    ");
+  if (mlir::failed(names)) {
+    *error = "cannot print the mask's key bounds";
+    return false;
+  }
+  os << "    long long lo = 0, hi = 2147483647LL;\n";
+  for (auto [bound, name] : llvm::zip(bounds, *names)) {
+    std::string value = "(long long)(" + name + ") + " + std::to_string(bound.offset) + "LL";
+    if (bound.lower)
+      os << "    lo = max(lo, " << value << ");\n";
+    if (bound.upper)
+      os << "    hi = min(hi, " << value << ");\n";
+  }
+  os << "    return attnc::clampRowKeys(lo, hi);\n  }\n";
+  if (residual.empty())
+    return true;
+  os << "  __device__ __forceinline__ bool residualMask(int i_, int j_, "
+        "const attnc::ScoreContext &ctx) const {\n";
+  hookPreamble(true, os);
+  names = emitValueSlice(maskRegion, residual, kMaskArgNames, symbols, os, "    ");
+  if (mlir::failed(names)) {
+    *error = "cannot print the mask's residual conjuncts";
+    return false;
+  }
+  os << "    return ";
+  for (auto [k, name] : llvm::enumerate(*names))
+    os << (k ? " && " : "") << name;
+  os << ";\n  }\n";
+  return true;
+}
 
 bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbols,
                     llvm::StringRef keyRangeName, llvm::StringRef tileKindName,

@@ -142,7 +142,9 @@ LogicalResult emitMask(attn::SoftmaxAttentionOp op, const SymbolAccess &access,
        << "    return {0, ctx.params->seq_k};\n  }\n"
        << "  __device__ __forceinline__ int tileKind(int, int, int, int, "
           "const attnc::ScoreContext &) const {\n"
-       << "    return attnc::kTileFull;\n  }\n";
+       << "    return attnc::kTileFull;\n  }\n"
+       << "  static constexpr bool HAS_ROW_KEYS = false;\n"
+       << "  static constexpr bool HAS_RESIDUAL_MASK = false;\n";
     return success();
   }
   os << "    [[maybe_unused]] const AttncSoftmaxParams &p = *ctx.params;\n"
@@ -156,6 +158,8 @@ LogicalResult emitMask(attn::SoftmaxAttentionOp op, const SymbolAccess &access,
   out.usesBlockMap = out.maskKind == analysis::MaskKind::BlockMap ||
                      out.maskKind == analysis::MaskKind::AffineBlockMap;
   std::string error;
+  if (!emitRowKeys(op.getMask(), model, access, os, &error))
+    return op.emitError() << error;
   if (!out.usesBlockMap) {
     if (!emitBlockHooks(model, access, "keyRange", "tileKind", os, &error))
       return op.emitError() << error;

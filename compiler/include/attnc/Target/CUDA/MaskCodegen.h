@@ -6,7 +6,8 @@
 // evaluated at a block's first and last rows, which is exact for the monotone bounds the
 // model accepts; atoms the model cannot see through (run-time, non-monotone) never
 // narrow a range and never let a tile count as full, so the kernel stays correct. For
-// data-dependent masks it also writes the id-span hooks of the run-time block map.
+// data-dependent masks it also writes the id-span hooks of the run-time block map, and for
+// every mask the per-row key bounds partial tiles are tested with.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TARGET_CUDA_MASKCODEGEN_H
@@ -35,6 +36,14 @@ bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbol
 /// partial tiles are evaluated exactly). Returns false and sets `error` like
 /// emitBlockHooks.
 bool emitIdHooks(mlir::Region &maskRegion, const analysis::MaskModel &model,
+                 const SymbolAccess &symbols, llvm::raw_ostream &os, std::string *error);
+
+/// Writes `HAS_ROW_KEYS`, `HAS_RESIDUAL_MASK` and, when there are row keys, the hooks
+/// `rowKeys(i)` (the key interval the mask's row-only bounds allow) and `residualMask(i, j)`
+/// (the conjuncts those bounds do not cover), which templates/attnc/Variant.cuh's
+/// `maskedOut` tests partial tiles with. Returns false and sets `error` like
+/// emitBlockHooks.
+bool emitRowKeys(mlir::Region &maskRegion, const analysis::MaskModel &model,
                  const SymbolAccess &symbols, llvm::raw_ostream &os, std::string *error);
 
 } // namespace attnc::cuda
