@@ -7,25 +7,12 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Tuner/TunedKernel.h"
 
-#include "attnc/Tuner/DeployedKernel.h"
-
-#include <chrono>
-#include <sstream>
+#include "attnc/Tuner/ServeKernel.h"
 
 namespace attnc::tuner {
 
 namespace {
-using Clock = std::chrono::steady_clock;
 constexpr const char *kVectorGateRecurrence = "vector_gate";
-
-double msSince(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-runtime::Error generationError(const std::string &kernel, const std::ostringstream &diag) {
-  return runtime::Error{runtime::ErrorCode::InvalidArgument,
-                        "cannot generate kernel '" + kernel + "': " + diag.str()};
-}
 } // namespace
 
 ProblemKey linearProblemKey(const GeneratedKernel &kernel, const ProblemShape &shape) {
@@ -63,7 +50,7 @@ runtime::Expected<TunedKernel> loadTunedLinearKernel(runtime::Runtime &rt,
                                                      const std::string &kernel, int headDimK,
                                                      int headDimV, const ProblemShape &shape,
                                                      const LayeredDb *db) {
-  auto started = Clock::now();
+  auto started = std::chrono::steady_clock::now();
   std::ostringstream diag;
   std::optional<GeneratedKernel> first =
       generateLinearDefault(program, kernel, headDimK, headDimV, diag);
@@ -74,60 +61,26 @@ runtime::Expected<TunedKernel> loadTunedLinearKernel(runtime::Runtime &rt,
   if (defaults.empty())
     defaults = {first->linearConfig};
 
-  TunedKernel out;
-  out.lookup.source = LookupSource::ArchDefault;
-  out.lookup.config = defaults.front().str();
-  out.lookup.provenance = "no tuning database: the per-arch default";
-  if (db) {
-    runtime::Expected<DeployedKernel> found =
-        findDeployedKernel(*db, rt.device().fingerprint(), program.fingerprint(kernel),
-                           linearProblemKey(*first, shape), defaults.front().str());
-    if (!found)
-      return found.takeError();
-    out.lookup = found->lookup;
-    out.lookupMs = msSince(started);
-    if (found->spec) {
-      auto load = Clock::now();
-      auto loaded = rt.load(found->cubin, *found->spec);
-      if (!loaded)
-        return loaded.takeError();
-      out.kernel = loaded.takeValue();
-      out.generated = *first;
-      out.generated.source.clear();
-      out.generated.spec = *found->spec;
-      out.generated.linearConfig =
-          cuda::LinearConfig::parse(found->lookup.config).value_or(first->linearConfig);
-      out.deployedCubin = true;
-      out.loadMs = msSince(load);
-      return out;
-    }
-  }
-
-  std::vector<cuda::LinearConfig> configs = defaults;
-  if (out.lookup.source != LookupSource::ArchDefault) {
-    std::optional<cuda::LinearConfig> tuned = cuda::LinearConfig::parse(out.lookup.config);
-    if (!tuned)
-      return runtime::Error{runtime::ErrorCode::IoError,
-                            "tuning database " + out.lookup.dbPath + ": config '" +
-                                out.lookup.config + "' is not a linear tile config"};
-    configs = {*tuned};
-  }
-  auto load = Clock::now();
-  for (const cuda::LinearConfig &config : configs) {
-    std::optional<GeneratedKernel> generated =
-        program.generateLinear(kernel, headDimK, headDimV, config, diag);
-    if (!generated)
-      return generationError(kernel, diag);
-    auto compiled = rt.compile(generated->source, generated->spec);
-    if (!compiled)
-      return compiled.takeError();
-    out.kernel = compiled.takeValue();
-    out.generated = *generated;
-    if (out.kernel->resources().localBytes == 0)
-      break;
-  }
-  out.loadMs = msSince(load);
-  return out;
+  ServingFamily family;
+  family.configWord = "linear";
+  for (const cuda::LinearConfig &config : defaults)
+    family.defaults.push_back(config.str());
+  family.parses = [](const std::string &config) {
+    return cuda::LinearConfig::parse(config).has_value();
+  };
+  family.generate = [&](const std::string &config, std::ostream &os) {
+    return program.generateLinear(kernel, headDimK, headDimV,
+                                  *cuda::LinearConfig::parse(config), os);
+  };
+  family.deployed = [&](const runtime::KernelSpec &spec, const std::string &config) {
+    GeneratedKernel described = *first;
+    described.source.clear();
+    described.spec = spec;
+    described.linearConfig = cuda::LinearConfig::parse(config).value_or(first->linearConfig);
+    return described;
+  };
+  return serveKernel(rt, program, kernel, linearProblemKey(*first, shape), family, db,
+                     started);
 }
 
 } // namespace attnc::tuner
