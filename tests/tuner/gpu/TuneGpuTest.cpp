@@ -17,32 +17,22 @@
 #include "attnc/Tuner/Spaces.h"
 #include "attnc/Tuner/TunedKernel.h"
 
+#include "TuneGpuSteps.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 using namespace attnc;
 using namespace attnc::tuner;
+using namespace attnc::tuner::testing;
 namespace fs = std::filesystem;
 
 namespace {
 
 constexpr int kBudget = 3;
 constexpr std::chrono::milliseconds kServeWatchdog{120000};
-
-std::string examplePath(const std::string &name) {
-  const char *env = std::getenv("ATTNC_EXAMPLES_DIR");
-  return std::string(env && *env ? env : ATTNC_EXAMPLES_DIR) + "/" + name + ".attn";
-}
-
-std::string readFile(const std::string &path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 } // namespace
 
@@ -51,9 +41,7 @@ TEST(TuneGpu, TuneRecordsEveryTrialThenDeployServesWithZeroCompiles) {
   if (!device)
     GTEST_SKIP() << "no GPU: " << device.error().message;
 
-  fs::path dir = fs::temp_directory_path() / ("attnc_tune_gpu_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = freshDir("attnc_tune_gpu");
   const std::string path = examplePath("causal");
   dsl::SourceBuffer buffer(path, readFile(path));
   dsl::DiagnosticEngine diags(buffer);
@@ -84,24 +72,10 @@ TEST(TuneGpu, TuneRecordsEveryTrialThenDeployServesWithZeroCompiles) {
   req.toolVersion = "test";
   runtime::Expected<TuneReport> report = tunePrefill(req);
   ASSERT_TRUE(report) << report.error().message;
-  const Trial *best = report->result.bestTrial();
-  ASSERT_NE(best, nullptr) << "no config ran correctly";
-  ASSERT_TRUE(report->defaultTrial.has_value());
-  EXPECT_LE(best->measurement.medianMs,
-            report->result.trials[*report->defaultTrial].measurement.medianMs);
-  EXPECT_FALSE(report->storedCubinKey.empty());
-
-  auto trials = (*db)->trials({});
-  ASSERT_TRUE(trials) << trials.error().message;
-  EXPECT_EQ(trials->size(), report->result.trials.size()) << "every trial is recorded";
-  auto recorded = (*db)->bestTrial(device->fingerprint(), report->kernelFingerprint,
-                                   report->problem);
-  ASSERT_TRUE(recorded && recorded->has_value());
-  const std::string winner = toPrefillConfig(best->candidate).str();
-  EXPECT_EQ((*recorded)->config, winner);
-  auto exported = (*db)->exportDeploy(device->fingerprint(), (dir / "deploy.db").string());
-  ASSERT_TRUE(exported) << exported.error().message;
-  EXPECT_EQ(exported->cubins, 1);
+  ASSERT_NE(report->result.bestTrial(), nullptr) << "no config ran correctly";
+  const std::string winner = toPrefillConfig(report->result.bestTrial()->candidate).str();
+  expectTuneRecorded(**db, device->fingerprint(), *report, winner,
+                     (dir / "deploy.db").string());
   db->reset();
 
   // Serving, in a fresh process: a ragged length of the same bucket, an empty cache.
@@ -122,23 +96,10 @@ TEST(TuneGpu, TuneRecordsEveryTrialThenDeployServesWithZeroCompiles) {
         auto check = checkSoftmax(**rt, *tuned->kernel, kernelAst, serve, 3);
         if (!check)
           return "error " + check.error().message;
-        std::ostringstream out;
-        out << "deployed=" << tuned->deployedCubin
-            << " compiles=" << (*rt)->cache().stats().compiles
-            << " source=" << lookupSourceName(tuned->lookup.source)
-            << " config=" << tuned->generated.config.str() << " passed=" << check->passed()
-            << " relerr=" << check->relError << " lookup_load_ms="
-            << tuned->lookupMs + tuned->loadMs;
-        return out.str();
+        return servingLine(*tuned, (*rt)->cache().stats().compiles,
+                           tuned->generated.config.str(), check->passed(), check->relError);
       },
       kServeWatchdog, "serving process");
-  ASSERT_EQ(served.kind, ChildOutcome::Kind::Finished) << served.failure;
-  const std::string &out = served.output;
-  std::cout << "  serving: " << out << "\n";
-  EXPECT_NE(out.find("deployed=1"), std::string::npos) << out;
-  EXPECT_NE(out.find("compiles=0"), std::string::npos) << out;
-  EXPECT_NE(out.find("source=exact"), std::string::npos) << out;
-  EXPECT_NE(out.find("config=" + winner), std::string::npos) << out;
-  EXPECT_NE(out.find("passed=1"), std::string::npos) << out;
+  expectServedWithoutCompiles(served, winner);
   fs::remove_all(dir);
 }
