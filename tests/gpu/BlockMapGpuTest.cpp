@@ -14,6 +14,8 @@
 #include "attnc/Runtime/LaunchArgs.h"
 #include "attnc/Runtime/Runtime.h"
 
+#include "GpuRuntimeTest.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -111,20 +113,7 @@ Counts checkPlane(const unsigned char *tiles, const int32_t *ranges, const std::
   return c;
 }
 
-class BlockMapGpu : public ::testing::Test {
-protected:
-  static void SetUpTestSuite() {
-    auto rt = runtime::Runtime::create(0);
-    if (!rt) {
-      skipReason = "no CUDA device: " + rt.error().message;
-      return;
-    }
-    runtimeInstance = rt.takeValue().release();
-  }
-  static void TearDownTestSuite() { delete runtimeInstance; }
-  static inline runtime::Runtime *runtimeInstance = nullptr;
-  static inline std::string skipReason;
-};
+class BlockMapGpu : public GpuRuntimeTest {};
 
 TEST_F(BlockMapGpu, MatchesBruteForce) {
   if (!runtimeInstance)

@@ -13,6 +13,8 @@
 #include "attnc/Driver/CompiledProgram.h"
 #include "attnc/Driver/LinearHarness.h"
 
+#include "GpuRuntimeTest.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -32,32 +34,7 @@ const HeadDims kHeadDims[] = {{128, 128}, {64, 128}};
 /// (B, H, T): T = 1000 and 77 are no multiple of 64 or 128; T = 1 is a single token.
 const int64_t kProblems[][3] = {{2, 3, 1000}, {1, 2, 77}, {3, 1, 1}};
 
-std::string examplesDir() {
-  const char *env = std::getenv("ATTNC_EXAMPLES_DIR");
-  return env && *env ? env : ATTNC_EXAMPLES_DIR;
-}
-
-std::string readFile(const std::string &path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class LinearExamplesGpu : public ::testing::Test {
-protected:
-  static void SetUpTestSuite() {
-    auto rt = runtime::Runtime::create(0);
-    if (!rt) {
-      skipReason = "no CUDA device: " + rt.error().message;
-      return;
-    }
-    runtimeInstance = rt.takeValue().release();
-  }
-  static void TearDownTestSuite() { delete runtimeInstance; }
-  static inline runtime::Runtime *runtimeInstance = nullptr;
-  static inline std::string skipReason;
-};
+class LinearExamplesGpu : public GpuRuntimeTest {};
 
 TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
   if (!runtimeInstance)

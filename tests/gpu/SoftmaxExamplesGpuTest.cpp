@@ -14,6 +14,8 @@
 #include "attnc/Driver/CompiledProgram.h"
 #include "attnc/Driver/GpuHarness.h"
 
+#include "GpuRuntimeTest.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -37,20 +39,8 @@ const Case kCases[] = {
     {"neighborhood_2d", true}, {"gqa_decode", false},
 };
 
-std::string readFile(const std::string &path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 /// The examples folder: $ATTNC_EXAMPLES_DIR (for binaries carried to another machine),
 /// else the source tree the test was built from.
-std::string examplesDir() {
-  const char *env = std::getenv("ATTNC_EXAMPLES_DIR");
-  return env && *env ? env : ATTNC_EXAMPLES_DIR;
-}
-
 /// The example with its dtype line replaced, written where the test can load it.
 std::string exampleWithDtype(const std::string &name, const std::string &dtype) {
   std::string text = readFile(examplesDir() + "/" + name + ".attn");
@@ -77,20 +67,7 @@ std::vector<ProblemShape> shapesFor(const Case &c) {
   return {shape(2, 4, 4, 333, 333), shape(1, 8, 2, 1000, 777), shape(2, 8, 1, 129, 700)};
 }
 
-class SoftmaxExamplesGpu : public ::testing::Test {
-protected:
-  static void SetUpTestSuite() {
-    auto rt = runtime::Runtime::create(0);
-    if (!rt) {
-      skipReason = "no CUDA device: " + rt.error().message;
-      return;
-    }
-    runtimeInstance = rt.takeValue().release();
-  }
-  static void TearDownTestSuite() { delete runtimeInstance; }
-  static inline runtime::Runtime *runtimeInstance = nullptr;
-  static inline std::string skipReason;
-};
+class SoftmaxExamplesGpu : public GpuRuntimeTest {};
 
 TEST_F(SoftmaxExamplesGpu, MatchFloat64Reference) {
   if (!runtimeInstance)

@@ -1,0 +1,55 @@
+//===- GpuRuntimeTest.h - The fixture every GPU test suite shares -*- C++ -*-===//
+//
+// One attnc::runtime::Runtime per test suite, created in SetUpTestSuite; without a CUDA
+// device it stays null and `skipReason` says why, which each test passes to GTEST_SKIP.
+// Also the examples directory (ATTNC_EXAMPLES_DIR, overridable from the environment so
+// the static test binary runs on the device machine) and a file reader.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTNC_TESTS_GPURUNTIMETEST_H
+#define ATTNC_TESTS_GPURUNTIMETEST_H
+
+#include "attnc/Runtime/Runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace attnc {
+
+class GpuRuntimeTest : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    auto rt = runtime::Runtime::create(0);
+    if (!rt) {
+      skipReason = "no CUDA device: " + rt.error().message;
+      return;
+    }
+    runtimeInstance = rt.takeValue().release();
+  }
+  static void TearDownTestSuite() {
+    delete runtimeInstance;
+    runtimeInstance = nullptr;
+  }
+  static inline runtime::Runtime *runtimeInstance = nullptr;
+  static inline std::string skipReason;
+};
+
+inline std::string examplesDir() {
+  const char *env = std::getenv("ATTNC_EXAMPLES_DIR");
+  return env && *env ? env : ATTNC_EXAMPLES_DIR;
+}
+
+inline std::string readFile(const std::string &path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+} // namespace attnc
+
+#endif // ATTNC_TESTS_GPURUNTIMETEST_H
