@@ -39,8 +39,6 @@ const Case kCases[] = {
     {"neighborhood_2d", true}, {"gqa_decode", false},
 };
 
-/// The examples folder: $ATTNC_EXAMPLES_DIR (for binaries carried to another machine),
-/// else the source tree the test was built from.
 /// The example with its dtype line replaced, written where the test can load it.
 std::string exampleWithDtype(const std::string &name, const std::string &dtype) {
   std::string text = readFile(examplesDir() + "/" + name + ".attn");
