@@ -70,14 +70,17 @@ bool archHasWgmma(const std::string &arch) { return arch == "sm_90a"; }
 std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arch) {
   std::vector<PrefillConfig> out;
   // sm_90a: the wgmma template (1.5x FA2 on H100 at D=128, bench/NOTES.md "Hopper
-  // template"): 128-key blocks where two stages fit, 64-key blocks for D=256.
+  // template"): 128-key blocks where two stages fit, 64-key blocks for D=256. The
+  // softmax/PV overlap holds two S tiles at once; where a variant's score or mask code
+  // leaves no room for that (ALiBi at D=64 spills 8 B under the 168-register cap), the
+  // same tiles without overlap come next.
   if (archHasWgmma(arch)) {
     if (headDim >= 256)
-      out.push_back(PrefillConfig::hopper(64, 2, true));
+      out = {PrefillConfig::hopper(64, 2, true), PrefillConfig::hopper(64, 2, false)};
     else if (headDim >= 128)
       out = {PrefillConfig::hopper(128, 2, false), PrefillConfig::hopper(128, 3, true)};
     else
-      out.push_back(PrefillConfig::hopper(128, 3, true));
+      out = {PrefillConfig::hopper(128, 3, true), PrefillConfig::hopper(128, 3, false)};
   }
   // mma.sync: 32 query rows per warp, Q re-read from shared memory, 64-key blocks (the
   // fastest mma.sync shape measured for D <= 128); its scores, packed P and accumulators
