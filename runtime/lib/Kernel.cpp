@@ -64,7 +64,9 @@ Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUconte
                                  ("cuModuleGetFunction(\"" + s.blockMap.entryName + "\")").c_str());
         !st)
       return st.takeError();
-  kernel->smCount_ = device.smCount;
+  // The opt-in per-block limit is the SM's shared memory less one CTA's reservation.
+  kernel->splitDevice_ = {device.smCount,
+                          device.maxSharedMemoryPerBlockOptin + kSmemReservedPerCta};
   if (Status st = kernel->loadStages(); !st)
     return st.takeError();
   CUfunction fn = kernel->function_;

@@ -12,7 +12,7 @@
 namespace attnc::runtime {
 
 Status Kernel::launchLinear(const LinearLaunchArgs &args, CUstream stream) const {
-  Expected<LinearLaunchConfig> config = prepareLinearLaunch(spec_, args, smCount_);
+  Expected<LinearLaunchConfig> config = prepareLinearLaunch(spec_, args, splitDevice_);
   if (!config)
     return config.takeError();
   CUcontext current = nullptr;
@@ -38,7 +38,7 @@ Status Kernel::launchLinear(const LinearLaunchArgs &args, CUstream stream) const
 }
 
 Expected<int64_t> Kernel::linearWorkspaceBytes(const LinearLaunchArgs &args) const {
-  return runtime::linearWorkspaceBytes(spec_, args, smCount_);
+  return runtime::linearWorkspaceBytes(spec_, args, splitDevice_);
 }
 
 } // namespace attnc::runtime

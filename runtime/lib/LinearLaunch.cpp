@@ -302,19 +302,24 @@ const char *linearStageGridName(LinearStageGrid grid) {
 }
 
 int linearSegmentsFor(const KernelSpec &spec, int64_t sequences, int64_t heads, int64_t tokens,
-                      int smCount) {
+                      const LinearDeviceShape &device) {
   const LinearSpec &l = spec.linear;
   if (!l.canSplit() || sequences <= 0)
     return 1;
   const int64_t gridLimit = std::max<int64_t>(1, kMaxGridYZ / sequences);
   if (l.segments > 0)
     return int(std::min<int64_t>(l.segments, gridLimit));
+  if (device.smCount <= 0)
+    return 1;
   const int64_t ctas = int64_t(spec.headDimV / l.sliceV) * heads * sequences;
-  if (smCount <= 0 || ctas >= smCount)
+  const int64_t fit =
+      int64_t(device.sharedMemoryPerSm) / (int64_t(spec.dynamicSmemBytes) + kSmemReservedPerCta);
+  const int64_t slots = device.smCount * std::clamp<int64_t>(fit, 1, kSplitCtasPerSm);
+  if (2 * ctas > slots)
     return 1;
   const int64_t chunk = std::max(spec.blockM, 1);
   const int64_t chunks = (tokens / sequences + chunk - 1) / chunk;
-  int64_t segments = (int64_t(kSplitCtasPerSm) * smCount) / ctas;
+  int64_t segments = slots / ctas;
   segments = std::min({segments, chunks / kMinSegmentChunks, int64_t(kMaxSegments), gridLimit});
   return int(std::max<int64_t>(segments, 1));
 }
@@ -355,18 +360,19 @@ Status verifyLinearSpec(const KernelSpec &spec) {
 }
 
 Expected<int64_t> linearWorkspaceBytes(const KernelSpec &spec, const LinearLaunchArgs &args,
-                                       int smCount) {
+                                       const LinearDeviceShape &device) {
   AttncLinearParams p;
   std::memset(&p, 0, sizeof(p));
   LinearDims dims;
   if (Status st = bindDims(spec, args, dims, p); !st)
     return st.takeError();
   return workspaceNeed(spec, dims,
-                       linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, smCount));
+                       linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, device));
 }
 
 Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
-                                                 const LinearLaunchArgs &args, int smCount) {
+                                                 const LinearLaunchArgs &args,
+                                                 const LinearDeviceShape &device) {
   if (spec.family != KernelFamily::Linear)
     return argError("kernel '" + spec.entryName + "' is of the " + familyName(spec.family) +
                     " family; launch it with prepareLaunch");
@@ -391,7 +397,7 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
     return argError("grid (V slices, H=" + str(dims.H) + ", sequences=" + str(dims.sequences) +
                     ") exceeds CUDA's limit of " + str(kMaxGridYZ) + " in y and z");
   const int segments =
-      linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, smCount);
+      linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, device);
   if (Status st = bindSplit(spec, args, dims, segments, c); !st)
     return st.takeError();
   p.q = tensorArg(args.q);

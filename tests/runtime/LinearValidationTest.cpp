@@ -260,7 +260,7 @@ KernelSpec splitSpec(int segments) {
 TEST(LinearValidation, SplitLaunchRunsTheStagesFirstAndChecksTheWorkspace) {
   Fixture f;
   const KernelSpec spec = splitSpec(4);
-  Expected<int64_t> need = linearWorkspaceBytes(spec, f.args, 0);
+  Expected<int64_t> need = linearWorkspaceBytes(spec, f.args, {});
   ASSERT_TRUE(need) << need.error().message;
   EXPECT_EQ(*need, 2 * 3 * 3 * 128 * 129 * 4); // N x H x (P - 1) records
   Expected<LinearLaunchConfig> missing = prepareLinearLaunch(spec, f.args);
@@ -304,24 +304,30 @@ TEST(LinearValidation, OneSegmentIsTheOneKernelPath) {
   EXPECT_EQ(c->params.num_segments, 1);
   EXPECT_EQ(c->params.workspace, nullptr);
   EXPECT_EQ(c->grid[2], 2u);
-  EXPECT_EQ(*linearWorkspaceBytes(splitSpec(1), f.args, 0), 0);
+  EXPECT_EQ(*linearWorkspaceBytes(splitSpec(1), f.args, {}), 0);
 }
 
 TEST(LinearValidation, AutomaticSegmentsFillTheSms) {
-  const KernelSpec spec = splitSpec(0);
-  // 2 V slices x 16 heads x 2 sequences = 64 CTAs on 132 SMs: 264 / 64 = 4 segments.
-  EXPECT_EQ(linearSegmentsFor(spec, 2, 16, 2 * 16384, 132), 4);
-  // Enough CTAs already, or no SM count: one kernel.
-  EXPECT_EQ(linearSegmentsFor(spec, 8, 16, 8 * 4096, 132), 1);
-  EXPECT_EQ(linearSegmentsFor(spec, 2, 16, 2 * 16384, 0), 1);
+  const KernelSpec spec = splitSpec(0); // 98816 B of shared memory: two CTAs per H100 SM
+  const LinearDeviceShape h100{132, 233472};
+  // 2 V slices x 16 heads x 2 sequences = 64 CTAs for 264 slots: 4 segments.
+  EXPECT_EQ(linearSegmentsFor(spec, 2, 16, 2 * 16384, h100), 4);
+  // One CTA per SM (GLA's 162 KB): 132 slots, 2 segments.
+  KernelSpec wide = splitSpec(0);
+  wide.dynamicSmemBytes = 165888;
+  EXPECT_EQ(linearSegmentsFor(wide, 2, 16, 2 * 16384, h100), 2);
+  // Half the slots busy already (128 CTAs of 132), or no device: one kernel.
+  EXPECT_EQ(linearSegmentsFor(wide, 4, 16, 4 * 8192, h100), 1);
+  EXPECT_EQ(linearSegmentsFor(spec, 8, 16, 8 * 4096, h100), 1);
+  EXPECT_EQ(linearSegmentsFor(spec, 2, 16, 2 * 16384, LinearDeviceShape{}), 1);
   // Short sequences keep kMinSegmentChunks chunks per segment: 1000 tokens = 16 chunks.
-  EXPECT_EQ(linearSegmentsFor(spec, 2, 3, 2 * 1000, 132), 2);
-  EXPECT_EQ(linearSegmentsFor(spec, 2, 3, 2 * 100, 132), 1);
+  EXPECT_EQ(linearSegmentsFor(spec, 2, 3, 2 * 1000, h100), 2);
+  EXPECT_EQ(linearSegmentsFor(spec, 2, 3, 2 * 100, h100), 1);
   // A kernel without split stages never splits; a fixed count is kept.
-  EXPECT_EQ(linearSegmentsFor(tokenSpec(), 2, 16, 2 * 16384, 132), 1);
-  EXPECT_EQ(linearSegmentsFor(splitSpec(3), 2, 16, 2 * 16384, 132), 3);
+  EXPECT_EQ(linearSegmentsFor(tokenSpec(), 2, 16, 2 * 16384, h100), 1);
+  EXPECT_EQ(linearSegmentsFor(splitSpec(3), 2, 16, 2 * 16384, h100), 3);
   Fixture f;
-  Expected<LinearLaunchConfig> c = prepareLinearLaunch(spec, f.args, 132);
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(spec, f.args, h100);
   ASSERT_FALSE(c) << "an automatic split needs its workspace too";
 }
 

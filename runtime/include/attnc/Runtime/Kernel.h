@@ -65,7 +65,7 @@ private:
   CUfunction function_ = nullptr;
   CUfunction blockMapFunction_ = nullptr; ///< set when spec_.needsBlockMap()
   std::vector<CUfunction> stageFunctions_; ///< spec_.linear.splitStages, in order
-  int smCount_ = 0;                        ///< the device's, for linearSegmentsFor
+  LinearDeviceShape splitDevice_;          ///< the device, for linearSegmentsFor
   KernelSpec spec_;
   KernelResources resources_;
 };

@@ -42,9 +42,11 @@ struct LinearLaunchArgs {
 
 /// Most split stages a linear kernel may declare.
 constexpr int kMaxLinearStages = 4;
-/// linearSegmentsFor's aim: CTAs per SM once sequences are split (two of the measured
-/// linear configs fit on an H100 SM at once).
+/// linearSegmentsFor's aim: CTAs per SM once sequences are split, at most (two of the
+/// scalar-gate configs fit on an H100 SM at once; fewer when shared memory says so).
 constexpr int kSplitCtasPerSm = 2;
+/// Shared memory the driver reserves per resident CTA (bytes).
+constexpr int kSmemReservedPerCta = 1024;
 /// linearSegmentsFor never cuts an average sequence into segments of fewer chunks.
 constexpr int kMinSegmentChunks = 8;
 /// linearSegmentsFor's ceiling on P.
@@ -73,25 +75,33 @@ struct LinearLaunchConfig {
 /// The linear-family part of KernelSpec::verify (V slice, gate kind, gate input).
 Status verifyLinearSpec(const KernelSpec &spec);
 
-/// P for a kernel whose spec leaves it to the launch (segments 0): 1 when the
-/// (V slice, head, sequence) CTAs already fill `smCount` SMs, else enough segments for
-/// about kSplitCtasPerSm CTAs per SM, keeping at least kMinSegmentChunks chunks of an
-/// average sequence (`tokens` / `sequences`) per segment. A fixed spec value is returned
-/// as is (clamped to what the grid allows), and 1 for kernels that cannot split.
+/// What the automatic segment count needs to know about the device (zeros: no split).
+struct LinearDeviceShape {
+  int smCount = 0;
+  int sharedMemoryPerSm = 0; ///< bytes
+};
+
+/// P for a kernel whose spec leaves it to the launch (segments 0). The device holds
+/// slots = SMs x min(kSplitCtasPerSm, CTAs that fit in an SM's shared memory) resident
+/// CTAs; when the (V slice, head, sequence) CTAs already fill half of them, P = 1 (on the
+/// H100 a split of a nearly full grid was slower: bench/NOTES.md), else slots / CTAs
+/// segments, keeping at least kMinSegmentChunks chunks of an average sequence (`tokens` /
+/// `sequences`) per segment. A fixed spec value is returned as is (clamped to what the
+/// grid allows), and 1 for kernels that cannot split.
 int linearSegmentsFor(const KernelSpec &spec, int64_t sequences, int64_t heads, int64_t tokens,
-                      int smCount);
+                      const LinearDeviceShape &device);
 
 /// Device workspace bytes a launch of `spec` on `args` needs (0 on the one-kernel path):
-/// N x H x (P - 1) x linear.segmentBytes. `smCount` as for prepareLinearLaunch.
+/// N x H x (P - 1) x linear.segmentBytes. `device` as for prepareLinearLaunch.
 Expected<int64_t> linearWorkspaceBytes(const KernelSpec &spec, const LinearLaunchArgs &args,
-                                       int smCount);
+                                       const LinearDeviceShape &device);
 
 /// Validates `args` against `spec` (family Linear) and builds the launch. Errors name the
 /// argument and the problem, e.g. "k: head dim 64 does not match the kernel's K=128".
-/// `smCount` is the device's SM count, used only when the spec leaves P to the launch
-/// (0: no split).
+/// `device` is used only when the spec leaves P to the launch (zeros: no split).
 Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
-                                                 const LinearLaunchArgs &args, int smCount = 0);
+                                                 const LinearLaunchArgs &args,
+                                                 const LinearDeviceShape &device = {});
 
 } // namespace attnc::runtime
 
