@@ -4,11 +4,13 @@
 // against each other and the kernel's K and V, then the gate input, the states and the
 // packed-sequence offsets, then the grid limits. Alignment rules follow the template's
 // copies: q/k/v rows by 16-byte cp.async, o by 4-byte pair stores, per-channel gates by
-// 16-byte cp.async, states by 8-byte float2 accesses.
+// 16-byte cp.async, states by 8-byte float2 accesses. With P > 1 segments per sequence the
+// split stages get their grids and the workspace is checked last.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Runtime/LinearLaunch.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -22,6 +24,7 @@ constexpr int kStateAlign = 8;     // float2 loads and stores of the state
 constexpr int kTokenGateAlign = 4; // per-token gates are copied one float at a time
 constexpr int64_t kMaxGridYZ = 65535;
 constexpr int kLinearRank = 4;
+constexpr int kWorkspaceAlign = 16; // float4-aligned segment records
 
 Error argError(const std::string &message) {
   return makeError(ErrorCode::InvalidArgument, message);
@@ -220,6 +223,56 @@ Status checkSequences(const LinearLaunchArgs &a, LinearDims &dims, AttncLinearPa
   return Status::success();
 }
 
+
+/// The grid of one split stage for P segments per sequence.
+void stageGrid(const KernelSpec &spec, LinearStageGrid rule, const LinearDims &dims, int segments,
+               unsigned (&grid)[3]) {
+  grid[0] = unsigned(spec.headDimV / spec.linear.sliceV);
+  grid[1] = unsigned(dims.H);
+  const int64_t perSeq = rule == LinearStageGrid::SlicesHeadsEarlierSegments ? segments - 1
+                         : rule == LinearStageGrid::SlicesHeadsSegments        ? segments
+                                                                               : 1;
+  grid[2] = unsigned(dims.sequences * perSeq);
+}
+
+int64_t workspaceNeed(const KernelSpec &spec, const LinearDims &dims, int segments) {
+  return segments > 1 ? dims.sequences * dims.H * (segments - 1) * spec.linear.segmentBytes : 0;
+}
+
+/// The sizes of a problem, with sequences counted from cu_seqlens when given.
+Status bindDims(const KernelSpec &spec, const LinearLaunchArgs &args, LinearDims &dims,
+                AttncLinearParams &p) {
+  if (Status st = checkOperands(spec, args, dims); !st)
+    return st;
+  return checkSequences(args, dims, p);
+}
+
+/// The split stages and the workspace of a launch with `segments` per sequence.
+Status bindSplit(const KernelSpec &spec, const LinearLaunchArgs &args, const LinearDims &dims,
+                 int segments, LinearLaunchConfig &c) {
+  c.segments = segments;
+  c.params.num_segments = segments;
+  if (segments <= 1)
+    return Status::success();
+  const int64_t need = workspaceNeed(spec, dims, segments);
+  if (!args.workspace || args.workspaceCapacity < need)
+    return argError("workspace: this launch splits each sequence into " + str(segments) +
+                    " segments and needs " + str(need) + " bytes (linearWorkspaceBytes), got " +
+                    (args.workspace ? str(args.workspaceCapacity) : std::string("none")));
+  if (reinterpret_cast<uintptr_t>(args.workspace) % kWorkspaceAlign != 0)
+    return argError("workspace: pointer not " + str(kWorkspaceAlign) + "-byte aligned");
+  c.params.workspace = args.workspace;
+  for (size_t i = 0; i < spec.linear.splitStages.size(); ++i) {
+    const LinearStage &stage = spec.linear.splitStages[i];
+    LinearStageLaunch &l = c.stages[c.numStages++];
+    l.stage = int(i);
+    stageGrid(spec, stage.grid, dims, segments, l.grid);
+    l.block[0] = unsigned(stage.threadsPerBlock);
+    l.dynamicSmemBytes = unsigned(stage.dynamicSmemBytes);
+  }
+  return Status::success();
+}
+
 } // namespace
 
 const char *linearGateName(LinearGate gate) {
@@ -234,6 +287,41 @@ const char *linearGateName(LinearGate gate) {
     return "per-channel";
   }
   return "?";
+}
+
+const char *linearStageGridName(LinearStageGrid grid) {
+  switch (grid) {
+  case LinearStageGrid::SlicesHeadsEarlierSegments:
+    return "slices-heads-earlier-segments";
+  case LinearStageGrid::SlicesHeadsSegments:
+    return "slices-heads-segments";
+  case LinearStageGrid::SlicesHeadsSequences:
+    return "slices-heads-sequences";
+  }
+  return "?";
+}
+
+int linearSegmentsFor(const KernelSpec &spec, int64_t sequences, int64_t heads, int64_t tokens,
+                      const LinearDeviceShape &device) {
+  const LinearSpec &l = spec.linear;
+  if (!l.canSplit() || sequences <= 0)
+    return 1;
+  const int64_t gridLimit = std::max<int64_t>(1, kMaxGridYZ / sequences);
+  if (l.segments > 0)
+    return int(std::min<int64_t>(l.segments, gridLimit));
+  if (device.smCount <= 0)
+    return 1;
+  const int64_t ctas = int64_t(spec.headDimV / l.sliceV) * heads * sequences;
+  const int64_t fit =
+      int64_t(device.sharedMemoryPerSm) / (int64_t(spec.dynamicSmemBytes) + kSmemReservedPerCta);
+  const int64_t slots = device.smCount * std::clamp<int64_t>(fit, 1, kSplitCtasPerSm);
+  if (2 * ctas > slots)
+    return 1;
+  const int64_t chunk = std::max(spec.blockM, 1);
+  const int64_t chunks = (tokens / sequences + chunk - 1) / chunk;
+  int64_t segments = slots / ctas;
+  segments = std::min({segments, chunks / kMinSegmentChunks, int64_t(kMaxSegments), gridLimit});
+  return int(std::max<int64_t>(segments, 1));
 }
 
 Status verifyLinearSpec(const KernelSpec &spec) {
@@ -256,11 +344,35 @@ Status verifyLinearSpec(const KernelSpec &spec) {
     return fail("the only input of a linear kernel is its gate input '" + l.gateInput + "'");
   if (!l.gateInput.empty() && spec.inputs[0].dtype != DType::F32)
     return fail("the gate input must be f32");
+  if (l.segments < 0)
+    return fail("segments " + str(l.segments) + " is negative");
+  if (l.segments != 1 && !l.canSplit())
+    return fail(str(l.segments) + " segments need split stages");
+  if (l.splitStages.size() > size_t(kMaxLinearStages))
+    return fail("more than " + str(kMaxLinearStages) + " split stages");
+  for (const LinearStage &stage : l.splitStages)
+    if (stage.entryName.empty() || stage.threadsPerBlock <= 0 || stage.dynamicSmemBytes < 0)
+      return fail("split stage '" + stage.entryName + "' needs a name, threads and shared memory");
+  if (l.canSplit() && (l.segmentBytes <= 0 || l.segmentBytes % kWorkspaceAlign != 0))
+    return fail("workspace bytes per segment " + str(l.segmentBytes) +
+                " must be a positive multiple of " + str(kWorkspaceAlign));
   return Status::success();
 }
 
+Expected<int64_t> linearWorkspaceBytes(const KernelSpec &spec, const LinearLaunchArgs &args,
+                                       const LinearDeviceShape &device) {
+  AttncLinearParams p;
+  std::memset(&p, 0, sizeof(p));
+  LinearDims dims;
+  if (Status st = bindDims(spec, args, dims, p); !st)
+    return st.takeError();
+  return workspaceNeed(spec, dims,
+                       linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, device));
+}
+
 Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
-                                                 const LinearLaunchArgs &args) {
+                                                 const LinearLaunchArgs &args,
+                                                 const LinearDeviceShape &device) {
   if (spec.family != KernelFamily::Linear)
     return argError("kernel '" + spec.entryName + "' is of the " + familyName(spec.family) +
                     " family; launch it with prepareLaunch");
@@ -270,9 +382,7 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
   std::memset(&c.params, 0, sizeof(c.params));
   AttncLinearParams &p = c.params;
   LinearDims dims;
-  if (Status st = checkOperands(spec, args, dims); !st)
-    return st.takeError();
-  if (Status st = checkSequences(args, dims, p); !st)
+  if (Status st = bindDims(spec, args, dims, p); !st)
     return st.takeError();
   if (Status st = checkGate(spec, args, dims, p); !st)
     return st.takeError();
@@ -286,6 +396,10 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
   if (dims.H > kMaxGridYZ || dims.sequences > kMaxGridYZ)
     return argError("grid (V slices, H=" + str(dims.H) + ", sequences=" + str(dims.sequences) +
                     ") exceeds CUDA's limit of " + str(kMaxGridYZ) + " in y and z");
+  const int segments =
+      linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, device);
+  if (Status st = bindSplit(spec, args, dims, segments, c); !st)
+    return st.takeError();
   p.q = tensorArg(args.q);
   p.k = tensorArg(args.k);
   p.v = tensorArg(args.v);
@@ -298,7 +412,7 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
   p.scale = scale;
   c.grid[0] = unsigned(spec.headDimV / spec.linear.sliceV);
   c.grid[1] = unsigned(dims.H);
-  c.grid[2] = unsigned(dims.sequences);
+  c.grid[2] = unsigned(dims.sequences * segments);
   c.block[0] = unsigned(spec.threadsPerBlock);
   c.dynamicSmemBytes = unsigned(spec.dynamicSmemBytes);
   return c;

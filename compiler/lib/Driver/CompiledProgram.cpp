@@ -126,6 +126,13 @@ runtime::KernelSpec toLinearSpec(const cuda::EmittedLinearKernel &e) {
   spec.linear.gate = static_cast<runtime::LinearGate>(static_cast<int>(e.gate));
   spec.linear.sliceV = e.config.sliceV;
   spec.linear.gateInput = e.gateInput;
+  spec.linear.segments = e.config.segments;
+  spec.linear.segmentBytes = e.segmentBytes;
+  spec.linear.splitStages.push_back({e.segmentStateEntry,
+                                     runtime::LinearStageGrid::SlicesHeadsEarlierSegments,
+                                     e.threads, e.smemBytes});
+  spec.linear.splitStages.push_back(
+      {e.segmentFoldEntry, runtime::LinearStageGrid::SlicesHeadsSequences, e.threads, 0});
   if (!e.gateInput.empty()) {
     runtime::InputSlot slot{e.gateInput, runtime::DType::F32, {}};
     for (const std::string &d : e.gateInputDims)

@@ -103,4 +103,14 @@ TEST(LinearSpace, ConfigTextRoundTrips) {
     EXPECT_EQ(fromLinearConfig(*back), c) << config.str();
   }
   EXPECT_EQ(toLinearConfig(fromLinearConfig({128, 16, 128, 8})).str(), "c128 sub16 v128 w8");
+  // The segment count: absent (records from before the split path) is the automatic choice.
+  EXPECT_EQ(toLinearConfig(fromLinearConfig({64, 32, 64, 4, 4})).str(), "c64 sub32 v64 w4 p4");
+  std::optional<cuda::LinearConfig> old = cuda::LinearConfig::parse("c64 sub32 v64 w4");
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->segments, 0);
+  EXPECT_EQ(cuda::LinearConfig::parse("c64 sub32 v64 w4 p2")->segments, 2);
+  EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 p0").has_value());
+  EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 p2x").has_value());
+  EXPECT_TRUE(linearSpace(128, 128, cuda::LinearGateKind::PerToken)
+                  .check(fromLinearConfig({64, 32, 64, 4, 8}), DeviceLimits()) == std::nullopt);
 }

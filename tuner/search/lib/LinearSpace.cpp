@@ -2,8 +2,9 @@
 //
 // The parameters of templates/attnc/LinearTraits.cuh as cuda::LinearConfig names them:
 // chunk (CHUNK, tokens per pass over the state), sub (SUB, the key sub-tile of the
-// intra-chunk product), v (SLICE_V, the V columns of the state one CTA owns) and w
-// (NUM_WARPS). The constraints are cuda::linearConfigProblem, which restates the
+// intra-chunk product), v (SLICE_V, the V columns of the state one CTA owns), w
+// (NUM_WARPS) and p (segments per sequence, a launch-time split: 0 lets each launch choose
+// from the SM count; candidates that differ only in p share one compiled cubin). The constraints are cuda::linearConfigProblem, which restates the
 // template's static_asserts, plus the head-dim asserts it leaves to the emitter and the
 // shared-memory formula the emitted prelude checks, so a pruned-in point always compiles.
 //
@@ -20,14 +21,15 @@ constexpr int kSwizzleElements = 64; ///< LinearTraits: rows span whole 128-byte
 } // namespace
 
 cuda::LinearConfig toLinearConfig(const Candidate &c) {
-  return cuda::LinearConfig{c.get("chunk"), c.get("sub"), c.get("v"), c.get("w")};
+  return cuda::LinearConfig{c.get("chunk"), c.get("sub"), c.get("v"), c.get("w"), c.get("p")};
 }
 
 Candidate fromLinearConfig(const cuda::LinearConfig &config) {
   return Candidate{{{"chunk", config.chunk},
                     {"sub", config.sub},
                     {"v", config.sliceV},
-                    {"w", config.numWarps}}};
+                    {"w", config.numWarps},
+                    {"p", config.segments}}};
 }
 
 SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate) {
@@ -36,6 +38,7 @@ SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate) {
       .addDimension("sub", {16, 32, 64, 128})
       .addDimension("v", {64, 128, 256})
       .addDimension("w", {1, 2, 4, 8})
+      .addDimension("p", {0, 1, 2, 4, 8})
       .setThreadsPerBlock([](const Candidate &c) { return c.get("w") * kWarpSize; });
   space.addConstraint(
       [dk, dv, gate](const Candidate &c, const DeviceLimits &) -> std::optional<std::string> {

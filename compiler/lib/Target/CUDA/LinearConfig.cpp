@@ -36,16 +36,22 @@ const char *linearGateName(LinearGateKind gate) {
 
 std::string LinearConfig::str() const {
   return "c" + std::to_string(chunk) + " sub" + std::to_string(sub) + " v" +
-         std::to_string(sliceV) + " w" + std::to_string(numWarps);
+         std::to_string(sliceV) + " w" + std::to_string(numWarps) +
+         (segments > 0 ? " p" + std::to_string(segments) : "");
 }
 
 std::optional<LinearConfig> LinearConfig::parse(const std::string &text) {
   LinearConfig c;
   int used = 0;
   if (std::sscanf(text.c_str(), "c%d sub%d v%d w%d%n", &c.chunk, &c.sub, &c.sliceV, &c.numWarps,
-                  &used) != 4 ||
-      used != static_cast<int>(text.size()))
+                  &used) != 4)
     return std::nullopt;
+  if (used != static_cast<int>(text.size())) {
+    int tail = 0;
+    if (std::sscanf(text.c_str() + used, " p%d%n", &c.segments, &tail) != 1 ||
+        used + tail != static_cast<int>(text.size()) || c.segments <= 0)
+      return std::nullopt;
+  }
   if (c.chunk <= 0 || c.sub <= 0 || c.sliceV <= 0 || c.numWarps <= 0 || c.str() != text)
     return std::nullopt;
   return c;
@@ -67,6 +73,8 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
                                 const LinearConfig &c) {
   if (c.chunk <= 0 || c.sub <= 0 || c.sliceV <= 0 || c.numWarps <= 0)
     return "every size must be positive";
+  if (c.segments < 0 || c.segments > kMaxLinearSegments)
+    return "segments must be 0 (chosen per launch) or 1 to " + std::to_string(kMaxLinearSegments);
   if (c.sliceV % kSwizzleElements != 0 || headDimV % c.sliceV != 0)
     return "the V slice must be a multiple of 64 that divides V=" + std::to_string(headDimV);
   if (c.chunk % (c.numWarps * kMmaM) != 0)

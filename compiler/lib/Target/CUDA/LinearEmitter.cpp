@@ -4,8 +4,10 @@
 // the ops marked `attn.gate_role`), checks the parts the template hard-codes (q, k, v
 // share [B, H, T]; the output is scale * (q[t] @ S); a per-token or per-channel gate is
 // exp of one f32 input read at [b, h, t], since the template streams that input as its
-// log gate), and prints the constants, the Gate functor and the entry. The kernel itself
-// lives in templates/attnc/LinearChunk.cuh; nothing here writes kernel logic.
+// log gate), and prints the constants, the Gate functor and the entries (the main kernel,
+// the split path's state pre-pass and fold). The kernels live in
+// templates/attnc/LinearChunk.cuh and LinearSegmentState.cuh; nothing here writes kernel
+// logic.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/LinearEmitter.h"
@@ -22,6 +24,7 @@ namespace attnc::cuda {
 namespace {
 
 constexpr int kWarpThreads = 32;
+constexpr int kFloatBytes = 4; // fp32 segment records
 constexpr int kSupportedHeadDims[] = {64, 128};          // measured spill-free (bench/NOTES.md)
 constexpr int kBatchArg = 0, kHeadArg = 1, kTimeArg = 2; // (b, h, t) of state regions
 
@@ -255,6 +258,8 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
   EmittedLinearKernel out;
   out.kernelName = kernel.getSymName().str();
   out.entryName = "attnc_" + out.kernelName;
+  out.segmentStateEntry = out.entryName + "_segment_state";
+  out.segmentFoldEntry = out.entryName + "_segment_fold";
   out.headDimK = headDimK;
   out.headDimV = headDimV;
   out.config = config;
@@ -302,6 +307,7 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
                                 << " gates: " << why;
   out.threads = config.numWarps * kWarpThreads;
   out.smemBytes = linearSmemBytes(headDimK, out.gate, config);
+  out.segmentBytes = int64_t(headDimK) * (headDimV + 1) * kFloatBytes;
 
   static const char *kGateEnum[] = {"kNone", "kPerHead", "kPerToken", "kPerChannel"};
   std::string body;
@@ -310,7 +316,7 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
      << out.recurrence << " (" << linearGateName(out.gate) << " gate), " << config.str() << ", K "
      << headDimK << ", V " << headDimV << ", " << out.dtype << ".\n"
      << "#include \"attnc/Expr.cuh\"\n"
-     << "#include \"attnc/LinearChunk.cuh\"\n\n"
+     << "#include \"attnc/LinearSegmentState.cuh\"\n\n"
      << "namespace attnc_generated {\n"
      << "constexpr int HEAD_K = " << headDimK << ";\n"
      << "constexpr int HEAD_V = " << headDimV << ";\n"
@@ -329,6 +335,14 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
      << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
      << out.entryName << "(const __grid_constant__ AttncLinearParams p) {\n"
      << "  attnc::linearChunkKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n"
+     << "}\n\n"
+     << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
+     << out.segmentStateEntry << "(const __grid_constant__ AttncLinearParams p) {\n"
+     << "  attnc::linearSegmentStateKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n"
+     << "}\n\n"
+     << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
+     << out.segmentFoldEntry << "(const __grid_constant__ AttncLinearParams p) {\n"
+     << "  attnc::linearSegmentFoldKernel<attnc_generated::Traits>(p);\n"
      << "}\n";
   out.source = std::move(body);
   return out;

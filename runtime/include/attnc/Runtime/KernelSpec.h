@@ -97,13 +97,43 @@ enum class LinearGate { None, PerHead, PerToken, PerChannel };
 /// "none", "per-head", "per-token", "per-channel".
 const char *linearGateName(LinearGate gate);
 
+/// How the grid of a linear stage follows from the problem (P: segments per sequence).
+enum class LinearStageGrid {
+  SlicesHeadsEarlierSegments, ///< (V / sliceV, H, sequences x (P - 1)): per-segment pre-pass
+  SlicesHeadsSegments,        ///< (V / sliceV, H, sequences x P)
+  SlicesHeadsSequences,       ///< (V / sliceV, H, sequences): per-sequence work, e.g. a fold
+};
+/// "slices-heads-earlier-segments", "slices-heads-segments", "slices-heads-sequences".
+const char *linearStageGridName(LinearStageGrid grid);
+
+/// An entry point of the same module launched before the main one, on the same stream,
+/// when a launch splits its sequences (P > 1), e.g. the state pre-pass and the fold of
+/// templates/attnc/LinearSegmentState.cuh. Stages run in the order listed; each reads the
+/// same AttncLinearParams and communicates through the workspace.
+struct LinearStage {
+  std::string entryName;
+  LinearStageGrid grid = LinearStageGrid::SlicesHeadsEarlierSegments;
+  int threadsPerBlock = 0;
+  int dynamicSmemBytes = 0;
+};
+
 /// What a linear-family kernel (templates/attnc/LinearChunk.cuh) fixes beyond the common
 /// fields, which hold K (headDim), V (headDimV), the chunk (blockM) and the key sub-tile
 /// (blockN). Launches go through prepareLinearLaunch (LinearLaunch.h).
 struct LinearSpec {
   LinearGate gate = LinearGate::None;
-  int sliceV = 0;        ///< V columns per CTA: grid (V / sliceV, H, sequences)
+  int sliceV = 0;        ///< V columns per CTA: grid (V / sliceV, H, sequences x P)
   std::string gateInput; ///< the input passed as AttncLinearParams::g; empty when none
+  /// P, the chunk-aligned segments each sequence is split into (each walked by its own
+  /// CTAs); 0: chosen per launch from the device's SM count and the problem
+  /// (linearSegmentsFor). Values above 1 need splitStages.
+  int segments = 1;
+  /// Entry points run before the main one when P > 1 (none: the kernel cannot split).
+  std::vector<LinearStage> splitStages;
+  /// Workspace bytes per (sequence, head, segment but the last) when P > 1.
+  int64_t segmentBytes = 0;
+
+  bool canSplit() const { return !splitStages.empty(); }
 };
 
 /// Everything the runtime needs to know about one compiled kernel.
@@ -151,7 +181,12 @@ struct KernelSpec {
 ///   input slopes f32 Hq
 ///   param window int 0 1024      (slot, then default or "-")
 ///   dim L 1                      (iparams slot)
-///   linear per-token 64 g        (family linear: gate, V slice, gate input or "-")
+///   linear per-token 64 g 0 66048  (family linear: gate, V slice, gate input or "-",
+///                                  segments (0: per launch), workspace bytes per segment;
+///                                  the last two may be left out: 1 segment)
+///   linear_stage attnc_gla_segment_state slices-heads-earlier-segments 128 98304
+///   linear_stage attnc_gla_segment_fold slices-heads-sequences 128 0
+///                                 (one per split stage, in launch order)
 std::string serializeKernelSpec(const KernelSpec &spec);
 /// Parses serializeKernelSpec's output (and verifies the result). Errors name the line.
 Expected<KernelSpec> parseKernelSpec(const std::string &text);

@@ -1,8 +1,9 @@
 //===- LinearConfig.h - Tile shape of a chunkwise linear kernel ----*- C++ -*-===//
 //
 // The compile-time parameters of templates/attnc/LinearTraits.cuh (chunk, key sub-tile,
-// V slice per CTA, warps) as the linear emitter, the CLI and later the tuner exchange
-// them, with the defaults measured by bench/dev/linear_probe.py on an H100
+// V slice per CTA, warps) plus the launch's split of each sequence into segments (a
+// run-time choice recorded in the kernel spec, so it costs no recompile) as the linear
+// emitter, the CLI and the tuner exchange them, with the defaults measured by bench/dev/linear_probe.py on an H100
 // (bench/NOTES.md, "Linear family") and the shared-memory formula the emitted prelude
 // checks against LinearTraits::kSmemBytes. No MLIR, so the tuner can include it.
 //
@@ -22,13 +23,22 @@ enum class LinearGateKind { None = 0, PerHead = 1, PerToken = 2, PerChannel = 3 
 /// "none", "per-head", "per-token", "per-channel".
 const char *linearGateName(LinearGateKind gate);
 
-/// The tile shape of a chunkwise linear kernel (LinearTraits' parameters).
+/// Most segments a config may ask for (LinearSegment.cuh; the runtime's auto choice stays
+/// below it too).
+constexpr int kMaxLinearSegments = 64;
+
+/// The tile shape of a chunkwise linear kernel (LinearTraits' parameters) and the split.
 struct LinearConfig {
   int chunk = 64;  ///< tokens per pass over the state (CHUNK)
   int sub = 32;    ///< key sub-tile of the intra-chunk product (SUB)
   int sliceV = 64; ///< V columns of the state one CTA owns (SLICE_V)
   int numWarps = 4;
-  std::string str() const; ///< "c64 sub32 v64 w4"
+  /// P, the chunk-aligned segments each sequence is split into, each walked by its own
+  /// CTAs after a state pre-pass; 1 is the one-kernel path; 0 (the default) lets each
+  /// launch choose from the device's SM count and the problem shape.
+  int segments = 0;
+  /// "c64 sub32 v64 w4", then " p4" when segments is fixed.
+  std::string str() const;
   /// Reads str()'s form back; nullopt when malformed.
   static std::optional<LinearConfig> parse(const std::string &text);
   bool operator==(const LinearConfig &o) const { return str() == o.str(); }

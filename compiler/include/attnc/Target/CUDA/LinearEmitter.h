@@ -3,8 +3,9 @@
 // Writes the short prelude that turns templates/attnc/LinearChunk.cuh into one linear
 // kernel: the head dims and tile constants, the gate kind the classified recurrence maps
 // to (plain, per-head decay, per-token gate, per-channel gate), a `Gate` functor that
-// computes a per-head log decay from the DSL's decay expression, and an extern "C"
-// entry. It also reports the launch contract (which input the kernel reads as its gate,
+// computes a per-head log decay from the DSL's decay expression, an extern "C" entry, and
+// the two entries a launch runs first when it splits sequences into segments, the state
+// pre-pass and the fold (templates/attnc/LinearSegmentState.cuh). It also reports the launch contract (which input the kernel reads as its gate,
 // threads, shared memory). Recurrences without a template yet (delta rule, gated delta
 // rule, mLSTM) are located errors that name them.
 //
@@ -17,6 +18,7 @@
 
 #include "mlir/Support/LogicalResult.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,13 @@ namespace attnc::cuda {
 struct EmittedLinearKernel {
   std::string kernelName; ///< the DSL kernel's name
   std::string entryName;  ///< the extern "C" __global__ function
+  /// The state pre-pass entry (same threads and shared memory) and the fold entry (same
+  /// threads, no shared memory), launched in that order before entryName when a launch
+  /// splits sequences into segments.
+  std::string segmentStateEntry, segmentFoldEntry;
+  /// Workspace bytes per (sequence, head, earlier segment): the local end state and the
+  /// segment's log decay per key channel, fp32 (LinearSegment.cuh's SegmentRecords).
+  int64_t segmentBytes = 0;
   std::string source;     ///< the whole prelude (includes the templates by name)
   std::string dtype;      ///< "bf16" or "f16"
   std::string recurrence; ///< "plain", "scalar_decay" or "vector_gate"
