@@ -6,9 +6,12 @@
 // [B, T, H, D] differ only in their strides. Packed variable-length batches pass
 // cumulative sequence offsets: sequence n then spans tokens [cu_seqlens[n],
 // cu_seqlens[n+1]) of batch row 0. States are fp32, contiguous [N, H, K, V]. The delta
-// family (LinearDelta.cuh) also reads per-token write strengths `beta`; fields are only
-// ever appended, so older fills (zeroed with memset) stay valid. Plain C: the
-// host compiler and NVRTC must agree on the layout bit for bit.
+// family (LinearDelta.cuh) also reads per-token write strengths `beta`; the mLSTM
+// (LinearMlstm.cuh) reads its input gate from `igate` (the forget gate from `g`) and
+// carries the normaliser n ([N, H, K]) and, with the exponential input gate, the
+// stabiliser m ([N, H]) next to C. Fields are only ever appended, so older fills (zeroed
+// with memset) stay valid. Plain C: the host compiler and NVRTC must agree on the layout
+// bit for bit.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_PARAMS_H
@@ -36,6 +39,15 @@ typedef struct {
   float scale;                 ///< o = scale * q S (1/sqrt(K) unless overridden)
   /// Delta rule only: fp32 write strengths beta_t in (0, 1), [B, H, T] (null otherwise).
   AttncTensorArg beta;
+  /// mLSTM only: the input gate's pre-activations, f32 [B, H, T] (strided); `g` then holds
+  /// the forget gate's pre-activations. The kernel applies sigmoid/exp and logsigmoid.
+  AttncTensorArg igate;
+  /// mLSTM: [N, H, K] initial normaliser n, optional (null: zeros). With the exponential
+  /// input gate the states are stabilised: state_* holds C e^-m and norm_* n e^-m.
+  const float *norm_in;
+  float *norm_out;     ///< mLSTM: [N, H, K] final normaliser, optional
+  const float *max_in; ///< mLSTM, exponential input gate: [N, H] initial m (natural log; null: 0)
+  float *max_out;      ///< mLSTM, exponential input gate: [N, H] final m, optional
 } AttncLinearParams;
 
 #endif // ATTNC_LINEAR_PARAMS_H
