@@ -112,8 +112,11 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
     if (!(in >> gate >> s.linear.sliceV >> input))
       return fail();
     s.linear.gateInput = input == "-" ? "" : input;
-    for (LinearGate g :
-         {LinearGate::None, LinearGate::PerHead, LinearGate::PerToken, LinearGate::PerChannel})
+    std::string inputGate;
+    if (in >> inputGate)
+      s.linear.inputGateInput = inputGate;
+    for (LinearGate g : {LinearGate::None, LinearGate::PerHead, LinearGate::PerToken,
+                         LinearGate::PerChannel, LinearGate::MlstmSig, LinearGate::MlstmExp})
       if (gate == linearGateName(g)) {
         s.linear.gate = g;
         return "";
@@ -169,7 +172,8 @@ std::string serializeKernelSpec(const KernelSpec &s) {
         << (s.blockMap.perBatch ? 1 : 0) << " " << (s.blockMap.perHead ? 1 : 0) << "\n";
   if (s.family == KernelFamily::Linear)
     out << "linear " << linearGateName(s.linear.gate) << " " << s.linear.sliceV << " "
-        << (s.linear.gateInput.empty() ? "-" : s.linear.gateInput) << "\n";
+        << (s.linear.gateInput.empty() ? "-" : s.linear.gateInput)
+        << (s.linear.inputGateInput.empty() ? "" : " " + s.linear.inputGateInput) << "\n";
   for (const InputSlot &in : s.inputs) {
     out << "input " << in.name << " " << dtypeName(in.dtype);
     for (const std::string &d : in.dims)

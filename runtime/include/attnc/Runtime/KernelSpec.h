@@ -92,9 +92,11 @@ struct BlockMapSpec {
 };
 
 /// How a linear-family kernel's state decays between tokens (attnc::LinearGate in
-/// templates/attnc/LinearTraits.cuh).
-enum class LinearGate { None, PerHead, PerToken, PerChannel };
-/// "none", "per-head", "per-token", "per-channel".
+/// templates/attnc/LinearTraits.cuh). The mLSTM kinds (templates/attnc/LinearMlstm.cuh)
+/// read two gate inputs and carry a normaliser state n (and, with the exponential input
+/// gate, the stabiliser m) next to C.
+enum class LinearGate { None, PerHead, PerToken, PerChannel, MlstmSig, MlstmExp };
+/// "none", "per-head", "per-token", "per-channel", "mlstm-sig", "mlstm-exp".
 const char *linearGateName(LinearGate gate);
 
 /// What a linear-family kernel (templates/attnc/LinearChunk.cuh) fixes beyond the common
@@ -104,6 +106,10 @@ struct LinearSpec {
   LinearGate gate = LinearGate::None;
   int sliceV = 0;        ///< V columns per CTA: grid (V / sliceV, H, sequences)
   std::string gateInput; ///< the input passed as AttncLinearParams::g; empty when none
+  /// mLSTM only: the input passed as AttncLinearParams::igate (the input gate's
+  /// pre-activations; gateInput holds the forget gate's).
+  std::string inputGateInput;
+  bool isMlstm() const { return gate == LinearGate::MlstmSig || gate == LinearGate::MlstmExp; }
 };
 
 /// Everything the runtime needs to know about one compiled kernel.
@@ -151,7 +157,8 @@ struct KernelSpec {
 ///   input slopes f32 Hq
 ///   param window int 0 1024      (slot, then default or "-")
 ///   dim L 1                      (iparams slot)
-///   linear per-token 64 g        (family linear: gate, V slice, gate input or "-")
+///   linear per-token 64 g        (family linear: gate, V slice, gate input or "-"; the
+///                                 mLSTM kinds add the input-gate input: mlstm-exp 64 f i)
 std::string serializeKernelSpec(const KernelSpec &spec);
 /// Parses serializeKernelSpec's output (and verifies the result). Errors name the line.
 Expected<KernelSpec> parseKernelSpec(const std::string &text);

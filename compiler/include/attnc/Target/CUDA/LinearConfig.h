@@ -16,10 +16,22 @@
 
 namespace attnc::cuda {
 
-/// How the state decays between tokens; mirrors attnc::LinearGate in LinearTraits.cuh.
-enum class LinearGateKind { None = 0, PerHead = 1, PerToken = 2, PerChannel = 3 };
+/// How the state decays between tokens; mirrors attnc::LinearGate in LinearTraits.cuh. The
+/// two mLSTM kinds select templates/attnc/LinearMlstm.cuh (a normaliser state next to C;
+/// the exponential input gate adds the max-state stabiliser).
+enum class LinearGateKind {
+  None = 0,
+  PerHead = 1,
+  PerToken = 2,
+  PerChannel = 3,
+  MlstmSig = 4,
+  MlstmExp = 5
+};
 
-/// "none", "per-head", "per-token", "per-channel".
+/// Whether `gate` is one of the mLSTM kinds.
+bool isMlstmGate(LinearGateKind gate);
+
+/// "none", "per-head", "per-token", "per-channel", "mlstm-sig", "mlstm-exp".
 const char *linearGateName(LinearGateKind gate);
 
 /// The tile shape of a chunkwise linear kernel (LinearTraits' parameters).
@@ -45,8 +57,9 @@ std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGat
 std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
                                 const LinearConfig &config);
 
-/// Shared-memory bytes LinearTraits computes for this config (two stages of q, k, the V
-/// slice and the gates, plus the 16-bit copy of the state).
+/// Shared-memory bytes LinearTraits (LinearMlstmTraits for the mLSTM kinds) computes for
+/// this config (two stages of q, k, the V slice and the gates, plus the 16-bit copy of the
+/// state; for the mLSTM also the gate tables and the normaliser).
 int linearSmemBytes(int headDimK, LinearGateKind gate, const LinearConfig &config);
 
 } // namespace attnc::cuda

@@ -4,9 +4,10 @@
 // kernel: the head dims and tile constants, the gate kind the classified recurrence maps
 // to (plain, per-head decay, per-token gate, per-channel gate), a `Gate` functor that
 // computes a per-head log decay from the DSL's decay expression, and an extern "C"
-// entry. It also reports the launch contract (which input the kernel reads as its gate,
-// threads, shared memory). Recurrences without a template yet (delta rule, gated delta
-// rule, mLSTM) are located errors that name them.
+// entry; the mLSTM pair C / n gets an instantiation of templates/attnc/LinearMlstm.cuh
+// instead (sigmoid or exponential input gate). It also reports the launch contract (which
+// inputs the kernel reads as its gates, threads, shared memory). Recurrences without a
+// template yet (delta rule, gated delta rule) are located errors that name them.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TARGET_CUDA_LINEAREMITTER_H
@@ -28,7 +29,7 @@ struct EmittedLinearKernel {
   std::string entryName;  ///< the extern "C" __global__ function
   std::string source;     ///< the whole prelude (includes the templates by name)
   std::string dtype;      ///< "bf16" or "f16"
-  std::string recurrence; ///< "plain", "scalar_decay" or "vector_gate"
+  std::string recurrence; ///< "plain", "scalar_decay", "vector_gate" or "mlstm"
   int headDimK = 0, headDimV = 0;
   LinearConfig config;
   LinearGateKind gate = LinearGateKind::None;
@@ -38,6 +39,10 @@ struct EmittedLinearKernel {
   /// per-head input the Gate functor reads); empty when the kernel reads none.
   std::string gateInput;
   std::vector<std::string> gateInputDims; ///< its dims as the DSL names them
+  /// mLSTM: the input passed as AttncLinearParams::igate (the input gate's pre-activations;
+  /// gateInput is then the forget gate's); empty otherwise.
+  std::string inputGateInput;
+  std::vector<std::string> inputGateInputDims;
   /// DSL names of the batch, head, time, key and value dims (q[B, H, T, K], v[.., V]).
   std::string batchDim, headsDim, seqDim, keyDim, valueDim;
 };
