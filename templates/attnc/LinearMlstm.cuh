@@ -4,7 +4,9 @@
 // o_t = (q~_t C_t) / max(|q~_t . n_t|, 1) with q~ = scale q, f = sigmoid(fgate) and
 // i = sigmoid(igate) or exp(igate). Like LinearChunk.cuh, one CTA owns one (sequence, head,
 // V slice) and walks its chunks in order with the fp32 state C in mma accumulators and a
-// 16-bit copy in shared memory; n (fp32, HEAD_K floats) lives in shared memory. Per chunk
+// 16-bit copy in shared memory; n rides along as one more n8 accumulator tile per m16 row
+// tile (its update is C's with an all-ones value column), with an fp32 copy in shared
+// memory for q . n. Per chunk
 // (loaded by cp.async while the previous one computes):
 //   1. warp 0 scans the gates into the chunk's tables (LinearMlstmGate.cuh: every factor
 //      is 2^(x - ref_t) <= 1, with the max-state stabiliser for the exponential gate);
@@ -13,7 +15,8 @@
 //      streamed over SUB-wide key tiles into o (P V) and into the row sums of P, which are
 //      the in-chunk part of q . n (n's update is C's with an all-ones value column);
 //      o = scale num / max(|scale den|, 2^-m_t);
-//   3. C~ <- carry C~ + sum_s w_s k_s v_s^T by mma; n~ likewise, one thread per channel.
+//   3. C~ <- carry C~ + sum_s w_s k_s v_s^T by mma, and n~ <- carry n~ + sum_s w_s k_s by
+//      one more mma per fragment of (w k)^T against an all-ones B.
 // The stored state is (C~, n~, m) with C = e^m C~ (mlstm_kernels' convention); the sigmoid
 // kernel keeps m = 0, so its state is C and n themselves.
 //
@@ -149,9 +152,27 @@ mlstmOutputStripe(int r0, const ChunkTiles &tiles, const MlstmTables<Traits> &ta
   }
 }
 
-/// C~ <- carry C~ + sum_s (w_s k_s) v_s^T over the chunk's real tokens.
+/// This warp's rows of n as n8 accumulator tiles: every column holds the same sum.
+template <typename Traits> using NormRows = float[Traits::kStateMTiles][4];
+
+/// Visits (row within the head's K, value) of a warp's n rows, once per row: the lanes
+/// holding column 0 of the n8 tiles.
+template <typename Traits, typename Fn>
+__device__ __forceinline__ void forEachNormRow(NormRows<Traits> &acc, int warp, int lane,
+                                               const Fn &fn) {
+#pragma unroll
+  for (int mt = 0; mt < Traits::kStateMTiles; ++mt)
+#pragma unroll
+    for (int half = 0; half < 2; ++half)
+      if (lane % 4 == 0)
+        fn(warp * Traits::kStateRows + mt * kMmaM + lane / 4 + 8 * half, acc[mt][2 * half]);
+}
+
+/// C~ <- carry C~ + sum_s (w_s k_s) v_s^T and n~ <- carry n~ + sum_s w_s k_s over the
+/// chunk's real tokens.
 template <typename Traits>
-__device__ __forceinline__ void mlstmUpdateState(StateRows<Traits> &acc, const ChunkTiles &tiles,
+__device__ __forceinline__ void mlstmUpdateState(StateRows<Traits> &acc, NormRows<Traits> &norm,
+                                                 const ChunkTiles &tiles,
                                                  const MlstmTables<Traits> &tab,
                                                  const LinearLanes<Traits> &lanes, int warp,
                                                  int lane, int valid) {
@@ -161,6 +182,12 @@ __device__ __forceinline__ void mlstmUpdateState(StateRows<Traits> &acc, const C
     x0 *= carry;
     x1 *= carry;
   });
+#pragma unroll
+  for (int mt = 0; mt < Traits::kStateMTiles; ++mt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e)
+      norm[mt][e] *= carry;
+  const unsigned ones = ElementTraits<Element>::pack(1.f, 1.f);
   const int warpRow0 = warp * Traits::kStateRows;
   for (int ts = 0; ts < Traits::kTokenSteps; ++ts) {
     const int s0 = ts * kMmaK;
@@ -174,26 +201,9 @@ __device__ __forceinline__ void mlstmUpdateState(StateRows<Traits> &acc, const C
       scaleAFragment<Element>(a, k0, s0, lane, [&](int, int s) { return tab.w()[s]; });
       float(&rows)[Traits::kVTiles][4] = acc[mt];
       mmaRowsTimesTile<Traits>(rows, a, tiles.v, lanes, s0);
+      mma16816<Element>(norm[mt], a, ones, ones);
     }
   }
-}
-
-/// n~[channel] <- carry n~[channel] + sum_s w_s k_s[channel], down the chunk's k column
-/// (tokens past the end have w = 0 and zero-filled k).
-template <typename Traits>
-__device__ __forceinline__ void mlstmUpdateNorm(float *norm, const unsigned char *kTile,
-                                                const MlstmTables<Traits> &tab, int channel) {
-  using Element = typename Traits::Element;
-  using QKTile = typename Traits::QKTile;
-  const unsigned inChunk = (channel % QKTile::kElemsPerChunk) * sizeof(Element);
-  float acc = tab.carry() * norm[channel];
-#pragma unroll 8
-  for (int s = 0; s < Traits::CHUNK; ++s) {
-    const Element x = *reinterpret_cast<const Element *>(
-        kTile + swizzledOffset<QKTile>(s, channel / QKTile::kElemsPerChunk) + inChunk);
-    acc += tab.w()[s] * static_cast<float>(x);
-  }
-  norm[channel] = acc;
 }
 
 /// The kernel body; the prelude wraps it in an extern "C" __global__ entry with
@@ -232,7 +242,7 @@ __device__ __forceinline__ void linearMlstmKernel(const AttncLinearParams &p) {
   const long long headIndex = static_cast<long long>(seq) * p.heads + head;
   const long long stateBase = headIndex * Traits::HEAD_K * Traits::HEAD_V + v0;
   const MlstmTables<Traits> tab{reinterpret_cast<float *>(smem + Traits::kTableOffset)};
-  float *norm = reinterpret_cast<float *>(smem + Traits::kNormOffset);
+  float *normCopy = reinterpret_cast<float *>(smem + Traits::kNormOffset); ///< fp32 n~ for q . n
 
   auto stageOf = [&](int stage) { return smem + stage * Traits::kStageBytes; };
   auto tilesOf = [&](int stage) {
@@ -269,9 +279,16 @@ __device__ __forceinline__ void linearMlstmKernel(const AttncLinearParams &p) {
     x0 = init.x;
     x1 = init.y;
   });
-  if (threadIdx.x < Traits::HEAD_K)
-    norm[threadIdx.x] =
-        p.norm_in != nullptr ? p.norm_in[headIndex * Traits::HEAD_K + threadIdx.x] : 0.f;
+  NormRows<Traits> norm;
+#pragma unroll
+  for (int mt = 0; mt < Traits::kStateMTiles; ++mt)
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      const int row = warp * Traits::kStateRows + mt * kMmaM + lane / 4 + 8 * half;
+      const float init = p.norm_in != nullptr ? p.norm_in[headIndex * Traits::HEAD_K + row] : 0.f;
+      norm[mt][2 * half] = norm[mt][2 * half + 1] = init;
+    }
+  forEachNormRow<Traits>(norm, warp, lane, [&](int row, float x) { normCopy[row] = x; });
   if (threadIdx.x == 0)
     tab.maxState() =
         Traits::kStabilised && p.max_in != nullptr ? p.max_in[headIndex] * kLog2e : 0.f;
@@ -302,14 +319,13 @@ __device__ __forceinline__ void linearMlstmKernel(const AttncLinearParams &p) {
           i % 2 == 0 ? i * Traits::NUM_WARPS + warp : (i + 1) * Traits::NUM_WARPS - 1 - warp;
       const int r0 = stripe * kMmaM;
       if (r0 < valid)
-        mlstmOutputStripe<Traits>(r0, tiles, tab, norm, lanes, lane, oBase + t0 * p.o.stride[2],
-                                  p.o.stride[2], valid, p.scale);
+        mlstmOutputStripe<Traits>(r0, tiles, tab, normCopy, lanes, lane,
+                                  oBase + t0 * p.o.stride[2], p.o.stride[2], valid, p.scale);
     }
     __syncthreads(); // every read of the state copy and of n is done
-    mlstmUpdateState<Traits>(state, tiles, tab, lanes, warp, lane, valid);
-    if (threadIdx.x < Traits::HEAD_K)
-      mlstmUpdateNorm<Traits>(norm, stageOf(stage) + Traits::kQKBytes, tab, threadIdx.x);
+    mlstmUpdateState<Traits>(state, norm, tiles, tab, lanes, warp, lane, valid);
     storeStateCopy<Traits>(state, smem, Traits::kStateOffset, warp, lane);
+    forEachNormRow<Traits>(norm, warp, lane, [&](int row, float x) { normCopy[row] = x; });
   }
   cpAsyncWait<0>();
 
@@ -320,8 +336,10 @@ __device__ __forceinline__ void linearMlstmKernel(const AttncLinearParams &p) {
     });
   if (slice != 0) // every V slice carries the same n and m; the first writes them
     return;
-  if (p.norm_out != nullptr && threadIdx.x < Traits::HEAD_K)
-    p.norm_out[headIndex * Traits::HEAD_K + threadIdx.x] = norm[threadIdx.x];
+  if (p.norm_out != nullptr)
+    forEachNormRow<Traits>(norm, warp, lane, [&](int row, float x) {
+      p.norm_out[headIndex * Traits::HEAD_K + row] = x;
+    });
   if (Traits::kStabilised && p.max_out != nullptr && threadIdx.x == 0)
     p.max_out[headIndex] = tab.maxState() * kLn2;
 }

@@ -5,7 +5,8 @@
 // copy — so its traits extend LinearTraits with GATE kMlstmSig or kMlstmExp. What it adds
 // to the shared-memory plan: per stage the raw forget and input gate pre-activations of
 // the chunk (one float per token each), and once per CTA the gate tables the per-chunk
-// scan writes (LinearMlstmGate.cuh) and the fp32 normaliser state n[HEAD_K].
+// scan writes (LinearMlstmGate.cuh) and the fp32 copy of the normaliser n[HEAD_K] that
+// q . n reads (n itself lives in mma accumulators next to C's rows).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_MLSTM_TRAITS_CUH
@@ -50,7 +51,6 @@ struct LinearMlstmTraits
 
   static_assert(GATE_ == LinearGate::kMlstmSig || GATE_ == LinearGate::kMlstmExp,
                 "the mLSTM kernel takes a sigmoid or an exponential input gate");
-  static_assert(HEAD_K <= Base::kThreads, "one thread updates each channel of n");
   static constexpr int kSwizzleSpan = Base::VTile::kSwizzleGroup * kCopyBytes;
   static_assert(kStageBytes % kSwizzleSpan == 0 && kStateOffset % kSwizzleSpan == 0,
                 "swizzled tiles start on whole swizzle periods");

@@ -49,7 +49,9 @@ struct LinearConfig {
 /// Default tile shapes for head dims K, V and a gate kind, best first (H100,
 /// bench/NOTES.md): c64 sub32 v64 w4 was fastest at T = 16k for every scalar gate and
 /// c128 sub16 v128 w8 at T = 4k; per-channel gates need a 16-token sub-tile (c64 sub16
-/// v64 w4). Callers take the first that compiles without local memory.
+/// v64 w4); the mLSTM kinds replace c128 sub16 v128 w8 (over the shared-memory limit with
+/// their gate tables) by c128 sub16 v64 w8. Callers take the first that compiles without
+/// local memory.
 std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate);
 
 /// Why `config` does not fit LinearTraits' static_asserts for these head dims and gate,
