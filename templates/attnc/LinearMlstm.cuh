@@ -6,17 +6,23 @@
 // V slice) and walks its chunks in order with the fp32 state C in mma accumulators and a
 // 16-bit copy in shared memory; n rides along as one more n8 accumulator tile per m16 row
 // tile (its update is C's with an all-ones value column), with an fp32 copy in shared
-// memory for q . n. Per chunk
+// memory for q . n. n's terms w_s k_s enter as two 16-bit operands (hi + lo): with the
+// exponential gate the normaliser floor is tiny, so q . n is used unclamped where it
+// crosses zero, and one bf16 rounding per term there cost 3x the error (H100, bench/NOTES.md).
+// Per chunk
 // (loaded by cp.async while the previous one computes):
 //   1. warp 0 scans the gates into the chunk's tables (LinearMlstmGate.cuh: every factor
-//      is 2^(x - ref_t) <= 1, with the max-state stabiliser for the exponential gate);
+//      is 2^(x - ref_t) <= 1, with the max-state stabiliser for the exponential gate) and
+//      publishes them on a named barrier, which the other warps wait on only once their
+//      first stripe's products with the chunk-start state are issued (the scan is
+//      latency-bound, warp 0 alone);
 //   2. each warp computes its m16 query stripes: 2^(m - ref_t) (q C~, q . n~) from the
 //      chunk-start state, plus the causal in-chunk scores P_ts = q_t . k_s 2^(a_s - ref_t)
 //      streamed over SUB-wide key tiles into o (P V) and into the row sums of P, which are
 //      the in-chunk part of q . n (n's update is C's with an all-ones value column);
 //      o = scale num / max(|scale den|, 2^-m_t);
 //   3. C~ <- carry C~ + sum_s w_s k_s v_s^T by mma, and n~ <- carry n~ + sum_s w_s k_s by
-//      one more mma per fragment of (w k)^T against an all-ones B.
+//      two more mma per fragment of (w k)^T (its hi and lo parts) against an all-ones B.
 // The stored state is (C~, n~, m) with C = e^m C~ (mlstm_kernels' convention); the sigmoid
 // kernel keeps m = 0, so its state is C and n themselves.
 //
@@ -28,6 +34,17 @@
 #include "attnc/LinearMlstmGate.cuh"
 
 namespace attnc {
+
+/// The named barrier (0 is __syncthreads') on which warp 0 publishes a chunk's tables.
+constexpr int kTablesBarrier = 1;
+
+__device__ __forceinline__ void namedBarrierArrive(int id, int threads) {
+  asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
+
+__device__ __forceinline__ void namedBarrierSync(int id, int threads) {
+  asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
 
 /// This lane's share of q_t . n over its columns of the stripe's q fragments, for its two
 /// rows (lane / 4 and lane / 4 + 8).
@@ -48,11 +65,13 @@ __device__ __forceinline__ void addQDotNorm(float (&dot)[2], const unsigned (&qf
 
 /// One m16 query stripe of one chunk: numerator and normaliser from the chunk-start state
 /// and the causal in-chunk part, normalised and stored for the stripe's real rows.
-template <typename Traits>
+/// `waitTables()` runs between the products with the state and the first table read.
+template <typename Traits, typename WaitTables>
 __device__ __forceinline__ void
 mlstmOutputStripe(int r0, const ChunkTiles &tiles, const MlstmTables<Traits> &tab,
                   const float *norm, const LinearLanes<Traits> &lanes, int lane,
-                  typename Traits::Element *oChunk, long long oStride, int valid, float scale) {
+                  typename Traits::Element *oChunk, long long oStride, int valid, float scale,
+                  const WaitTables &waitTables) {
   using Element = typename Traits::Element;
   unsigned qf[Traits::kKSteps][4];
 #pragma unroll
@@ -73,6 +92,7 @@ mlstmOutputStripe(int r0, const ChunkTiles &tiles, const MlstmTables<Traits> &ta
     mmaRowsTimesTile<Traits>(o, qf[ks], tiles.state, lanes, ks * kMmaK);
     addQDotNorm<Traits>(den, qf[ks], ks * kMmaK, norm, lane);
   }
+  waitTables();
   float rowRef[2];
 #pragma unroll
   for (int half = 0; half < 2; ++half) {
@@ -196,12 +216,13 @@ __device__ __forceinline__ void mlstmUpdateState(StateRows<Traits> &acc, NormRow
 #pragma unroll
     for (int mt = 0; mt < Traits::kStateMTiles; ++mt) {
       const int k0 = warpRow0 + mt * kMmaM;
-      unsigned a[4];
+      unsigned a[4], hi[4], lo[4];
       ldmatrixX4Trans(a, tiles.k + lanes.k.at(s0, k0 / 8));
-      scaleAFragment<Element>(a, k0, s0, lane, [&](int, int s) { return tab.w()[s]; });
+      splitScaleAFragment<Element>(a, hi, lo, k0, s0, lane, [&](int, int s) { return tab.w()[s]; });
       float(&rows)[Traits::kVTiles][4] = acc[mt];
-      mmaRowsTimesTile<Traits>(rows, a, tiles.v, lanes, s0);
-      mma16816<Element>(norm[mt], a, ones, ones);
+      mmaRowsTimesTile<Traits>(rows, hi, tiles.v, lanes, s0);
+      mma16816<Element>(norm[mt], hi, ones, ones);
+      mma16816<Element>(norm[mt], lo, ones, ones);
     }
   }
 }
@@ -305,22 +326,34 @@ __device__ __forceinline__ void linearMlstmKernel(const AttncLinearParams &p) {
 
     const int t0 = c * Traits::CHUNK;
     const int valid = min(Traits::CHUNK, len - t0);
-    if (warp == 0)
+    if (warp == 0) {
       scanMlstmGates<Traits>(reinterpret_cast<const float *>(stageOf(stage) + Traits::kForgetOffset),
                              reinterpret_cast<const float *>(stageOf(stage) + Traits::kInputOffset),
                              tab, valid, lane);
-    __syncthreads(); // the chunk's tables are complete
+      __syncwarp(); // warp 0's own stripes read the tables without the barrier
+      __threadfence_block();
+      namedBarrierArrive(kTablesBarrier, Traits::kThreads);
+    }
     const ChunkTiles tiles = tilesOf(stage);
 
-    // Stripes alternate direction across warps so short and long diagonals pair up.
+    // Stripes alternate direction across warps so short and long diagonals pair up. Every
+    // warp but 0 meets the tables barrier exactly once per chunk, in its first stripe.
 #pragma unroll 1
     for (int i = 0; i < Traits::kStripesPerWarp; ++i) {
       const int stripe =
           i % 2 == 0 ? i * Traits::NUM_WARPS + warp : (i + 1) * Traits::NUM_WARPS - 1 - warp;
       const int r0 = stripe * kMmaM;
+      const bool waits = i == 0 && warp != 0;
+      auto waitTables = [&] {
+        if (waits)
+          namedBarrierSync(kTablesBarrier, Traits::kThreads);
+      };
       if (r0 < valid)
         mlstmOutputStripe<Traits>(r0, tiles, tab, normCopy, lanes, lane,
-                                  oBase + t0 * p.o.stride[2], p.o.stride[2], valid, p.scale);
+                                  oBase + t0 * p.o.stride[2], p.o.stride[2], valid, p.scale,
+                                  waitTables);
+      else
+        waitTables();
     }
     __syncthreads(); // every read of the state copy and of n is done
     mlstmUpdateState<Traits>(state, norm, tiles, tab, lanes, warp, lane, valid);
