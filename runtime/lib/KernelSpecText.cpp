@@ -112,19 +112,26 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
     if (!(in >> gate >> s.linear.sliceV >> input))
       return fail();
     s.linear.gateInput = input == "-" ? "" : input;
-    if (in >> s.linear.segments) {
-      if (!(in >> s.linear.segmentBytes))
-        return fail();
-    } else {
-      in.clear();
-    }
-    for (LinearGate g :
-         {LinearGate::None, LinearGate::PerHead, LinearGate::PerToken, LinearGate::PerChannel})
+    bool known = false;
+    for (LinearGate g : {LinearGate::None, LinearGate::PerHead, LinearGate::PerToken,
+                         LinearGate::PerChannel, LinearGate::MlstmSig, LinearGate::MlstmExp})
       if (gate == linearGateName(g)) {
         s.linear.gate = g;
-        return "";
+        known = true;
       }
-    return "unknown linear gate '" + gate + "'";
+    if (!known)
+      return "unknown linear gate '" + gate + "'";
+    // The mLSTM kinds name their input-gate input next; split-capable kernels may end with
+    // the segment count and the workspace bytes per segment.
+    if (s.linear.isMlstm()) {
+      if (!(in >> s.linear.inputGateInput))
+        return fail();
+    } else if (int segments = 0; in >> segments) {
+      s.linear.segments = segments;
+      if (!(in >> s.linear.segmentBytes))
+        return fail();
+    }
+    return "";
   }
   if (key == "linear_stage") {
     LinearStage stage;
@@ -191,6 +198,8 @@ std::string serializeKernelSpec(const KernelSpec &s) {
   if (s.family == KernelFamily::Linear) {
     out << "linear " << linearGateName(s.linear.gate) << " " << s.linear.sliceV << " "
         << (s.linear.gateInput.empty() ? "-" : s.linear.gateInput);
+    if (s.linear.isMlstm())
+      out << " " << s.linear.inputGateInput;
     if (s.linear.canSplit())
       out << " " << s.linear.segments << " " << s.linear.segmentBytes;
     out << "\n";

@@ -1,11 +1,12 @@
 //===- LinearLaunch.cpp - Linear-family argument validation ----------------===//
 //
 // Checks run in the order a user would fix them: each tensor on its own, then shapes
-// against each other and the kernel's K and V, then the gate input, the states and the
+// against each other and the kernel's K and V, then the gate inputs, the states and the
 // packed-sequence offsets, then the grid limits. Alignment rules follow the template's
 // copies: q/k/v rows by 16-byte cp.async, o by 4-byte pair stores, per-channel gates by
-// 16-byte cp.async, states by 8-byte float2 accesses. With P > 1 segments per sequence the
-// split stages get their grids and the workspace is checked last.
+// 16-byte cp.async, states by 8-byte float2 accesses, the mLSTM's n and m by floats. With
+// P > 1 segments per sequence the split stages get their grids and the workspace is
+// checked last.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Runtime/LinearLaunch.h"
@@ -22,6 +23,7 @@ namespace {
 constexpr int kCopyBytes = 16;     // cp.async of q, k, v rows and per-channel gate rows
 constexpr int kStateAlign = 8;     // float2 loads and stores of the state
 constexpr int kTokenGateAlign = 4; // per-token gates are copied one float at a time
+constexpr int kFloatAlign = 4;     // the mLSTM's n and m are read and written as floats
 constexpr int64_t kMaxGridYZ = 65535;
 constexpr int kLinearRank = 4;
 constexpr int kWorkspaceAlign = 16; // float4-aligned segment records
@@ -136,71 +138,135 @@ Status checkOperands(const KernelSpec &spec, const LinearLaunchArgs &a, LinearDi
   return Status::success();
 }
 
-/// Binds the gate input to p.g; every given input must be the kernel's gate input.
-Status checkGate(const KernelSpec &spec, const LinearLaunchArgs &a, const LinearDims &dims,
-                 AttncLinearParams &p) {
-  const NamedTensor *gate = nullptr;
-  for (const NamedTensor &given : a.inputs) {
-    if (!given.name)
-      return argError("an extra input has no name");
-    if (spec.linear.gateInput != given.name)
-      return argError("unknown input '" + std::string(given.name) + "' (" +
-                      (spec.linear.gateInput.empty()
-                           ? std::string("the kernel takes no inputs")
-                           : "the kernel's gate input is '" + spec.linear.gateInput + "'") +
-                      ")");
-    if (gate)
-      return argError("input '" + std::string(given.name) + "' given twice");
-    gate = &given;
-  }
-  if (spec.linear.gateInput.empty())
-    return Status::success();
-  const InputSlot *slot = nullptr;
-  for (const InputSlot &in : spec.inputs)
-    if (in.name == spec.linear.gateInput)
-      slot = &in;
+/// "the kernel takes no inputs", "the kernel's gate input is 'g'" or, for the mLSTM, "the
+/// kernel's gate inputs are 'f' and 'i'".
+std::string expectedInputs(const LinearSpec &l) {
+  if (l.gateInput.empty())
+    return "the kernel takes no inputs";
+  if (l.inputGateInput.empty())
+    return "the kernel's gate input is '" + l.gateInput + "'";
+  return "the kernel's gate inputs are '" + l.gateInput + "' and '" + l.inputGateInput + "'";
+}
+
+/// One given gate input against its slot: dtype, rank, sizes, alignment.
+Status checkGateTensor(const KernelSpec &spec, const InputSlot &slot, const TensorDesc &t,
+                       const LinearDims &dims) {
   std::string layout = "[";
-  for (size_t d = 0; d < slot->dims.size(); ++d)
-    layout += (d ? ", " : "") + slot->dims[d];
+  for (size_t d = 0; d < slot.dims.size(); ++d)
+    layout += (d ? ", " : "") + slot.dims[d];
   layout += "]";
-  if (!gate)
-    return argError("missing input '" + slot->name + "' (" + dtypeName(slot->dtype) + layout + ")");
   const bool perChannel = spec.linear.gate == LinearGate::PerChannel;
   const int align = perChannel ? kCopyBytes : kTokenGateAlign;
-  if (Status st = checkTensor(slot->name, gate->tensor, slot->dtype, int(slot->dims.size()), layout,
-                              align, perChannel ? kCopyBytes : 0);
+  if (Status st = checkTensor(slot.name, t, slot.dtype, int(slot.dims.size()), layout, align,
+                              perChannel ? kCopyBytes : 0);
       !st)
     return st;
-  for (size_t d = 0; d < slot->dims.size(); ++d) {
-    const int64_t want = dims.lookup(slot->dims[d]);
-    if (gate->tensor.shape[d] != want)
-      return argError(slot->name + ": dimension " + str(d) + " is " + str(gate->tensor.shape[d]) +
-                      " but " + slot->dims[d] + "=" + str(want) + " (expected shape " + layout +
-                      ")");
+  for (size_t d = 0; d < slot.dims.size(); ++d) {
+    const int64_t want = dims.lookup(slot.dims[d]);
+    if (t.shape[d] != want)
+      return argError(slot.name + ": dimension " + str(d) + " is " + str(t.shape[d]) + " but " +
+                      slot.dims[d] + "=" + str(want) + " (expected shape " + layout + ")");
   }
-  p.g = tensorArg(gate->tensor);
   return Status::success();
 }
 
-Status checkState(const char *name, const TensorDesc *t, const LinearDims &dims) {
+/// Binds the gate input to p.g (and the mLSTM's input gate to p.igate); every given input
+/// must be one of the kernel's gate inputs.
+Status checkGates(const KernelSpec &spec, const LinearLaunchArgs &a, const LinearDims &dims,
+                  AttncLinearParams &p) {
+  const std::string *names[] = {&spec.linear.gateInput, &spec.linear.inputGateInput};
+  AttncTensorArg *bound[] = {&p.g, &p.igate};
+  const NamedTensor *given[] = {nullptr, nullptr};
+  for (const NamedTensor &in : a.inputs) {
+    if (!in.name)
+      return argError("an extra input has no name");
+    int which = -1;
+    for (int x = 0; x < 2; ++x)
+      if (!names[x]->empty() && *names[x] == in.name)
+        which = x;
+    if (which < 0)
+      return argError("unknown input '" + std::string(in.name) + "' (" +
+                      expectedInputs(spec.linear) + ")");
+    if (given[which])
+      return argError("input '" + std::string(in.name) + "' given twice");
+    given[which] = &in;
+  }
+  for (int x = 0; x < 2; ++x) {
+    if (names[x]->empty())
+      continue;
+    const InputSlot *slot = nullptr;
+    for (const InputSlot &in : spec.inputs)
+      if (in.name == *names[x])
+        slot = &in;
+    if (!given[x]) {
+      std::string layout;
+      for (const std::string &d : slot->dims)
+        layout += (layout.empty() ? "" : ", ") + d;
+      return argError("missing input '" + slot->name + "' (" + dtypeName(slot->dtype) + "[" +
+                      layout + "])");
+    }
+    if (Status st = checkGateTensor(spec, *slot, given[x]->tensor, dims); !st)
+      return st;
+    *bound[x] = tensorArg(given[x]->tensor);
+  }
+  return Status::success();
+}
+
+/// The role sizes of a state: C [N, H, K, V], the mLSTM's n [N, H, K] and m [N, H].
+enum class StateKind { Matrix, Norm, Max };
+
+Status checkState(const char *name, const TensorDesc *t, const LinearDims &dims,
+                  StateKind kind = StateKind::Matrix) {
   if (!t)
     return Status::success();
-  if (Status st = checkTensor(name, *t, DType::F32, kLinearRank, "[N, H, K, V]", kStateAlign, 0);
-      !st)
+  const int rank = kind == StateKind::Matrix ? kLinearRank : kind == StateKind::Norm ? 3 : 2;
+  const char *layout = kind == StateKind::Matrix ? "[N, H, K, V]"
+                       : kind == StateKind::Norm ? "[N, H, K]"
+                                                 : "[N, H]";
+  const int align = kind == StateKind::Matrix ? kStateAlign : kFloatAlign;
+  if (Status st = checkTensor(name, *t, DType::F32, rank, layout, align, 0); !st)
     return st;
-  const int64_t want[] = {dims.sequences, dims.H, dims.K, dims.V};
-  const int64_t contiguous[] = {dims.H * dims.K * dims.V, dims.K * dims.V, dims.V, 1};
-  for (int d = 0; d < kLinearRank; ++d)
-    if (t->shape[d] != want[d])
-      return argError(std::string(name) + ": shape " + shapeString(*t) +
-                      " does not match [N, H, K, V] = [" + str(want[0]) + ", " + str(want[1]) +
-                      ", " + str(want[2]) + ", " + str(want[3]) + "]");
-  for (int d = 0; d < kLinearRank; ++d)
-    if (t->strides[d] != contiguous[d])
-      return argError(std::string(name) +
-                      ": expected a contiguous [N, H, K, V] state, got stride " +
-                      str(t->strides[d]) + " in dimension " + str(d));
+  const int64_t all[] = {dims.sequences, dims.H, dims.K, dims.V};
+  std::string want;
+  for (int d = 0; d < rank; ++d)
+    want += (d ? ", " : "") + str(all[d]);
+  for (int d = 0; d < rank; ++d)
+    if (t->shape[d] != all[d])
+      return argError(std::string(name) + ": shape " + shapeString(*t) + " does not match " +
+                      layout + " = [" + want + "]");
+  for (int d = 0; d < rank; ++d) {
+    int64_t contiguous = 1;
+    for (int e = d + 1; e < rank; ++e)
+      contiguous *= all[e];
+    if (t->strides[d] != contiguous)
+      return argError(std::string(name) + ": expected a contiguous " + layout +
+                      " state, got stride " + str(t->strides[d]) + " in dimension " + str(d));
+  }
   return Status::success();
+}
+
+/// The mLSTM's extra states: n for both kinds, m for the exponential input gate only;
+/// stabilised outputs (C or n written under the exponential gate) need m beside them.
+Status checkMlstmStates(const KernelSpec &spec, const LinearLaunchArgs &a, const LinearDims &dims) {
+  const bool mlstm = spec.linear.isMlstm();
+  const bool stabilised = spec.linear.gate == LinearGate::MlstmExp;
+  if (!mlstm && (a.normIn || a.normOut))
+    return argError(std::string(a.normIn ? "norm_in" : "norm_out") +
+                    ": only mLSTM kernels carry a normaliser state");
+  if (!stabilised && (a.maxIn || a.maxOut))
+    return argError(std::string(a.maxIn ? "max_in" : "max_out") +
+                    ": only mLSTM kernels with an exponential input gate carry a max state");
+  if (stabilised && (a.stateOut || a.normOut) && !a.maxOut)
+    return argError(std::string(a.stateOut ? "state_out" : "norm_out") +
+                    ": the exponential-gate mLSTM stores C and n as C e^-m and n e^-m, so "
+                    "writing them needs max_out for m");
+  if (Status st = checkState("norm_in", a.normIn, dims, StateKind::Norm); !st)
+    return st;
+  if (Status st = checkState("norm_out", a.normOut, dims, StateKind::Norm); !st)
+    return st;
+  if (Status st = checkState("max_in", a.maxIn, dims, StateKind::Max); !st)
+    return st;
+  return checkState("max_out", a.maxOut, dims, StateKind::Max);
 }
 
 Status checkSequences(const LinearLaunchArgs &a, LinearDims &dims, AttncLinearParams &p) {
@@ -285,6 +351,10 @@ const char *linearGateName(LinearGate gate) {
     return "per-token";
   case LinearGate::PerChannel:
     return "per-channel";
+  case LinearGate::MlstmSig:
+    return "mlstm-sig";
+  case LinearGate::MlstmExp:
+    return "mlstm-exp";
   }
   return "?";
 }
@@ -330,20 +400,32 @@ Status verifyLinearSpec(const KernelSpec &spec) {
                      "invalid kernel spec '" + spec.entryName + "': " + what);
   };
   const LinearSpec &l = spec.linear;
-  if (int(l.gate) < 0 || int(l.gate) > int(LinearGate::PerChannel))
+  if (int(l.gate) < 0 || int(l.gate) > int(LinearGate::MlstmExp))
     return fail("unknown linear gate " + str(int(l.gate)));
   if (l.sliceV <= 0 || spec.headDimV % l.sliceV != 0)
     return fail("V slice " + str(l.sliceV) + " does not divide V=" + str(spec.headDimV));
-  const bool streamed = l.gate == LinearGate::PerToken || l.gate == LinearGate::PerChannel;
+  const bool streamed =
+      l.gate == LinearGate::PerToken || l.gate == LinearGate::PerChannel || l.isMlstm();
   if (streamed && l.gateInput.empty())
     return fail(std::string(linearGateName(l.gate)) + " gates need a gate input");
   if (l.gate == LinearGate::None && !l.gateInput.empty())
     return fail("a kernel without gates reads no gate input");
-  if (spec.inputs.size() > (l.gateInput.empty() ? 0u : 1u) ||
-      (!l.gateInput.empty() && (spec.inputs.empty() || spec.inputs[0].name != l.gateInput)))
-    return fail("the only input of a linear kernel is its gate input '" + l.gateInput + "'");
-  if (!l.gateInput.empty() && spec.inputs[0].dtype != DType::F32)
-    return fail("the gate input must be f32");
+  if (l.isMlstm() != !l.inputGateInput.empty())
+    return fail(l.isMlstm() ? "mLSTM kernels need an input-gate input"
+                            : "only mLSTM kernels read an input-gate input");
+  const size_t count = l.gateInput.empty() ? 0u : l.inputGateInput.empty() ? 1u : 2u;
+  const std::string *names[] = {&l.gateInput, &l.inputGateInput};
+  bool ordered = spec.inputs.size() == count;
+  for (size_t x = 0; ordered && x < count; ++x)
+    ordered = spec.inputs[x].name == *names[x];
+  if (!ordered)
+    return fail(count == 2 ? "the inputs of an mLSTM kernel are its gate inputs '" +
+                                 l.gateInput + "' and '" + l.inputGateInput + "', in that order"
+                           : "the only input of a linear kernel is its gate input '" +
+                                 l.gateInput + "'");
+  for (size_t x = 0; x < count; ++x)
+    if (spec.inputs[x].dtype != DType::F32)
+      return fail("the gate input must be f32");
   if (l.segments < 0)
     return fail("segments " + str(l.segments) + " is negative");
   if (l.segments != 1 && !l.canSplit())
@@ -384,11 +466,13 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
   LinearDims dims;
   if (Status st = bindDims(spec, args, dims, p); !st)
     return st.takeError();
-  if (Status st = checkGate(spec, args, dims, p); !st)
+  if (Status st = checkGates(spec, args, dims, p); !st)
     return st.takeError();
   if (Status st = checkState("state_in", args.stateIn, dims); !st)
     return st.takeError();
   if (Status st = checkState("state_out", args.stateOut, dims); !st)
+    return st.takeError();
+  if (Status st = checkMlstmStates(spec, args, dims); !st)
     return st.takeError();
   const float scale = args.scale ? *args.scale : 1.0f / std::sqrt(float(spec.headDim));
   if (!std::isfinite(scale))
@@ -406,6 +490,10 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
   p.o = tensorArg(args.o);
   p.state_in = args.stateIn ? static_cast<const float *>(args.stateIn->data) : nullptr;
   p.state_out = args.stateOut ? static_cast<float *>(args.stateOut->data) : nullptr;
+  p.norm_in = args.normIn ? static_cast<const float *>(args.normIn->data) : nullptr;
+  p.norm_out = args.normOut ? static_cast<float *>(args.normOut->data) : nullptr;
+  p.max_in = args.maxIn ? static_cast<const float *>(args.maxIn->data) : nullptr;
+  p.max_out = args.maxOut ? static_cast<float *>(args.maxOut->data) : nullptr;
   p.num_seqs = int(dims.sequences);
   p.heads = int(dims.H);
   p.seq_len = int(dims.T);

@@ -43,6 +43,25 @@ __device__ __forceinline__ void scaleAFragment(unsigned (&a)[4], int row0, int c
   }
 }
 
+/// scaleAFragment into two fragments: hi = the 16-bit rounding of frag * factor (what
+/// scaleAFragment gives) and lo = the rounding of what hi misses, so hi + lo carries the
+/// product to about twice the element type's precision through two mma.
+template <typename Element, typename Factor>
+__device__ __forceinline__ void splitScaleAFragment(const unsigned (&a)[4], unsigned (&hi)[4],
+                                                    unsigned (&lo)[4], int row0, int col0,
+                                                    int lane, const Factor &factor) {
+#pragma unroll
+  for (int r = 0; r < 4; ++r) {
+    const int row = row0 + lane / 4 + 8 * (r & 1);
+    const int col = col0 + 2 * (lane % 4) + 8 * (r >> 1);
+    const float2 x = unpackPair<Element>(a[r]);
+    const float y0 = x.x * factor(row, col), y1 = x.y * factor(row, col + 1);
+    hi[r] = ElementTraits<Element>::pack(y0, y1);
+    const float2 h = unpackPair<Element>(hi[r]);
+    lo[r] = ElementTraits<Element>::pack(y0 - h.x, y1 - h.y);
+  }
+}
+
 /// frag(n, k) *= factor(n0 + n, k0 + k) over two n8 B tiles (four registers).
 template <typename Element, typename Factor>
 __device__ __forceinline__ void scaleBFragments(unsigned (&b)[4], int n0, int k0, int lane,

@@ -9,10 +9,12 @@
 // family (LinearDelta.cuh) also reads per-token write strengths `beta`. A launch may split
 // each sequence into `num_segments` chunk-aligned segments walked by different CTAs; the
 // stages that run before the main kernel leave per-segment results in `workspace`, a
-// caller-provided device buffer (LinearSegments.cuh has its layout for the decay family).
-// Fields are only ever appended, so older fills (zeroed with memset: one segment, no
-// workspace) stay valid. Plain C: the host compiler and NVRTC must agree on the layout bit
-// for bit.
+// caller-provided device buffer (LinearSegmentState.cuh has its layout for the decay family).
+// The mLSTM (LinearMlstm.cuh) reads its input gate from `igate` (the forget gate from `g`)
+// and carries the normaliser n ([N, H, K]) and, with the exponential input gate, the
+// stabiliser m ([N, H]) next to C. Fields are only ever appended, so older fills (zeroed
+// with memset: one segment, no workspace) stay valid. Plain C: the host compiler and NVRTC
+// must agree on the layout bit for bit.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_PARAMS_H
@@ -44,6 +46,15 @@ typedef struct {
   /// launch; null when num_segments <= 1.
   void *workspace;
   int num_segments; ///< P: segments per sequence (0 or 1: one CTA walks the whole sequence)
+  /// mLSTM only: the input gate's pre-activations, f32 [B, H, T] (strided); `g` then holds
+  /// the forget gate's pre-activations. The kernel applies sigmoid/exp and logsigmoid.
+  AttncTensorArg igate;
+  /// mLSTM: [N, H, K] initial normaliser n, optional (null: zeros). With the exponential
+  /// input gate the states are stabilised: state_* holds C e^-m and norm_* n e^-m.
+  const float *norm_in;
+  float *norm_out;     ///< mLSTM: [N, H, K] final normaliser, optional
+  const float *max_in; ///< mLSTM, exponential input gate: [N, H] initial m (natural log; null: 0)
+  float *max_out;      ///< mLSTM, exponential input gate: [N, H] final m, optional
 } AttncLinearParams;
 
 #endif // ATTNC_LINEAR_PARAMS_H

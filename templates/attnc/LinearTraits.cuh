@@ -21,6 +21,8 @@ enum class LinearGate : int {
   kPerHead = 1,    ///< constant log decay per head (RetNet, Lightning Attention-2)
   kPerToken = 2,   ///< one log gate per token (simple GLA, Mamba-2 SSD)
   kPerChannel = 3, ///< one log gate per token and key channel (GLA)
+  kMlstmSig = 4,   ///< mLSTM, sigmoid input gate (LinearMlstm.cuh): no stabiliser needed
+  kMlstmExp = 5,   ///< mLSTM, exponential input gate: max-state stabiliser (LinearMlstm.cuh)
 };
 
 /// A row-major, XOR-swizzled shared tile WIDTH elements wide, in the shape the copy and

@@ -50,9 +50,7 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
   if (!headDimV)
     return std::nullopt;
   c.headDimV = *headDimV;
-  const cuda::LinearGateKind gate = program.recurrence(choice.kernel) == "vector_gate"
-                                        ? cuda::LinearGateKind::PerChannel
-                                        : cuda::LinearGateKind::PerToken;
+  const cuda::LinearGateKind gate = program.linearGate(choice.kernel);
   std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(c.headDimK, c.headDimV, gate);
   c.explicitConfig =
       vm.count("chunk") || vm.count("sub") || vm.count("slice-v") || vm.count("warps") ||

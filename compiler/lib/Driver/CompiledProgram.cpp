@@ -126,16 +126,22 @@ runtime::KernelSpec toLinearSpec(const cuda::EmittedLinearKernel &e) {
   spec.linear.gate = static_cast<runtime::LinearGate>(static_cast<int>(e.gate));
   spec.linear.sliceV = e.config.sliceV;
   spec.linear.gateInput = e.gateInput;
-  spec.linear.segments = e.config.segments;
+  spec.linear.segments = e.segmentStateEntry.empty() ? 1 : e.config.segments;
   spec.linear.segmentBytes = e.segmentBytes;
-  spec.linear.splitStages.push_back({e.segmentStateEntry,
-                                     runtime::LinearStageGrid::SlicesHeadsEarlierSegments,
-                                     e.threads, e.smemBytes});
-  spec.linear.splitStages.push_back(
-      {e.segmentFoldEntry, runtime::LinearStageGrid::SlicesHeadsSequences, e.threads, 0});
-  if (!e.gateInput.empty()) {
-    runtime::InputSlot slot{e.gateInput, runtime::DType::F32, {}};
-    for (const std::string &d : e.gateInputDims)
+  if (!e.segmentStateEntry.empty()) {
+    spec.linear.splitStages.push_back({e.segmentStateEntry,
+                                       runtime::LinearStageGrid::SlicesHeadsEarlierSegments,
+                                       e.threads, e.smemBytes});
+    spec.linear.splitStages.push_back(
+        {e.segmentFoldEntry, runtime::LinearStageGrid::SlicesHeadsSequences, e.threads, 0});
+  }
+  spec.linear.inputGateInput = e.inputGateInput;
+  for (auto [name, dims] : {std::pair(&e.gateInput, &e.gateInputDims),
+                            std::pair(&e.inputGateInput, &e.inputGateInputDims)}) {
+    if (name->empty())
+      continue;
+    runtime::InputSlot slot{*name, runtime::DType::F32, {}};
+    for (const std::string &d : *dims)
       slot.dims.push_back(d == e.batchDim   ? "B"
                           : d == e.headsDim ? "Hq"
                           : d == e.seqDim   ? "N"
@@ -272,6 +278,18 @@ std::string CompiledProgram::recurrence(const std::string &kernel) const {
   attn::LinearAttentionOp op = k ? k.getLinearAttention() : attn::LinearAttentionOp();
   auto kind = op ? op->getAttrOfType<attn::RecurrenceAttr>("recurrence") : attn::RecurrenceAttr();
   return kind ? attn::stringifyRecurrence(kind.getValue()).str() : "";
+}
+
+cuda::LinearGateKind CompiledProgram::linearGate(const std::string &kernel) const {
+  const std::string kind = recurrence(kernel);
+  if (kind == "vector_gate")
+    return cuda::LinearGateKind::PerChannel;
+  if (kind != "mlstm")
+    return cuda::LinearGateKind::PerToken;
+  attn::KernelOp k = impl_->lookup(kernel);
+  auto input = k.getLinearAttention()->getAttrOfType<StringAttr>("mlstm_input_gate");
+  return input && input.getValue() == "exp" ? cuda::LinearGateKind::MlstmExp
+                                            : cuda::LinearGateKind::MlstmSig;
 }
 
 std::optional<int> CompiledProgram::declaredValueDim(const std::string &kernel) const {

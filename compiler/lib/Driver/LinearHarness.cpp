@@ -4,6 +4,8 @@
 // storage order of the chosen layout and hand the kernel strided [B, H, T, D] views, so
 // both layouts are checked against the same reference values. Values are rounded to
 // their storage formats before the reference sees them, so the error is the kernel's.
+// The mLSTM's states go in and out in the kernel's stabilised form (C e^-m, n e^-m, m);
+// the reference sees and is compared with the unstabilised C and n they stand for.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Driver/LinearHarness.h"
@@ -36,6 +38,11 @@ constexpr double kToleranceBF16 = 1e-2;
 constexpr double kToleranceF16 = 2e-3;
 constexpr double kChannelGateTemperature = 16; // GLA divides its log gates by 16
 constexpr double kSlopeRange = 8;              // Lightning slopes 2^(-8 (h + 1) / H)
+constexpr double kForgetBias = 3;   // mLSTM fgate ~ N(3, 1.5): xLSTM's forget bias is 3..6
+constexpr double kForgetSpread = 1.5;
+constexpr double kSigmoidInputSpread = 1; // mLSTM sigmoid input gate: igate ~ N(0, 1)
+constexpr double kExpInputSpread = 2;     // exponential input gate: igate ~ N(0, 2)
+constexpr double kMaxStateRange = 2;      // initial stabiliser m ~ U(-2, 2)
 constexpr uint8_t kPoisonByte = 0xFF;          // all-ones: NaN in bf16, fp16 and f32
 constexpr int kMaxInputSets = 16;
 constexpr uint64_t kBenchSeed = 1000;
@@ -43,9 +50,14 @@ constexpr uint64_t kBenchSeed = 1000;
 /// The host side of one problem, in [B, H, T, D] order.
 struct LinearHost {
   reference::Inputs inputs;
-  reference::StateTensors initial;
-  std::string stateName;
-  reference::HostTensor gate; ///< the gate input, when the kernel has one
+  reference::StateTensors initial; ///< what the reference starts from
+  std::string stateName;           ///< the [K, V] state
+  std::string normName;            ///< the mLSTM's [K] normaliser; empty otherwise
+  reference::HostTensor gate;      ///< the gate input (mLSTM: the forget gate's), if any
+  reference::HostTensor inputGate; ///< mLSTM: the input gate's pre-activations
+  /// The kernel's initial states when pb.initialState: C (stabilised for the exponential
+  /// mLSTM), the mLSTM's n and the exponential one's m.
+  reference::HostTensor stateIn, normIn, maxIn;
 };
 
 reference::StorageFormat formatOf(DType d) {
@@ -54,6 +66,17 @@ reference::StorageFormat formatOf(DType d) {
 
 double logSigmoid(double x) {
   return x < 0 ? x - std::log1p(std::exp(x)) : -std::log1p(std::exp(-x));
+}
+
+/// N(mean, spread) values rounded to f32 (the mLSTM's gate pre-activations).
+reference::HostTensor normalValues(std::vector<int64_t> shape, uint64_t seed, double mean,
+                                   double spread) {
+  reference::HostTensor t(std::move(shape));
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(mean, spread);
+  for (double &x : t.data)
+    x = static_cast<float>(normal(rng));
+  return t;
 }
 
 reference::HostTensor normalGates(std::vector<int64_t> shape, uint64_t seed, double divisor) {
@@ -67,8 +90,10 @@ reference::HostTensor normalGates(std::vector<int64_t> shape, uint64_t seed, dou
 
 Expected<LinearHost> makeHost(const runtime::KernelSpec &spec, const dsl::Kernel &ast,
                               const LinearProblem &pb) {
-  if (ast.states.size() != 1)
-    return Error{ErrorCode::InvalidArgument, "expected a kernel with one state"};
+  const bool mlstm = spec.linear.isMlstm();
+  if (ast.states.size() != (mlstm ? 2u : 1u))
+    return Error{ErrorCode::InvalidArgument, mlstm ? "expected an mLSTM with states C[K, V], n[K]"
+                                                   : "expected a kernel with one state"};
   const int64_t B = pb.batch, H = pb.heads, T = pb.seqLen, K = spec.headDim, V = spec.headDimV;
   const uint64_t seed = pb.seed * 1000003;
   auto operand = [&](std::vector<int64_t> shape, uint64_t salt) {
@@ -80,11 +105,30 @@ Expected<LinearHost> makeHost(const runtime::KernelSpec &spec, const dsl::Kernel
   h.inputs.q = operand({B, H, T, K}, 1);
   h.inputs.k = operand({B, H, T, K}, 2);
   h.inputs.v = operand({B, H, T, V}, 3);
-  h.stateName = ast.states.front().name;
-  if (pb.initialState)
-    h.initial[h.stateName] =
-        reference::roundedTo(reference::randomUniform({pb.sequences(), H, K, V}, seed + 4, -1.0, 1.0),
-                             reference::StorageFormat::F32);
+  for (const dsl::StateDecl &st : ast.states)
+    (st.dims.size() == 1 ? h.normName : h.stateName) = st.name;
+  auto f32Uniform = [&](std::vector<int64_t> shape, uint64_t salt, double bound) {
+    return reference::roundedTo(reference::randomUniform(std::move(shape), seed + salt, -bound, bound),
+                                reference::StorageFormat::F32);
+  };
+  if (pb.initialState) {
+    const int64_t N = pb.sequences();
+    h.stateIn = f32Uniform({N, H, K, V}, 4, 1.0);
+    h.initial[h.stateName] = h.stateIn;
+    if (mlstm) {
+      h.normIn = f32Uniform({N, H, K}, 6, 1.0);
+      h.initial[h.normName] = h.normIn;
+    }
+    if (spec.linear.gate == LinearGate::MlstmExp) { // C = e^m C~, n = e^m n~
+      h.maxIn = f32Uniform({N, H}, 7, kMaxStateRange);
+      for (const std::string &name : {h.stateName, h.normName}) {
+        reference::HostTensor &t = h.initial[name];
+        const int64_t per = t.numel() / (N * H);
+        for (int64_t x = 0; x < t.numel(); ++x)
+          t.data[x] *= std::exp(h.maxIn.data[x / per]);
+      }
+    }
+  }
   switch (spec.linear.gate) {
   case LinearGate::None:
     break;
@@ -98,6 +142,14 @@ Expected<LinearHost> makeHost(const runtime::KernelSpec &spec, const dsl::Kernel
     h.gate = reference::HostTensor({H});
     for (int64_t x = 0; x < H; ++x)
       h.gate.data[x] = static_cast<float>(std::exp2(-kSlopeRange * double(x + 1) / double(H)));
+    break;
+  case LinearGate::MlstmSig:
+  case LinearGate::MlstmExp:
+    h.gate = normalValues({B, H, T}, seed + 5, kForgetBias, kForgetSpread);
+    h.inputGate = normalValues({B, H, T}, seed + 8, 0.0,
+                               spec.linear.gate == LinearGate::MlstmExp ? kExpInputSpread
+                                                                        : kSigmoidInputSpread);
+    h.inputs.extra[spec.linear.inputGateInput] = h.inputGate;
     break;
   }
   if (!spec.linear.gateInput.empty())
@@ -200,7 +252,8 @@ Expected<DeviceTensor> poisoned(runtime::Runtime &rt, const std::vector<int64_t>
 
 /// Everything one launch reads and writes on the device.
 struct LinearDevice {
-  DeviceTensor q, k, v, o, gate, stateIn, stateOut, cuSeqlens;
+  DeviceTensor q, k, v, o, gate, inputGate, stateIn, stateOut, normIn, normOut, maxIn, maxOut,
+      cuSeqlens;
   DeviceBuffer workspace;
   std::vector<runtime::NamedTensor> inputs;
   runtime::LinearLaunchArgs args;
@@ -241,22 +294,42 @@ Expected<LinearDevice> uploadAll(runtime::Runtime &rt, const runtime::KernelSpec
     return !o ? o.takeError() : s1.takeError();
   d.o = o.takeValue();
   d.stateOut = s1.takeValue();
-  if (pb.initialState) {
-    const reference::HostTensor &s0 = h.initial.at(h.stateName);
-    Expected<DeviceTensor> t =
-        upload(rt, s0.shape, encode(s0, DType::F32, false), DType::F32, false);
+  const bool mlstm = spec.linear.isMlstm(), stabilised = spec.linear.gate == LinearGate::MlstmExp;
+  const int64_t N = pb.sequences();
+  for (auto [dst, shape, wanted] : {std::tuple(&d.normOut, std::vector<int64_t>{N, H, K}, mlstm),
+                                    std::tuple(&d.maxOut, std::vector<int64_t>{N, H}, stabilised)}) {
+    if (!wanted)
+      continue;
+    Expected<DeviceTensor> t = poisoned(rt, shape, DType::F32, false);
     if (!t)
       return t.takeError();
-    d.stateIn = t.takeValue();
+    *dst = t.takeValue();
   }
-  if (!spec.linear.gateInput.empty()) {
+  for (auto [dst, host] : {std::pair(&d.stateIn, &h.stateIn), std::pair(&d.normIn, &h.normIn),
+                           std::pair(&d.maxIn, &h.maxIn)}) {
+    if (!pb.initialState || host->data.empty())
+      continue;
     Expected<DeviceTensor> t =
-        upload(rt, h.gate.shape, encode(h.gate, DType::F32, tm), DType::F32, tm);
+        upload(rt, host->shape, encode(*host, DType::F32, false), DType::F32, false);
     if (!t)
       return t.takeError();
-    d.gate = t.takeValue();
+    *dst = t.takeValue();
+  }
+  for (auto [dst, name, host] :
+       {std::tuple(&d.gate, &spec.linear.gateInput, &h.gate),
+        std::tuple(&d.inputGate, &spec.linear.inputGateInput, &h.inputGate)}) {
+    if (name->empty())
+      continue;
+    Expected<DeviceTensor> t =
+        upload(rt, host->shape, encode(*host, DType::F32, tm), DType::F32, tm);
+    if (!t)
+      return t.takeError();
+    *dst = t.takeValue();
+  }
+  if (!spec.linear.gateInput.empty())
     d.inputs.push_back({spec.linear.gateInput.c_str(), d.gate.desc});
-  }
+  if (mlstm)
+    d.inputs.push_back({spec.linear.inputGateInput.c_str(), d.inputGate.desc});
   if (const std::vector<int> cu = offsetsOf(pb); !cu.empty()) {
     std::vector<unsigned char> bytes(cu.size() * sizeof(int));
     std::memcpy(bytes.data(), cu.data(), bytes.size());
@@ -277,6 +350,10 @@ void bindArgs(LinearDevice &d) {
   d.args.stateOut = &d.stateOut.desc;
   d.args.stateIn = d.stateIn.desc.data ? &d.stateIn.desc : nullptr;
   d.args.cuSeqlens = d.cuSeqlens.desc.data ? &d.cuSeqlens.desc : nullptr;
+  d.args.normIn = d.normIn.desc.data ? &d.normIn.desc : nullptr;
+  d.args.normOut = d.normOut.desc.data ? &d.normOut.desc : nullptr;
+  d.args.maxIn = d.maxIn.desc.data ? &d.maxIn.desc : nullptr;
+  d.args.maxOut = d.maxOut.desc.data ? &d.maxOut.desc : nullptr;
   d.args.inputs = d.inputs;
 }
 
@@ -296,6 +373,16 @@ runtime::Status attachWorkspace(runtime::Runtime &rt, const runtime::Kernel &ker
   d.args.workspace = d.workspace.data();
   d.args.workspaceCapacity = *bytes;
   return runtime::Status::success();
+}
+
+/// Downloads a contiguous f32 device tensor of `shape`.
+Expected<reference::HostTensor> downloadFloats(const DeviceTensor &t, std::vector<int64_t> shape) {
+  reference::HostTensor host(std::move(shape));
+  std::vector<float> values(host.data.size());
+  if (runtime::Status st = t.buffer.download(values.data(), values.size() * sizeof(float)); !st)
+    return st.takeError();
+  std::copy(values.begin(), values.end(), host.data.begin());
+  return host;
 }
 
 /// Downloads a [B, H, T|K, V] device tensor into [B, H, ...] order through its strides.
@@ -385,14 +472,14 @@ Expected<LinearCheckResult> checkLinear(runtime::Runtime &rt, const runtime::Ker
 
   LinearReferenceResult ref;
   try {
-    ref = linearReference(ast, host->inputs, host->stateName,
-                          pb.initialState ? &host->initial.at(host->stateName) : nullptr,
+    ref = linearReference(ast, host->inputs, pb.initialState ? &host->initial : nullptr,
                           offsetsOf(pb));
   } catch (const reference::ReferenceError &e) {
     return Error{ErrorCode::InvalidArgument, std::string("reference: ") + e.what()};
   }
+  const reference::HostTensor &refState = ref.finalStates.at(host->stateName);
   Expected<reference::HostTensor> o = download(dev->o, ref.o.shape);
-  Expected<reference::HostTensor> s = download(dev->stateOut, ref.finalState.shape);
+  Expected<reference::HostTensor> s = download(dev->stateOut, refState.shape);
   if (!o || !s)
     return !o ? o.takeError() : s.takeError();
   LinearCheckResult r;
@@ -401,7 +488,28 @@ Expected<LinearCheckResult> checkLinear(runtime::Runtime &rt, const runtime::Ker
   r.elements = o->numel();
   r.relError = reference::relativeError(*o, ref.o);
   r.maxAbsError = reference::maxAbsDiff(*o, ref.o);
-  r.stateRelError = reference::relativeError(*s, ref.finalState);
+  if (!spec.linear.isMlstm()) {
+    r.stateRelError = reference::relativeError(*s, refState);
+    return r;
+  }
+  const int64_t N = pb.sequences(), H = pb.heads;
+  Expected<reference::HostTensor> n = downloadFloats(dev->normOut, {N, H, spec.headDim});
+  if (!n)
+    return n.takeError();
+  r.nonFinite += scrub(*n);
+  if (spec.linear.gate == LinearGate::MlstmExp) { // back to C and n from C e^-m, n e^-m
+    Expected<reference::HostTensor> m = downloadFloats(dev->maxOut, {N, H});
+    if (!m)
+      return m.takeError();
+    r.nonFinite += scrub(*m);
+    for (reference::HostTensor *t : {&*s, &*n}) {
+      const int64_t per = t->numel() / (N * H);
+      for (int64_t x = 0; x < t->numel(); ++x)
+        t->data[x] *= std::exp(m->data[x / per]);
+    }
+  }
+  r.stateRelError = std::max(reference::relativeError(*s, refState),
+                             reference::relativeError(*n, ref.finalStates.at(host->normName)));
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include "attnc/Reference/Reference.h"
 
 #include <algorithm>
+#include <map>
 
 namespace attnc {
 
@@ -56,28 +57,33 @@ HostTensor sliceTime(const HostTensor &t, int64_t begin, int64_t end) {
 } // namespace
 
 LinearReferenceResult linearReference(const dsl::Kernel &ast, const reference::Inputs &inputs,
-                                      const std::string &stateName, const HostTensor *initial,
+                                      const reference::StateTensors *initial,
                                       const std::vector<int> &cuSeqlens) {
   LinearReferenceResult r;
-  reference::StateTensors final;
   if (cuSeqlens.empty()) {
-    reference::StateTensors init;
-    if (initial)
-      init[stateName] = *initial;
-    r.o = reference::referenceLinearRecurrent(ast, inputs, {}, initial ? &init : nullptr, &final);
-    r.finalState = final.at(stateName);
+    r.o = reference::referenceLinearRecurrent(ast, inputs, {}, initial, &r.finalStates);
     return r;
   }
   const int64_t sequences = int64_t(cuSeqlens.size()) - 1;
   const int64_t H = inputs.q.shape[1], K = inputs.q.shape[3], V = inputs.v.shape[3];
   r.o = HostTensor({1, H, inputs.q.shape[2], V});
-  r.finalState = HostTensor({sequences, H, K, V});
+  // One sequence's shape of each state: [1, H, K, V] for a matrix, [1, H, K] for a vector.
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const dsl::StateDecl &st : ast.states) {
+    shapes[st.name] = st.dims.size() == 1 ? std::vector<int64_t>{1, H, K}
+                                          : std::vector<int64_t>{1, H, K, V};
+    std::vector<int64_t> all = shapes[st.name];
+    all[0] = sequences;
+    r.finalStates[st.name] = HostTensor(all);
+  }
   for (int64_t n = 0; n < sequences; ++n) {
     const int64_t begin = cuSeqlens[n], end = cuSeqlens[n + 1];
     reference::StateTensors init, last;
-    init[stateName] = initial ? sliceAxis(*initial, 0, n, n + 1) : HostTensor({1, H, K, V});
+    for (const auto &[name, shape] : shapes)
+      init[name] = initial ? sliceAxis(initial->at(name), 0, n, n + 1) : HostTensor(shape);
     if (end == begin) {
-      placeAxis(r.finalState, 0, n, init[stateName]);
+      for (const auto &[name, t] : init)
+        placeAxis(r.finalStates[name], 0, n, t);
       continue;
     }
     reference::Inputs part;
@@ -88,7 +94,8 @@ LinearReferenceResult linearReference(const dsl::Kernel &ast, const reference::I
       part.extra[name] = sliceTime(t, begin, end);
     placeAxis(r.o, kTimeDim, begin,
               reference::referenceLinearRecurrent(ast, part, {}, &init, &last));
-    placeAxis(r.finalState, 0, n, last.at(stateName));
+    for (const auto &[name, shape] : shapes)
+      placeAxis(r.finalStates[name], 0, n, last.at(name));
   }
   return r;
 }

@@ -2,8 +2,9 @@
 //
 // The reference side of LinearHarness: the recurrence over a padded batch at once, or,
 // for packed sequences (cumulative offsets into batch row 0), sequence by sequence on
-// slices of the row, each from its own initial state, with the outputs put back in place
-// and the final states stacked [N, H, K, V] as the kernel writes them.
+// slices of the row, each from its own initial states, with the outputs put back in place
+// and each final state stacked [N, H, ...] ([N, H, K, V] for a matrix state, [N, H, K] for
+// the mLSTM's normaliser) as the kernel writes them.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_DRIVER_LINEARPACKEDREFERENCE_H
@@ -11,6 +12,7 @@
 
 #include "attnc/DSL/AST.h"
 #include "attnc/Reference/Evaluator.h"
+#include "attnc/Reference/Reference.h"
 
 #include <string>
 #include <vector>
@@ -18,16 +20,15 @@
 namespace attnc {
 
 struct LinearReferenceResult {
-  reference::HostTensor o;          ///< [B, H, T, V]
-  reference::HostTensor finalState; ///< [N, H, K, V]
+  reference::HostTensor o;           ///< [B, H, T, V]
+  reference::StateTensors finalStates; ///< every state by name, [N, H, ...]
 };
 
-/// Runs the recurrence of `ast` (one state, named `stateName`) on `inputs`. `initial` is
-/// [N, H, K, V] or null (zeros); `cuSeqlens` is empty for a padded batch (N = B), else
-/// N + 1 offsets into batch row 0. Throws reference::ReferenceError.
+/// Runs the recurrence of `ast` on `inputs`. `initial` holds every state [N, H, ...], or is
+/// null (zeros); `cuSeqlens` is empty for a padded batch (N = B), else N + 1 offsets into
+/// batch row 0. Throws reference::ReferenceError.
 LinearReferenceResult linearReference(const dsl::Kernel &ast, const reference::Inputs &inputs,
-                                      const std::string &stateName,
-                                      const reference::HostTensor *initial,
+                                      const reference::StateTensors *initial,
                                       const std::vector<int> &cuSeqlens);
 
 } // namespace attnc

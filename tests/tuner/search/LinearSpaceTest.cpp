@@ -22,10 +22,12 @@ constexpr int kMmaK = 16;
 constexpr int kSwizzle = 64;
 constexpr int kHeadDims[] = {64, 128, 256};
 constexpr cuda::LinearGateKind kGates[] = {
-    cuda::LinearGateKind::None, cuda::LinearGateKind::PerHead, cuda::LinearGateKind::PerToken,
-    cuda::LinearGateKind::PerChannel};
+    cuda::LinearGateKind::None,       cuda::LinearGateKind::PerHead,
+    cuda::LinearGateKind::PerToken,   cuda::LinearGateKind::PerChannel,
+    cuda::LinearGateKind::MlstmSig,   cuda::LinearGateKind::MlstmExp};
 
-/// LinearTraits' static_asserts, one by one (templates/attnc/LinearTraits.cuh).
+/// LinearTraits' static_asserts, one by one (templates/attnc/LinearTraits.cuh); the
+/// mLSTM kinds (LinearMlstmTraits) add none.
 bool instantiates(int headK, int headV, cuda::LinearGateKind gate, const cuda::LinearConfig &c) {
   const bool vectorGate = gate == cuda::LinearGateKind::PerChannel;
   const int threads = c.numWarps * kWarpSize;

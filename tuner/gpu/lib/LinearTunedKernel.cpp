@@ -11,10 +11,6 @@
 
 namespace attnc::tuner {
 
-namespace {
-constexpr const char *kVectorGateRecurrence = "vector_gate";
-} // namespace
-
 ProblemKey linearProblemKey(const GeneratedKernel &kernel, const ProblemShape &shape) {
   return ProblemKey::fromShape(runtime::familyName(kernel.spec.family),
                                runtime::dtypeName(kernel.spec.dtype), kernel.spec.headDim,
@@ -29,6 +25,8 @@ cuda::LinearGateKind linearGateKind(const GeneratedKernel &kernel) {
   case runtime::LinearGate::PerHead: return cuda::LinearGateKind::PerHead;
   case runtime::LinearGate::PerToken: return cuda::LinearGateKind::PerToken;
   case runtime::LinearGate::PerChannel: return cuda::LinearGateKind::PerChannel;
+  case runtime::LinearGate::MlstmSig: return cuda::LinearGateKind::MlstmSig;
+  case runtime::LinearGate::MlstmExp: return cuda::LinearGateKind::MlstmExp;
   }
   return cuda::LinearGateKind::None;
 }
@@ -36,9 +34,7 @@ cuda::LinearGateKind linearGateKind(const GeneratedKernel &kernel) {
 std::optional<GeneratedKernel> generateLinearDefault(const CompiledProgram &program,
                                                      const std::string &kernel, int headDimK,
                                                      int headDimV, std::ostream &diag) {
-  const cuda::LinearGateKind gate = program.recurrence(kernel) == kVectorGateRecurrence
-                                        ? cuda::LinearGateKind::PerChannel
-                                        : cuda::LinearGateKind::PerToken;
+  const cuda::LinearGateKind gate = program.linearGate(kernel);
   std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(headDimK, headDimV, gate);
   // Head dims the template does not support leave no default: the emitter says why.
   return program.generateLinear(kernel, headDimK, headDimV,

@@ -70,6 +70,11 @@ public:
   /// "delta_rule", ...); empty for a softmax or unknown kernel.
   std::string recurrence(const std::string &kernel) const;
 
+  /// The gate kind the chunkwise templates use for a linear kernel's recurrence, for
+  /// choosing tile configs before generating (per-channel for vector gates, the mLSTM
+  /// kinds by input gate, per-token for the rest: the scalar kinds share their configs).
+  cuda::LinearGateKind linearGate(const std::string &kernel) const;
+
   /// The head dim V a linear kernel fixes with a literal (v's last dim), if any.
   std::optional<int> declaredValueDim(const std::string &kernel) const;
 

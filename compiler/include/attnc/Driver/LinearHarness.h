@@ -3,11 +3,14 @@
 // What `attnc check`, `attnc run --bench` and the GPU tests do for the linear family:
 // fresh random q, k, v (rounded once to the storage format), realistic gates (per-token
 // log gates logsigmoid(x) with x ~ N(0, 1); per-channel logsigmoid(x) / 16 as in GLA;
-// Lightning-style per-head slopes 2^(-8 (h + 1) / H)), a non-zero initial state, output
-// and final state poisoned with NaN before the launch, either layout ([B, H, T, D] or
-// [B, T, H, D] storage), optionally packed sequences of given lengths in batch row 0, the
-// workspace a launch that splits sequences into segments needs (allocated here, as a
-// caller of the runtime would), the float64 recurrent reference, and CUDA-event timing.
+// Lightning-style per-head slopes 2^(-8 (h + 1) / H); mLSTM forget pre-activations
+// ~ N(3, 1.5), input pre-activations ~ N(0, 1) for the sigmoid gate and N(0, 2) for the
+// exponential one), a non-zero initial state (the mLSTM's n too, and for the exponential
+// gate a stabilised C e^-m, n e^-m with m ~ U(-2, 2)), output and final states poisoned
+// with NaN before the launch, either layout ([B, H, T, D] or [B, T, H, D] storage),
+// optionally packed sequences of given lengths in batch row 0, the workspace a launch that
+// splits sequences into segments needs (allocated here, as a caller of the runtime would),
+// the float64 recurrent reference, and CUDA-event timing.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_DRIVER_LINEARHARNESS_H
@@ -43,7 +46,7 @@ struct LinearProblem {
 struct LinearCheckResult {
   double relError = 0; ///< ||o - ref|| / ||ref||
   double maxAbsError = 0;
-  double stateRelError = 0; ///< final state against the reference's
+  double stateRelError = 0; ///< final state against the reference's (mLSTM: worst of C, n)
   int64_t nonFinite = 0;    ///< NaN/inf in o or the final state (unwritten poison or broken)
   int64_t elements = 0;
   double tolerance = 0; ///< 1e-2 for bf16, 2e-3 for fp16

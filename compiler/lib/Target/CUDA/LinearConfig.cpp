@@ -18,7 +18,15 @@ constexpr int kStages = 2;       // LinearTraits::kStages
 constexpr int kMmaM = 16;        // m16n8k16
 constexpr int kWarpSize = 32;
 constexpr int kSwizzleElements = 64; // a 128-byte swizzle row of 16-bit elements
+constexpr int kFloatBytes = 4;       // fp32 gate tables and normaliser
+constexpr int kMlstmGateRows = 2;    // LinearMlstmTraits: forget and input gate per stage
+constexpr int kMlstmTableScalars = 4; // MlstmTableLayout::kScalarFloats
+constexpr int kMlstmTableRows = 5;    // MlstmTableLayout::kRows
 } // namespace
+
+bool isMlstmGate(LinearGateKind gate) {
+  return gate == LinearGateKind::MlstmSig || gate == LinearGateKind::MlstmExp;
+}
 
 const char *linearGateName(LinearGateKind gate) {
   switch (gate) {
@@ -30,6 +38,10 @@ const char *linearGateName(LinearGateKind gate) {
     return "per-token";
   case LinearGateKind::PerChannel:
     return "per-channel";
+  case LinearGateKind::MlstmSig:
+    return "mlstm-sig";
+  case LinearGateKind::MlstmExp:
+    return "mlstm-exp";
   }
   return "?";
 }
@@ -58,9 +70,12 @@ std::optional<LinearConfig> LinearConfig::parse(const std::string &text) {
 }
 
 std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate) {
+  // The mLSTM's gate tables and n push c128 v128 w8 past sm_90a's 227 KB; its 8-warp
+  // candidate keeps V slices of 64.
   std::vector<LinearConfig> all =
-      gate == LinearGateKind::PerChannel
-          ? std::vector<LinearConfig>{{64, 16, 64, 4}}
+      gate == LinearGateKind::PerChannel ? std::vector<LinearConfig>{{64, 16, 64, 4}}
+      : isMlstmGate(gate)
+          ? std::vector<LinearConfig>{{64, 32, 64, 4}, {128, 16, 64, 8}, {64, 16, 64, 4}}
           : std::vector<LinearConfig>{{64, 32, 64, 4}, {128, 16, 128, 8}, {64, 16, 64, 4}};
   std::vector<LinearConfig> fitting;
   for (const LinearConfig &c : all)
@@ -93,6 +108,12 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
 }
 
 int linearSmemBytes(int headDimK, LinearGateKind gate, const LinearConfig &c) {
+  if (isMlstmGate(gate)) {
+    const int stage = 2 * c.chunk * headDimK * kElementBytes + c.chunk * c.sliceV * kElementBytes +
+                      kMlstmGateRows * c.chunk * kGateBytes;
+    const int tables = (kMlstmTableScalars + kMlstmTableRows * c.chunk) * kFloatBytes;
+    return kStages * stage + headDimK * c.sliceV * kElementBytes + tables + headDimK * kFloatBytes;
+  }
   const bool vector = gate == LinearGateKind::PerChannel;
   const bool gateTile = gate == LinearGateKind::PerToken || vector;
   const int gateRow = vector ? headDimK + kCopyBytes / kGateBytes : 1;

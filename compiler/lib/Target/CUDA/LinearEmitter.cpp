@@ -5,14 +5,16 @@
 // share [B, H, T]; the output is scale * (q[t] @ S); a per-token or per-channel gate is
 // exp of one f32 input read at [b, h, t], since the template streams that input as its
 // log gate), and prints the constants, the Gate functor and the entries (the main kernel,
-// the split path's state pre-pass and fold). The kernels live in
-// templates/attnc/LinearChunk.cuh and LinearSegmentState.cuh; nothing here writes kernel
-// logic.
+// the split path's state pre-pass and fold). The mLSTM pair C / n goes to
+// templates/attnc/LinearMlstm.cuh after LinearMlstmForm's checks (one entry: it does not
+// split). The kernels live in templates/attnc/LinearChunk.cuh, LinearSegmentState.cuh and
+// LinearMlstm.cuh; nothing here writes kernel logic.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/LinearEmitter.h"
 
 #include "attnc/Target/CUDA/ExpressionEmitter.h"
+#include "attnc/Target/CUDA/LinearMlstmForm.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -162,9 +164,10 @@ LogicalResult emitHeadDecay(attn::StateOp state, ArrayRef<Value> factors, Emitte
   return success();
 }
 
-/// The gate kind, the streamed input and (per-head) the Gate functor.
+/// The gate kind, the streamed input and (per-head) the Gate functor. `norm` is the
+/// mLSTM's normaliser state (null otherwise).
 LogicalResult emitGate(attn::KernelOp kernel, attn::LinearAttentionOp op, attn::StateOp state,
-                       EmittedLinearKernel &out, const SymbolAccess &access,
+                       attn::StateOp norm, EmittedLinearKernel &out, const SymbolAccess &access,
                        llvm::raw_ostream &os) {
   auto kind = op->getAttrOfType<attn::RecurrenceAttr>("recurrence");
   if (!kind)
@@ -203,10 +206,19 @@ LogicalResult emitGate(attn::KernelOp kernel, attn::LinearAttentionOp op, attn::
     os << noHeadDecay;
     return success();
   }
+  case attn::Recurrence::MLSTM: {
+    FailureOr<MlstmForm> form = matchMlstmForm(kernel, op, state, norm);
+    if (failed(form))
+      return failure();
+    out.gate = form->exponential ? LinearGateKind::MlstmExp : LinearGateKind::MlstmSig;
+    out.gateInput = form->forgetInput;
+    out.inputGateInput = form->inputInput;
+    return success();
+  }
   default:
     return errorAt(op.getLoc()) << "recurrence '" << out.recurrence
                                 << "' has no chunkwise CUDA template yet (supported: plain, "
-                                   "scalar_decay, vector_gate)";
+                                   "scalar_decay, vector_gate, mlstm)";
   }
 }
 
@@ -268,55 +280,70 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
   if (failed(bindDims(kernel, out, access)))
     return failure();
   auto kind = op->getAttrOfType<attn::RecurrenceAttr>("recurrence");
+  const bool mlstm = kind && kind.getValue() == attn::Recurrence::MLSTM;
   if (kind && kind.getValue() != attn::Recurrence::Plain &&
       kind.getValue() != attn::Recurrence::ScalarDecay &&
-      kind.getValue() != attn::Recurrence::VectorGate)
+      kind.getValue() != attn::Recurrence::VectorGate && !mlstm)
     return errorAt(op.getLoc()) << "recurrence '" << attn::stringifyRecurrence(kind.getValue())
                                 << "' has no chunkwise CUDA template yet (supported: plain, "
-                                   "scalar_decay, vector_gate)";
+                                   "scalar_decay, vector_gate, mlstm)";
   SmallVector<attn::StateOp> states(op.getBodyRegion().getOps<attn::StateOp>());
-  if (states.size() != 1)
-    return errorAt(op.getLoc()) << "expected one [K, V] state, got " << states.size();
-  attn::StateOp state = states.front();
+  if (states.size() != (mlstm ? 2u : 1u))
+    return errorAt(op.getLoc()) << "expected one [K, V] state" << (mlstm ? " and one [K]" : "")
+                                << ", got " << states.size() << " states";
+  attn::StateOp state = states.front(), norm; // the [K, V] state and the mLSTM's [K] one
+  if (mlstm) {
+    const bool matrixFirst = attn::isMatrixType(states.front().getValueType());
+    state = matrixFirst ? states.front() : states.back();
+    norm = matrixFirst ? states.back() : states.front();
+  }
 
   std::string gateText;
   llvm::raw_string_ostream gateOs(gateText);
-  if (failed(emitGate(kernel, op, state, out, access, gateOs)))
+  if (failed(emitGate(kernel, op, state, norm, out, access, gateOs)))
     return failure();
-  if (!isScaledQS(op.getOutput(), state.getSymName()))
+  if (!mlstm && !isScaledQS(op.getOutput(), state.getSymName()))
     return errorAt(op.getOutput().getLoc())
            << "expected the output scale * (q[t] @ " << state.getSymName()
            << "), which is what the chunkwise template computes";
   for (auto input : kernel.getBody()->getOps<attn::InputOp>())
-    if (input.getSymName() != out.gateInput)
+    if (input.getSymName() != out.gateInput && input.getSymName() != out.inputGateInput)
       return errorAt(input.getLoc()) << "input '" << input.getSymName()
                                      << "' is not the recurrence's gate; the chunkwise template "
                                         "reads no other inputs";
-  if (auto input = dyn_cast_or_null<attn::InputOp>(kernel.lookupDecl(out.gateInput)))
-    for (StringRef d : input.getDimNames()) {
-      bool role = d == out.batchDim || d == out.headsDim || d == out.seqDim || d == out.keyDim ||
-                  d == out.valueDim;
-      if (!role && !kernel.getStaticDimValue(d))
-        return errorAt(input.getLoc())
-               << "expected the gate input's dims among q's and v's, got '" << d << "'";
-      out.gateInputDims.push_back(d.str());
-    }
+  for (auto [name, dims] : {std::pair(&out.gateInput, &out.gateInputDims),
+                            std::pair(&out.inputGateInput, &out.inputGateInputDims)})
+    if (auto input = dyn_cast_or_null<attn::InputOp>(kernel.lookupDecl(*name)))
+      for (StringRef d : input.getDimNames()) {
+        bool role = d == out.batchDim || d == out.headsDim || d == out.seqDim ||
+                    d == out.keyDim || d == out.valueDim;
+        if (!role && !kernel.getStaticDimValue(d))
+          return errorAt(input.getLoc())
+                 << "expected the gate input's dims among q's and v's, got '" << d << "'";
+        dims->push_back(d.str());
+      }
   if (std::string why = linearConfigProblem(headDimK, headDimV, out.gate, config); !why.empty())
     return errorAt(op.getLoc()) << "tile config " << config.str() << " does not fit K=" << headDimK
                                 << ", V=" << headDimV << ", " << linearGateName(out.gate)
                                 << " gates: " << why;
   out.threads = config.numWarps * kWarpThreads;
   out.smemBytes = linearSmemBytes(headDimK, out.gate, config);
-  out.segmentBytes = int64_t(headDimK) * (headDimV + 1) * kFloatBytes;
+  if (mlstm) { // no split path: one CTA walks each sequence
+    out.segmentStateEntry.clear();
+    out.segmentFoldEntry.clear();
+  } else {
+    out.segmentBytes = int64_t(headDimK) * (headDimV + 1) * kFloatBytes;
+  }
 
-  static const char *kGateEnum[] = {"kNone", "kPerHead", "kPerToken", "kPerChannel"};
+  static const char *kGateEnum[] = {"kNone",       "kPerHead",  "kPerToken",
+                                    "kPerChannel", "kMlstmSig", "kMlstmExp"};
   std::string body;
   llvm::raw_string_ostream os(body);
   os << "// Generated by attnc for kernel '" << out.kernelName << "': chunkwise linear, "
      << out.recurrence << " (" << linearGateName(out.gate) << " gate), " << config.str() << ", K "
      << headDimK << ", V " << headDimV << ", " << out.dtype << ".\n"
      << "#include \"attnc/Expr.cuh\"\n"
-     << "#include \"attnc/LinearSegmentState.cuh\"\n\n"
+     << "#include \"attnc/" << (mlstm ? "LinearMlstm" : "LinearSegmentState") << ".cuh\"\n\n"
      << "namespace attnc_generated {\n"
      << "constexpr int HEAD_K = " << headDimK << ";\n"
      << "constexpr int HEAD_V = " << headDimV << ";\n"
@@ -327,23 +354,26 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
      << "constexpr attnc::LinearGate GATE = attnc::LinearGate::"
      << kGateEnum[static_cast<int>(out.gate)] << ";\n\n"
      << gateText << "\n"
-     << "using Traits = attnc::LinearTraits<" << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
+     << "using Traits = attnc::" << (mlstm ? "LinearMlstmTraits<" : "LinearTraits<")
+     << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
      << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE>;\n"
      << "static_assert(Traits::kSmemBytes == " << out.smemBytes
      << ", \"host and device disagree on shared memory\");\n"
      << "} // namespace attnc_generated\n\n"
      << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
      << out.entryName << "(const __grid_constant__ AttncLinearParams p) {\n"
-     << "  attnc::linearChunkKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n"
-     << "}\n\n"
-     << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
-     << out.segmentStateEntry << "(const __grid_constant__ AttncLinearParams p) {\n"
-     << "  attnc::linearSegmentStateKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n"
-     << "}\n\n"
-     << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
-     << out.segmentFoldEntry << "(const __grid_constant__ AttncLinearParams p) {\n"
-     << "  attnc::linearSegmentFoldKernel<attnc_generated::Traits>(p);\n"
-     << "}\n";
+     << (mlstm ? "  attnc::linearMlstmKernel<attnc_generated::Traits>(p);\n"
+               : "  attnc::linearChunkKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n");
+  if (!mlstm)
+    os << "}\n\n"
+       << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
+       << out.segmentStateEntry << "(const __grid_constant__ AttncLinearParams p) {\n"
+       << "  attnc::linearSegmentStateKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n"
+       << "}\n\n"
+       << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
+       << out.segmentFoldEntry << "(const __grid_constant__ AttncLinearParams p) {\n"
+       << "  attnc::linearSegmentFoldKernel<attnc_generated::Traits>(p);\n";
+  os << "}\n";
   out.source = std::move(body);
   return out;
 }

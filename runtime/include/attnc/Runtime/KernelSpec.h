@@ -92,9 +92,11 @@ struct BlockMapSpec {
 };
 
 /// How a linear-family kernel's state decays between tokens (attnc::LinearGate in
-/// templates/attnc/LinearTraits.cuh).
-enum class LinearGate { None, PerHead, PerToken, PerChannel };
-/// "none", "per-head", "per-token", "per-channel".
+/// templates/attnc/LinearTraits.cuh). The mLSTM kinds (templates/attnc/LinearMlstm.cuh)
+/// read two gate inputs and carry a normaliser state n (and, with the exponential input
+/// gate, the stabiliser m) next to C.
+enum class LinearGate { None, PerHead, PerToken, PerChannel, MlstmSig, MlstmExp };
+/// "none", "per-head", "per-token", "per-channel", "mlstm-sig", "mlstm-exp".
 const char *linearGateName(LinearGate gate);
 
 /// How the grid of a linear stage follows from the problem (P: segments per sequence).
@@ -134,6 +136,10 @@ struct LinearSpec {
   int64_t segmentBytes = 0;
 
   bool canSplit() const { return !splitStages.empty(); }
+  /// mLSTM only: the input passed as AttncLinearParams::igate (the input gate's
+  /// pre-activations; gateInput holds the forget gate's).
+  std::string inputGateInput;
+  bool isMlstm() const { return gate == LinearGate::MlstmSig || gate == LinearGate::MlstmExp; }
 };
 
 /// Everything the runtime needs to know about one compiled kernel.
@@ -184,6 +190,7 @@ struct KernelSpec {
 ///   linear per-token 64 g 0 66048  (family linear: gate, V slice, gate input or "-",
 ///                                  segments (0: per launch), workspace bytes per segment;
 ///                                  the last two may be left out: 1 segment)
+///   linear mlstm-exp 64 f i        (the mLSTM kinds add the input-gate input instead)
 ///   linear_stage attnc_gla_segment_state slices-heads-earlier-segments 128 98304
 ///   linear_stage attnc_gla_segment_fold slices-heads-sequences 128 0
 ///                                 (one per split stage, in launch order)

@@ -30,6 +30,14 @@ struct LinearLaunchArgs {
   Span<NamedTensor> inputs;
   const TensorDesc *stateIn = nullptr;  ///< f32 [N, H, K, V] contiguous; absent: zeros
   const TensorDesc *stateOut = nullptr; ///< f32 [N, H, K, V] contiguous; optional
+  /// mLSTM kernels only: the normaliser n, f32 [N, H, K] contiguous, each optional (absent
+  /// in: zeros). With the exponential input gate C and n are stored stabilised (C e^-m,
+  /// n e^-m) next to m, f32 [N, H] contiguous (absent in: m = 0); a kernel that writes C or
+  /// n then needs maxOut, since they mean nothing without it.
+  const TensorDesc *normIn = nullptr;
+  const TensorDesc *normOut = nullptr;
+  const TensorDesc *maxIn = nullptr;
+  const TensorDesc *maxOut = nullptr;
   /// i32 [N + 1] offsets of packed sequences in batch row 0 (then B must be 1); absent:
   /// N = B sequences of T tokens. The offsets live on the device and are not checked.
   const TensorDesc *cuSeqlens = nullptr;

@@ -17,10 +17,22 @@
 
 namespace attnc::cuda {
 
-/// How the state decays between tokens; mirrors attnc::LinearGate in LinearTraits.cuh.
-enum class LinearGateKind { None = 0, PerHead = 1, PerToken = 2, PerChannel = 3 };
+/// How the state decays between tokens; mirrors attnc::LinearGate in LinearTraits.cuh. The
+/// two mLSTM kinds select templates/attnc/LinearMlstm.cuh (a normaliser state next to C;
+/// the exponential input gate adds the max-state stabiliser).
+enum class LinearGateKind {
+  None = 0,
+  PerHead = 1,
+  PerToken = 2,
+  PerChannel = 3,
+  MlstmSig = 4,
+  MlstmExp = 5
+};
 
-/// "none", "per-head", "per-token", "per-channel".
+/// Whether `gate` is one of the mLSTM kinds.
+bool isMlstmGate(LinearGateKind gate);
+
+/// "none", "per-head", "per-token", "per-channel", "mlstm-sig", "mlstm-exp".
 const char *linearGateName(LinearGateKind gate);
 
 /// Most segments a config may ask for (LinearSegment.cuh; the runtime's auto choice stays
@@ -47,7 +59,9 @@ struct LinearConfig {
 /// Default tile shapes for head dims K, V and a gate kind, best first (H100,
 /// bench/NOTES.md): c64 sub32 v64 w4 was fastest at T = 16k for every scalar gate and
 /// c128 sub16 v128 w8 at T = 4k; per-channel gates need a 16-token sub-tile (c64 sub16
-/// v64 w4). Callers take the first that compiles without local memory.
+/// v64 w4); the mLSTM kinds replace c128 sub16 v128 w8 (over the shared-memory limit with
+/// their gate tables) by c128 sub16 v64 w8. Callers take the first that compiles without
+/// local memory.
 std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate);
 
 /// Why `config` does not fit LinearTraits' static_asserts for these head dims and gate,
@@ -55,8 +69,9 @@ std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGat
 std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
                                 const LinearConfig &config);
 
-/// Shared-memory bytes LinearTraits computes for this config (two stages of q, k, the V
-/// slice and the gates, plus the 16-bit copy of the state).
+/// Shared-memory bytes LinearTraits (LinearMlstmTraits for the mLSTM kinds) computes for
+/// this config (two stages of q, k, the V slice and the gates, plus the 16-bit copy of the
+/// state; for the mLSTM also the gate tables and the normaliser).
 int linearSmemBytes(int headDimK, LinearGateKind gate, const LinearConfig &config);
 
 } // namespace attnc::cuda

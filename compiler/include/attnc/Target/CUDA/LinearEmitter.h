@@ -5,9 +5,11 @@
 // to (plain, per-head decay, per-token gate, per-channel gate), a `Gate` functor that
 // computes a per-head log decay from the DSL's decay expression, an extern "C" entry, and
 // the two entries a launch runs first when it splits sequences into segments, the state
-// pre-pass and the fold (templates/attnc/LinearSegmentState.cuh). It also reports the launch contract (which input the kernel reads as its gate,
+// pre-pass and the fold (templates/attnc/LinearSegmentState.cuh); the mLSTM pair C / n gets
+// an instantiation of templates/attnc/LinearMlstm.cuh instead (sigmoid or exponential input
+// gate). It also reports the launch contract (which inputs the kernel reads as its gates,
 // threads, shared memory). Recurrences without a template yet (delta rule, gated delta
-// rule, mLSTM) are located errors that name them.
+// rule) are located errors that name them.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TARGET_CUDA_LINEAREMITTER_H
@@ -37,7 +39,7 @@ struct EmittedLinearKernel {
   int64_t segmentBytes = 0;
   std::string source;     ///< the whole prelude (includes the templates by name)
   std::string dtype;      ///< "bf16" or "f16"
-  std::string recurrence; ///< "plain", "scalar_decay" or "vector_gate"
+  std::string recurrence; ///< "plain", "scalar_decay", "vector_gate" or "mlstm"
   int headDimK = 0, headDimV = 0;
   LinearConfig config;
   LinearGateKind gate = LinearGateKind::None;
@@ -47,6 +49,10 @@ struct EmittedLinearKernel {
   /// per-head input the Gate functor reads); empty when the kernel reads none.
   std::string gateInput;
   std::vector<std::string> gateInputDims; ///< its dims as the DSL names them
+  /// mLSTM: the input passed as AttncLinearParams::igate (the input gate's pre-activations;
+  /// gateInput is then the forget gate's); empty otherwise.
+  std::string inputGateInput;
+  std::vector<std::string> inputGateInputDims;
   /// DSL names of the batch, head, time, key and value dims (q[B, H, T, K], v[.., V]).
   std::string batchDim, headsDim, seqDim, keyDim, valueDim;
 };
