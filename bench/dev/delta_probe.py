@@ -138,7 +138,9 @@ class Params(ctypes.Structure):
                 ("head_log_decay", ctypes.c_void_p), ("state_in", ctypes.c_void_p), ("state_out", ctypes.c_void_p),
                 ("cu_seqlens", ctypes.c_void_p), ("num_seqs", ctypes.c_int), ("heads", ctypes.c_int),
                 ("seq_len", ctypes.c_int), ("scale", ctypes.c_float), ("beta", Tensor),
-                ("workspace", ctypes.c_void_p), ("num_segments", ctypes.c_int)]
+                ("workspace", ctypes.c_void_p), ("num_segments", ctypes.c_int), ("igate", Tensor),
+                ("norm_in", ctypes.c_void_p), ("norm_out", ctypes.c_void_p), ("max_in", ctypes.c_void_p),
+                ("max_out", ctypes.c_void_p)]
 
 def check(rc, what):
     if rc != 0:
