@@ -112,6 +112,7 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
     if (!(in >> gate >> s.linear.sliceV >> input))
       return fail();
     s.linear.gateInput = input == "-" ? "" : input;
+    in >> s.linear.betaInput; // absent before the delta rule, and for the decay family
     for (LinearGate g :
          {LinearGate::None, LinearGate::PerHead, LinearGate::PerToken, LinearGate::PerChannel})
       if (gate == linearGateName(g)) {
@@ -169,7 +170,8 @@ std::string serializeKernelSpec(const KernelSpec &s) {
         << (s.blockMap.perBatch ? 1 : 0) << " " << (s.blockMap.perHead ? 1 : 0) << "\n";
   if (s.family == KernelFamily::Linear)
     out << "linear " << linearGateName(s.linear.gate) << " " << s.linear.sliceV << " "
-        << (s.linear.gateInput.empty() ? "-" : s.linear.gateInput) << "\n";
+        << (s.linear.gateInput.empty() ? "-" : s.linear.gateInput)
+        << (s.linear.betaInput.empty() ? "" : " " + s.linear.betaInput) << "\n";
   for (const InputSlot &in : s.inputs) {
     out << "input " << in.name << " " << dtypeName(in.dtype);
     for (const std::string &d : in.dims)

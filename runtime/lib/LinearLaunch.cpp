@@ -1,10 +1,11 @@
 //===- LinearLaunch.cpp - Linear-family argument validation ----------------===//
 //
 // Checks run in the order a user would fix them: each tensor on its own, then shapes
-// against each other and the kernel's K and V, then the gate input, the states and the
-// packed-sequence offsets, then the grid limits. Alignment rules follow the template's
-// copies: q/k/v rows by 16-byte cp.async, o by 4-byte pair stores, per-channel gates by
-// 16-byte cp.async, states by 8-byte float2 accesses.
+// against each other and the kernel's K and V, then the packed-sequence offsets, the gate
+// and beta inputs and the states, then the grid limits. Alignment rules follow the
+// template's copies: q/k/v rows by 16-byte cp.async, o by 4-byte pair stores, per-channel
+// gates by 16-byte cp.async, per-token gates and beta by 4-byte copies (any strides),
+// states by 8-byte float2 accesses.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Runtime/LinearLaunch.h"
@@ -19,7 +20,7 @@ namespace {
 
 constexpr int kCopyBytes = 16;     // cp.async of q, k, v rows and per-channel gate rows
 constexpr int kStateAlign = 8;     // float2 loads and stores of the state
-constexpr int kTokenGateAlign = 4; // per-token gates are copied one float at a time
+constexpr int kTokenGateAlign = 4; // per-token gates and beta are copied one float at a time
 constexpr int64_t kMaxGridYZ = 65535;
 constexpr int kLinearRank = 4;
 
@@ -133,49 +134,74 @@ Status checkOperands(const KernelSpec &spec, const LinearLaunchArgs &a, LinearDi
   return Status::success();
 }
 
-/// Binds the gate input to p.g; every given input must be the kernel's gate input.
-Status checkGate(const KernelSpec &spec, const LinearLaunchArgs &a, const LinearDims &dims,
-                 AttncLinearParams &p) {
-  const NamedTensor *gate = nullptr;
-  for (const NamedTensor &given : a.inputs) {
-    if (!given.name)
-      return argError("an extra input has no name");
-    if (spec.linear.gateInput != given.name)
-      return argError("unknown input '" + std::string(given.name) + "' (" +
-                      (spec.linear.gateInput.empty()
-                           ? std::string("the kernel takes no inputs")
-                           : "the kernel's gate input is '" + spec.linear.gateInput + "'") +
-                      ")");
-    if (gate)
-      return argError("input '" + std::string(given.name) + "' given twice");
-    gate = &given;
-  }
-  if (spec.linear.gateInput.empty())
-    return Status::success();
-  const InputSlot *slot = nullptr;
+/// The spec's slot of input `name`.
+const InputSlot &slotOf(const KernelSpec &spec, const std::string &name) {
   for (const InputSlot &in : spec.inputs)
-    if (in.name == spec.linear.gateInput)
-      slot = &in;
+    if (in.name == name)
+      return in;
+  return spec.inputs.front(); // verifyLinearSpec guarantees a slot per streamed input
+}
+
+/// One streamed input (the gate or beta) against its slot: present, dtype, rank, sizes
+/// bound from q and v, alignment of the template's copies.
+Status checkStreamed(const KernelSpec &spec, const std::string &name, const NamedTensor *given,
+                     const LinearDims &dims, bool perChannel, AttncTensorArg &dst) {
+  const InputSlot &slot = slotOf(spec, name);
   std::string layout = "[";
-  for (size_t d = 0; d < slot->dims.size(); ++d)
-    layout += (d ? ", " : "") + slot->dims[d];
+  for (size_t d = 0; d < slot.dims.size(); ++d)
+    layout += (d ? ", " : "") + slot.dims[d];
   layout += "]";
-  if (!gate)
-    return argError("missing input '" + slot->name + "' (" + dtypeName(slot->dtype) + layout + ")");
-  const bool perChannel = spec.linear.gate == LinearGate::PerChannel;
+  if (!given)
+    return argError("missing input '" + slot.name + "' (" + dtypeName(slot.dtype) + layout + ")");
   const int align = perChannel ? kCopyBytes : kTokenGateAlign;
-  if (Status st = checkTensor(slot->name, gate->tensor, slot->dtype, int(slot->dims.size()), layout,
+  if (Status st = checkTensor(slot.name, given->tensor, slot.dtype, int(slot.dims.size()), layout,
                               align, perChannel ? kCopyBytes : 0);
       !st)
     return st;
-  for (size_t d = 0; d < slot->dims.size(); ++d) {
-    const int64_t want = dims.lookup(slot->dims[d]);
-    if (gate->tensor.shape[d] != want)
-      return argError(slot->name + ": dimension " + str(d) + " is " + str(gate->tensor.shape[d]) +
-                      " but " + slot->dims[d] + "=" + str(want) + " (expected shape " + layout +
+  for (size_t d = 0; d < slot.dims.size(); ++d) {
+    const int64_t want = dims.lookup(slot.dims[d]);
+    if (given->tensor.shape[d] != want)
+      return argError(slot.name + ": dimension " + str(d) + " is " + str(given->tensor.shape[d]) +
+                      " but " + slot.dims[d] + "=" + str(want) + " (expected shape " + layout +
                       ")");
   }
-  p.g = tensorArg(gate->tensor);
+  dst = tensorArg(given->tensor);
+  return Status::success();
+}
+
+/// Binds the gate input to p.g and the delta rule's beta to p.beta; every given input
+/// must be one of them.
+Status checkInputs(const KernelSpec &spec, const LinearLaunchArgs &a, const LinearDims &dims,
+                   AttncLinearParams &p) {
+  const LinearSpec &l = spec.linear;
+  const NamedTensor *gate = nullptr, *beta = nullptr;
+  for (const NamedTensor &given : a.inputs) {
+    if (!given.name)
+      return argError("an extra input has no name");
+    const bool isGate = !l.gateInput.empty() && l.gateInput == given.name;
+    const bool isBeta = !l.betaInput.empty() && l.betaInput == given.name;
+    if (!isGate && !isBeta) {
+      std::string takes = "the kernel takes no inputs";
+      if (!l.gateInput.empty() || !l.betaInput.empty())
+        takes = l.betaInput.empty()   ? "the kernel's gate input is '" + l.gateInput + "'"
+                : l.gateInput.empty() ? "the kernel's beta input is '" + l.betaInput + "'"
+                                      : "the kernel's gate input is '" + l.gateInput +
+                                            "' and its beta input '" + l.betaInput + "'";
+      return argError("unknown input '" + std::string(given.name) + "' (" + takes + ")");
+    }
+    const NamedTensor *&slot = isGate ? gate : beta;
+    if (slot)
+      return argError("input '" + std::string(given.name) + "' given twice");
+    slot = &given;
+  }
+  if (!l.gateInput.empty())
+    if (Status st =
+            checkStreamed(spec, l.gateInput, gate, dims, l.gate == LinearGate::PerChannel, p.g);
+        !st)
+      return st;
+  if (!l.betaInput.empty())
+    if (Status st = checkStreamed(spec, l.betaInput, beta, dims, false, p.beta); !st)
+      return st;
   return Status::success();
 }
 
@@ -251,11 +277,20 @@ Status verifyLinearSpec(const KernelSpec &spec) {
     return fail(std::string(linearGateName(l.gate)) + " gates need a gate input");
   if (l.gate == LinearGate::None && !l.gateInput.empty())
     return fail("a kernel without gates reads no gate input");
-  if (spec.inputs.size() > (l.gateInput.empty() ? 0u : 1u) ||
-      (!l.gateInput.empty() && (spec.inputs.empty() || spec.inputs[0].name != l.gateInput)))
-    return fail("the only input of a linear kernel is its gate input '" + l.gateInput + "'");
-  if (!l.gateInput.empty() && spec.inputs[0].dtype != DType::F32)
-    return fail("the gate input must be f32");
+  if (!l.betaInput.empty() && l.gate != LinearGate::None && l.gate != LinearGate::PerToken)
+    return fail("the delta rule is plain or gated per token, got " +
+                std::string(linearGateName(l.gate)) + " gates");
+  if (!l.betaInput.empty() && l.betaInput == l.gateInput)
+    return fail("the gate and beta inputs must differ");
+  const size_t streamedInputs = (l.gateInput.empty() ? 0u : 1u) + (l.betaInput.empty() ? 0u : 1u);
+  if (spec.inputs.size() != streamedInputs)
+    return fail("a linear kernel's inputs are its gate input and (delta rule) its beta input");
+  for (const InputSlot &in : spec.inputs) {
+    if (in.name != l.gateInput && in.name != l.betaInput)
+      return fail("input '" + in.name + "' is neither the gate input nor the beta input");
+    if (in.dtype != DType::F32)
+      return fail("the gate and beta inputs must be f32");
+  }
   return Status::success();
 }
 
@@ -274,7 +309,7 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
     return st.takeError();
   if (Status st = checkSequences(args, dims, p); !st)
     return st.takeError();
-  if (Status st = checkGate(spec, args, dims, p); !st)
+  if (Status st = checkInputs(spec, args, dims, p); !st)
     return st.takeError();
   if (Status st = checkState("state_in", args.stateIn, dims); !st)
     return st.takeError();

@@ -1,9 +1,10 @@
 //===- LinearExamplesGpuTest.cpp - Every supported linear example on the GPU ===//
 //
-// For every linear example the chunkwise template implements (linear, lightning, retnet,
-// simple_gla, gla): generate the kernel through CompiledProgram::generateLinear (each
-// default tile config that uses no local memory, so both chunk shapes are exercised),
-// run it on fresh inputs with realistic gates, a non-zero initial state and the output
+// For every linear example the chunkwise templates implement (linear, lightning, retnet,
+// simple_gla, gla; deltanet and gated_deltanet): generate the kernel through
+// CompiledProgram::generateLinear (each default tile config that uses no local memory, so
+// both chunk shapes are exercised), run it on fresh inputs with realistic gates (the delta
+// rule: L2-normalised keys, beta = sigmoid(x)), a non-zero initial state and the output
 // and final state poisoned, and compare o and the final state with the float64
 // recurrence. T is no multiple of any chunk; K = V = 128 and K = 64 / V = 128; both
 // [B, H, T, D] and [B, T, H, D] storage. Skips, with the reason, without a CUDA device.
@@ -22,7 +23,8 @@
 namespace attnc {
 namespace {
 
-const char *const kSupported[] = {"linear", "lightning", "retnet", "simple_gla", "gla"};
+const char *const kSupported[] = {"linear", "lightning", "retnet",        "simple_gla",
+                                  "gla",    "deltanet",  "gated_deltanet"};
 
 struct HeadDims {
   int k, v;
@@ -74,11 +76,12 @@ TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
     std::optional<dsl::Program> ast = dsl::parseAndCheck(buffer, diags);
     ASSERT_TRUE(ast && !diags.hasErrors()) << example;
     const dsl::Kernel &kernel = ast->kernels.front();
-    const cuda::LinearGateKind gate = program->recurrence(kernel.name) == "vector_gate"
-                                          ? cuda::LinearGateKind::PerChannel
-                                          : cuda::LinearGateKind::PerToken;
+    const std::string recurrence = program->recurrence(kernel.name);
+    const cuda::LinearGateKind gate = recurrence == "vector_gate" ? cuda::LinearGateKind::PerChannel
+                                                                  : cuda::LinearGateKind::PerToken;
+    const cuda::LinearRule rule = cuda::linearRuleOf(recurrence);
     for (const HeadDims &dims : kHeadDims) {
-      for (const cuda::LinearConfig &config : cuda::linearCandidates(dims.k, dims.v, gate)) {
+      for (const cuda::LinearConfig &config : cuda::linearCandidates(dims.k, dims.v, gate, rule)) {
         std::optional<GeneratedKernel> generated =
             program->generateLinear(kernel.name, dims.k, dims.v, config, diag);
         ASSERT_TRUE(generated) << diag.str();
@@ -110,7 +113,7 @@ TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
 
 TEST_F(LinearExamplesGpu, UnsupportedRecurrencesAreRefused) {
   // Needs no device, but lives with the linear GPU checks it delimits.
-  for (const char *example : {"deltanet", "gated_deltanet", "mlstm", "mlstm_sig"}) {
+  for (const char *example : {"mlstm", "mlstm_sig"}) {
     std::ostringstream diag;
     std::unique_ptr<CompiledProgram> program =
         CompiledProgram::load(examplesDir() + "/" + example + ".attn", diag);

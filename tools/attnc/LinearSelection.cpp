@@ -47,10 +47,11 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
   if (!headDimV)
     return std::nullopt;
   c.headDimV = *headDimV;
-  const cuda::LinearGateKind gate = program.recurrence(choice.kernel) == "vector_gate"
-                                        ? cuda::LinearGateKind::PerChannel
-                                        : cuda::LinearGateKind::PerToken;
-  std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(c.headDimK, c.headDimV, gate);
+  const std::string recurrence = program.recurrence(choice.kernel);
+  const cuda::LinearGateKind gate = recurrence == "vector_gate" ? cuda::LinearGateKind::PerChannel
+                                                                : cuda::LinearGateKind::PerToken;
+  std::vector<cuda::LinearConfig> defaults =
+      cuda::linearCandidates(c.headDimK, c.headDimV, gate, cuda::linearRuleOf(recurrence));
   c.explicitConfig =
       vm.count("chunk") || vm.count("sub") || vm.count("slice-v") || vm.count("warps");
   if (!c.explicitConfig) {

@@ -126,9 +126,13 @@ runtime::KernelSpec toLinearSpec(const cuda::EmittedLinearKernel &e) {
   spec.linear.gate = static_cast<runtime::LinearGate>(static_cast<int>(e.gate));
   spec.linear.sliceV = e.config.sliceV;
   spec.linear.gateInput = e.gateInput;
-  if (!e.gateInput.empty()) {
-    runtime::InputSlot slot{e.gateInput, runtime::DType::F32, {}};
-    for (const std::string &d : e.gateInputDims)
+  spec.linear.betaInput = e.betaInput;
+  for (const auto &[name, dims] :
+       {std::pair(&e.gateInput, &e.gateInputDims), std::pair(&e.betaInput, &e.betaInputDims)}) {
+    if (name->empty())
+      continue;
+    runtime::InputSlot slot{*name, runtime::DType::F32, {}};
+    for (const std::string &d : *dims)
       slot.dims.push_back(d == e.batchDim   ? "B"
                           : d == e.headsDim ? "Hq"
                           : d == e.seqDim   ? "N"

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 namespace attnc {
 
@@ -44,6 +45,7 @@ struct LinearHost {
   reference::StateTensors initial;
   std::string stateName;
   reference::HostTensor gate; ///< the gate input, when the kernel has one
+  reference::HostTensor beta; ///< the delta rule's write strengths
 };
 
 reference::StorageFormat formatOf(DType d) {
@@ -52,6 +54,30 @@ reference::StorageFormat formatOf(DType d) {
 
 double logSigmoid(double x) {
   return x < 0 ? x - std::log1p(std::exp(x)) : -std::log1p(std::exp(-x));
+}
+
+/// sigmoid(x), x ~ N(0, 1), in f32: the delta rule's write strengths in (0, 1).
+reference::HostTensor sigmoidStrengths(std::vector<int64_t> shape, uint64_t seed) {
+  reference::HostTensor t(std::move(shape));
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (double &x : t.data)
+    x = static_cast<float>(1.0 / (1.0 + std::exp(-normal(rng))));
+  return t;
+}
+
+/// Scales every row (innermost dim) of `t` to unit L2 norm, as DeltaNet's keys are; the
+/// caller rounds afterwards, so the reference sees exactly what the kernel reads.
+void normalizeRows(reference::HostTensor &t) {
+  const int64_t width = t.shape.back();
+  for (size_t row = 0; row < t.data.size(); row += size_t(width)) {
+    double norm = 0;
+    for (int64_t c = 0; c < width; ++c)
+      norm += t.data[row + c] * t.data[row + c];
+    const double inv = norm > 0 ? 1.0 / std::sqrt(norm) : 0.0;
+    for (int64_t c = 0; c < width; ++c)
+      t.data[row + c] *= inv;
+  }
 }
 
 reference::HostTensor normalGates(std::vector<int64_t> shape, uint64_t seed, double divisor) {
@@ -74,10 +100,17 @@ Expected<LinearHost> makeHost(const runtime::KernelSpec &spec, const dsl::Kernel
                                                          -kUnitVarianceBound, kUnitVarianceBound),
                                 formatOf(spec.dtype));
   };
+  const bool delta = !spec.linear.betaInput.empty();
   LinearHost h;
   h.inputs.q = operand({B, H, T, K}, 1);
   h.inputs.k = operand({B, H, T, K}, 2);
   h.inputs.v = operand({B, H, T, V}, 3);
+  if (delta) { // the delta rule is stable for keys of norm <= 1 and beta in (0, 1)
+    normalizeRows(h.inputs.k);
+    h.inputs.k = reference::roundedTo(h.inputs.k, formatOf(spec.dtype));
+    h.beta = sigmoidStrengths({B, H, T}, seed + 6);
+    h.inputs.extra[spec.linear.betaInput] = h.beta;
+  }
   h.stateName = ast.states.front().name;
   if (pb.initialState)
     h.initial[h.stateName] = reference::roundedTo(
@@ -197,7 +230,7 @@ Expected<DeviceTensor> poisoned(runtime::Runtime &rt, const std::vector<int64_t>
 
 /// Everything one launch reads and writes on the device.
 struct LinearDevice {
-  DeviceTensor q, k, v, o, gate, stateIn, stateOut;
+  DeviceTensor q, k, v, o, gate, beta, stateIn, stateOut;
   std::vector<runtime::NamedTensor> inputs;
   runtime::LinearLaunchArgs args;
 };
@@ -234,13 +267,16 @@ Expected<LinearDevice> uploadAll(runtime::Runtime &rt, const runtime::KernelSpec
       return t.takeError();
     d.stateIn = t.takeValue();
   }
-  if (!spec.linear.gateInput.empty()) {
+  for (auto [name, host, dst] : {std::tuple(&spec.linear.gateInput, &h.gate, &d.gate),
+                                 std::tuple(&spec.linear.betaInput, &h.beta, &d.beta)}) {
+    if (name->empty())
+      continue;
     Expected<DeviceTensor> t =
-        upload(rt, h.gate.shape, encode(h.gate, DType::F32, tm), DType::F32, tm);
+        upload(rt, host->shape, encode(*host, DType::F32, tm), DType::F32, tm);
     if (!t)
       return t.takeError();
-    d.gate = t.takeValue();
-    d.inputs.push_back({spec.linear.gateInput.c_str(), d.gate.desc});
+    *dst = t.takeValue();
+    d.inputs.push_back({name->c_str(), dst->desc});
   }
   return d;
 }

@@ -46,13 +46,20 @@ cuda::LinearGateKind linearGateKind(const GeneratedKernel &kernel) {
   return cuda::LinearGateKind::None;
 }
 
+cuda::LinearRule linearRule(const GeneratedKernel &kernel) {
+  return kernel.spec.linear.betaInput.empty() ? cuda::LinearRule::Additive
+                                              : cuda::LinearRule::Delta;
+}
+
 std::optional<GeneratedKernel> generateLinearDefault(const CompiledProgram &program,
                                                      const std::string &kernel, int headDimK,
                                                      int headDimV, std::ostream &diag) {
-  const cuda::LinearGateKind gate = program.recurrence(kernel) == kVectorGateRecurrence
+  const std::string recurrence = program.recurrence(kernel);
+  const cuda::LinearGateKind gate = recurrence == kVectorGateRecurrence
                                         ? cuda::LinearGateKind::PerChannel
                                         : cuda::LinearGateKind::PerToken;
-  std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(headDimK, headDimV, gate);
+  std::vector<cuda::LinearConfig> defaults =
+      cuda::linearCandidates(headDimK, headDimV, gate, cuda::linearRuleOf(recurrence));
   // Head dims the template does not support leave no default: the emitter says why.
   return program.generateLinear(kernel, headDimK, headDimV,
                                 defaults.empty() ? cuda::LinearConfig{} : defaults.front(), diag);
@@ -70,7 +77,7 @@ runtime::Expected<TunedKernel> loadTunedLinearKernel(runtime::Runtime &rt,
   if (!first)
     return generationError(kernel, diag);
   std::vector<cuda::LinearConfig> defaults =
-      cuda::linearCandidates(headDimK, headDimV, linearGateKind(*first));
+      cuda::linearCandidates(headDimK, headDimV, linearGateKind(*first), linearRule(*first));
   if (defaults.empty())
     defaults = {first->linearConfig};
 

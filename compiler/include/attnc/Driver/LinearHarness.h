@@ -3,9 +3,10 @@
 // What `attnc check`, `attnc run --bench` and the GPU tests do for the linear family:
 // fresh random q, k, v (rounded once to the storage format), realistic gates (per-token
 // log gates logsigmoid(x) with x ~ N(0, 1); per-channel logsigmoid(x) / 16 as in GLA;
-// Lightning-style per-head slopes 2^(-8 (h + 1) / H)), a non-zero initial state, output
-// and final state poisoned with NaN before the launch, either layout ([B, H, T, D] or
-// [B, T, H, D] storage), the float64 recurrent reference, and CUDA-event timing.
+// Lightning-style per-head slopes 2^(-8 (h + 1) / H); for the delta rule L2-normalised keys
+// and write strengths beta = sigmoid(x)), a non-zero initial state, output and final state
+// poisoned with NaN before the launch, either layout ([B, H, T, D] or [B, T, H, D]
+// storage), the float64 recurrent reference, and CUDA-event timing.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_DRIVER_LINEARHARNESS_H

@@ -1,7 +1,8 @@
 //===- LinearConfig.cpp - Tile shape of a chunkwise linear kernel ---------===//
 //
 // Printing, the defaults, the shape rules and the shared-memory formula, which must agree
-// with LinearTraits (the emitted prelude static_asserts kSmemBytes against it).
+// with LinearTraits and LinearDeltaTraits (the emitted prelude static_asserts kSmemBytes
+// against it).
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/LinearConfig.h"
@@ -18,6 +19,23 @@ constexpr int kStages = 2;       // LinearTraits::kStages
 constexpr int kMmaM = 16;        // m16n8k16
 constexpr int kWarpSize = 32;
 constexpr int kSwizzleElements = 64; // a 128-byte swizzle row of 16-bit elements
+constexpr int kFloatBytes = 4;       // beta, A and R of the delta rule are fp32
+constexpr int kDeltaMaxChunk = 64;   // LinearDeltaTraits: CHUNK floats per solving thread
+constexpr int kDeltaRowPad = kCopyBytes / kFloatBytes; // A and R rows pad by one chunk
+constexpr const char *kDeltaRecurrences[] = {"delta_rule", "gated_delta_rule"};
+
+/// LinearDeltaTraits' additions to the decay family's rules.
+std::string deltaProblem(LinearGateKind gate, const LinearConfig &c) {
+  if (gate != LinearGateKind::None && gate != LinearGateKind::PerToken)
+    return "the delta rule is plain or gated by one log decay per token";
+  if (c.chunk > kDeltaMaxChunk)
+    return "the delta rule's forward substitution handles chunks of at most " +
+           std::to_string(kDeltaMaxChunk) + " tokens";
+  if (c.sliceV > c.numWarps * kWarpSize)
+    return "the delta rule solves one V column per thread: the V slice must not exceed the "
+           "threads";
+  return "";
+}
 } // namespace
 
 const char *linearGateName(LinearGateKind gate) {
@@ -32,6 +50,17 @@ const char *linearGateName(LinearGateKind gate) {
     return "per-channel";
   }
   return "?";
+}
+
+const char *linearRuleName(LinearRule rule) {
+  return rule == LinearRule::Delta ? "delta" : "additive";
+}
+
+LinearRule linearRuleOf(const std::string &recurrence) {
+  for (const char *delta : kDeltaRecurrences)
+    if (recurrence == delta)
+      return LinearRule::Delta;
+  return LinearRule::Additive;
 }
 
 std::string LinearConfig::str() const {
@@ -51,19 +80,20 @@ std::optional<LinearConfig> LinearConfig::parse(const std::string &text) {
   return c;
 }
 
-std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate) {
+std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate,
+                                           LinearRule rule) {
   std::vector<LinearConfig> all =
       gate == LinearGateKind::PerChannel
           ? std::vector<LinearConfig>{{64, 16, 64, 4}}
           : std::vector<LinearConfig>{{64, 32, 64, 4}, {128, 16, 128, 8}, {64, 16, 64, 4}};
   std::vector<LinearConfig> fitting;
   for (const LinearConfig &c : all)
-    if (linearConfigProblem(headDimK, headDimV, gate, c).empty())
+    if (linearConfigProblem(headDimK, headDimV, gate, rule, c).empty())
       fitting.push_back(c);
   return fitting;
 }
 
-std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
+std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate, LinearRule rule,
                                 const LinearConfig &c) {
   if (c.chunk <= 0 || c.sub <= 0 || c.sliceV <= 0 || c.numWarps <= 0)
     return "every size must be positive";
@@ -81,10 +111,10 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
     return "per-channel gates need a 16-token key sub-tile";
   if (gate == LinearGateKind::PerChannel && headDimK > c.numWarps * kWarpSize)
     return "per-channel gates need at least K threads (one scans each key channel)";
-  return "";
+  return rule == LinearRule::Delta ? deltaProblem(gate, c) : "";
 }
 
-int linearSmemBytes(int headDimK, LinearGateKind gate, const LinearConfig &c) {
+int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const LinearConfig &c) {
   const bool vector = gate == LinearGateKind::PerChannel;
   const bool gateTile = gate == LinearGateKind::PerToken || vector;
   const int gateRow = vector ? headDimK + kCopyBytes / kGateBytes : 1;
@@ -92,7 +122,13 @@ int linearSmemBytes(int headDimK, LinearGateKind gate, const LinearConfig &c) {
   const int qkBytes = c.chunk * headDimK * kElementBytes;
   const int vBytes = c.chunk * c.sliceV * kElementBytes;
   const int stateBytes = headDimK * c.sliceV * kElementBytes;
-  return kStages * (2 * qkBytes + vBytes + gateBytes) + stateBytes;
+  if (rule == LinearRule::Additive)
+    return kStages * (2 * qkBytes + vBytes + gateBytes) + stateBytes;
+  const int betaBytes = c.chunk * kFloatBytes;
+  const int systemBytes = c.chunk * (c.chunk + kDeltaRowPad) * kFloatBytes;
+  const int rhsBytes = c.chunk * (c.sliceV + kDeltaRowPad) * kFloatBytes;
+  return kStages * (2 * qkBytes + vBytes + gateBytes + betaBytes) + stateBytes + vBytes +
+         systemBytes + rhsBytes;
 }
 
 } // namespace attnc::cuda

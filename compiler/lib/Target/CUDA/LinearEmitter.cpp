@@ -1,14 +1,17 @@
 //===- LinearEmitter.cpp - attn.linear_attention to a CUDA prelude ---------===//
 //
 // Reads what attn-classify-recurrence left on the op (`recurrence`, `recurrence_decay`,
-// the ops marked `attn.gate_role`), checks the parts the template hard-codes (q, k, v
+// the ops marked `attn.gate_role`), checks the parts the templates hard-code (q, k, v
 // share [B, H, T]; the output is scale * (q[t] @ S); a per-token or per-channel gate is
-// exp of one f32 input read at [b, h, t], since the template streams that input as its
-// log gate), and prints the constants, the Gate functor and the entry. The kernel itself
-// lives in templates/attnc/LinearChunk.cuh; nothing here writes kernel logic.
+// exp of one f32 input read at [b, h, t], and the delta rule's beta is such an input
+// itself, since the templates stream them; LinearInputMatch.h), and prints the constants,
+// the Gate functor and the entry. The kernels live in templates/attnc/LinearChunk.cuh
+// (decay family) and LinearDelta.cuh (delta rule); nothing here writes kernel logic.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/LinearEmitter.h"
+
+#include "LinearInputMatch.h"
 
 #include "attnc/Target/CUDA/ExpressionEmitter.h"
 
@@ -20,53 +23,12 @@ using namespace mlir;
 
 namespace attnc::cuda {
 namespace {
+using namespace detail;
 
 constexpr int kWarpThreads = 32;
-constexpr int kSupportedHeadDims[] = {64, 128};          // measured spill-free (bench/NOTES.md)
-constexpr int kBatchArg = 0, kHeadArg = 1, kTimeArg = 2; // (b, h, t) of state regions
-
-/// A located error without the op dump Operation::emitError attaches: the location
-/// already points into the .attn source.
-InFlightDiagnostic errorAt(Location loc, const Twine &message = {}) {
-  return mlir::emitError(loc, message);
-}
-
-/// The decay or gate values of the matrix state's update, by the role the
-/// classification gave their defining ops.
-SmallVector<Value> gateValues(attn::StateOp state, StringRef role) {
-  SmallVector<Value> values;
-  state.getUpdate().walk([&](Operation *op) {
-    auto r = op->getAttrOfType<StringAttr>("attn.gate_role");
-    if (r && r.getValue() == role && op->getNumResults() == 1)
-      values.push_back(op->getResult(0));
-  });
-  return values;
-}
-
-bool isStepArg(Value v, unsigned number) {
-  auto arg = dyn_cast<BlockArgument>(v);
-  return arg && arg.getArgNumber() == number;
-}
-
-/// `gate` is exp(x[b, h, t]) of one f32 input (rank 3 per token, 4 per channel); returns
-/// the load, or fails with a located error that says what the template streams.
-FailureOr<attn::LoadOp> matchStreamedGate(Value gate, attn::KernelOp kernel, bool perChannel) {
-  const char *form =
-      perChannel ? "diag(exp(g[t])) with g: f32[B, H, T, K]" : "exp(g[t]) with g: f32[B, H, T]";
-  auto exp = gate.getDefiningOp<math::ExpOp>();
-  auto load = exp ? exp.getOperand().getDefiningOp<attn::LoadOp>() : attn::LoadOp();
-  auto input =
-      load ? dyn_cast_or_null<attn::InputOp>(kernel.lookupDecl(load.getInput())) : attn::InputOp();
-  const size_t rank = perChannel ? 4 : 3;
-  bool ok = input && input.getElementType().isF32() && load.getIndices().size() == 3 &&
-            input.getDimNames().size() == rank && isStepArg(load.getIndices()[0], kBatchArg) &&
-            isStepArg(load.getIndices()[1], kHeadArg) && isStepArg(load.getIndices()[2], kTimeArg);
-  if (!ok)
-    return errorAt(gate.getLoc())
-           << "expected the gate in the form " << form
-           << " (the template streams that input as a log-space gate), got another expression";
-  return load;
-}
+constexpr int kSupportedHeadDims[] = {64, 128}; // measured spill-free (bench/NOTES.md)
+constexpr const char *kSupportedRecurrences =
+    "plain, scalar_decay, vector_gate, delta_rule, gated_delta_rule";
 
 /// Whether the output is scale * (q[t] @ S), which is what the template computes.
 bool isScaledQS(attn::OutputOp out, StringRef state) {
@@ -159,7 +121,51 @@ LogicalResult emitHeadDecay(attn::StateOp state, ArrayRef<Value> factors, Emitte
   return success();
 }
 
-/// The gate kind, the streamed input and (per-head) the Gate functor.
+constexpr const char *kNoHeadDecay = "struct Gate { // no per-head decay\n"
+                                     "  __device__ __forceinline__ static float headLogDecay("
+                                     "const AttncLinearParams &, int) { return 0.f; }\n};\n";
+
+/// The one data-dependent gate of `role` as exp(g[t]) (per token) or diag(exp(g[t]))
+/// (per channel): records its input.
+LogicalResult bindStreamedGate(attn::KernelOp kernel, attn::LinearAttentionOp op,
+                               attn::StateOp state, StringRef role, bool perChannel,
+                               EmittedLinearKernel &out) {
+  SmallVector<Value> values = gateValues(state, role);
+  if (values.empty())
+    return errorAt(op.getLoc(), "expected the classified gate ops (attn.gate_role) in the update");
+  if (values.size() != 1)
+    return errorAt(values[1].getLoc())
+           << "expected one data-dependent gate factor, got " << values.size();
+  FailureOr<attn::LoadOp> load = matchStreamedGate(values.front(), kernel, perChannel);
+  if (failed(load))
+    return failure();
+  out.gate = perChannel ? LinearGateKind::PerChannel : LinearGateKind::PerToken;
+  out.gateInput = load->getInput().str();
+  return success();
+}
+
+/// The delta rule's beta[t] (and, gated, its per-token decay exp(g[t])).
+LogicalResult bindDelta(attn::KernelOp kernel, attn::LinearAttentionOp op, attn::StateOp state,
+                        bool gated, EmittedLinearKernel &out) {
+  out.rule = LinearRule::Delta;
+  SmallVector<Value> beta = gateValues(state, "beta");
+  if (beta.size() != 1)
+    return errorAt(op.getLoc()) << "expected one classified beta (attn.gate_role) in the update, "
+                                << "got " << beta.size();
+  FailureOr<attn::LoadOp> load = matchStreamedBeta(beta.front(), kernel);
+  if (failed(load))
+    return failure();
+  out.betaInput = load->getInput().str();
+  if (!gated)
+    return success();
+  auto decay = op->getAttrOfType<StringAttr>("recurrence_decay");
+  if (!decay || decay.getValue() != "per_token")
+    return errorAt(op.getLoc(), "expected the gated delta rule's decay in the form exp(g[t]) with "
+                                "g: f32[B, H, T] (the template has no per-head decay)");
+  return bindStreamedGate(kernel, op, state, "decay", /*perChannel=*/false, out);
+}
+
+/// The gate kind, the streamed inputs and (per-head) the Gate functor.
 LogicalResult emitGate(attn::KernelOp kernel, attn::LinearAttentionOp op, attn::StateOp state,
                        EmittedLinearKernel &out, const SymbolAccess &access,
                        llvm::raw_ostream &os) {
@@ -168,42 +174,36 @@ LogicalResult emitGate(attn::KernelOp kernel, attn::LinearAttentionOp op, attn::
     return errorAt(op.getLoc(),
                    "expected a `recurrence` attribute (run attn-classify-recurrence first)");
   out.recurrence = attn::stringifyRecurrence(kind.getValue()).str();
-  const char *noHeadDecay = "struct Gate { // no per-head decay\n"
-                            "  __device__ __forceinline__ static float headLogDecay("
-                            "const AttncLinearParams &, int) { return 0.f; }\n};\n";
   switch (kind.getValue()) {
   case attn::Recurrence::Plain:
     out.gate = LinearGateKind::None;
-    os << noHeadDecay;
+    os << kNoHeadDecay;
     return success();
+  case attn::Recurrence::DeltaRule:
+  case attn::Recurrence::GatedDeltaRule:
+    return bindDelta(kernel, op, state, kind.getValue() == attn::Recurrence::GatedDeltaRule, out);
   case attn::Recurrence::VectorGate:
   case attn::Recurrence::ScalarDecay: {
     bool vector = kind.getValue() == attn::Recurrence::VectorGate;
     auto decay = op->getAttrOfType<StringAttr>("recurrence_decay");
     bool perToken = !vector && decay && decay.getValue() == "per_token";
-    SmallVector<Value> values = gateValues(state, vector ? "gate" : "decay");
-    if (values.empty())
-      return errorAt(op.getLoc(),
-                     "expected the classified gate ops (attn.gate_role) in the update");
     if (!vector && !perToken) {
+      SmallVector<Value> values = gateValues(state, "decay");
+      if (values.empty())
+        return errorAt(op.getLoc(),
+                       "expected the classified gate ops (attn.gate_role) in the update");
       out.gate = LinearGateKind::PerHead;
       return emitHeadDecay(state, values, out, access, os);
     }
-    out.gate = vector ? LinearGateKind::PerChannel : LinearGateKind::PerToken;
-    if (values.size() != 1)
-      return errorAt(values[1].getLoc())
-             << "expected one data-dependent gate factor, got " << values.size();
-    FailureOr<attn::LoadOp> load = matchStreamedGate(values.front(), kernel, vector);
-    if (failed(load))
+    if (failed(bindStreamedGate(kernel, op, state, vector ? "gate" : "decay", vector, out)))
       return failure();
-    out.gateInput = load->getInput().str();
-    os << noHeadDecay;
+    os << kNoHeadDecay;
     return success();
   }
   default:
     return errorAt(op.getLoc()) << "recurrence '" << out.recurrence
-                                << "' has no chunkwise CUDA template yet (supported: plain, "
-                                   "scalar_decay, vector_gate)";
+                                << "' has no chunkwise CUDA template yet (supported: "
+                                << kSupportedRecurrences << ")";
   }
 }
 
@@ -245,6 +245,67 @@ LogicalResult bindDims(attn::KernelOp kernel, EmittedLinearKernel &out, SymbolAc
   return success();
 }
 
+/// Every input must be one the template streams, with dims among q's and v's (or fixed).
+LogicalResult bindInputs(attn::KernelOp kernel, EmittedLinearKernel &out) {
+  for (auto input : kernel.getBody()->getOps<attn::InputOp>()) {
+    const bool gate = input.getSymName() == out.gateInput;
+    if (!gate && input.getSymName() != out.betaInput)
+      return errorAt(input.getLoc())
+             << "input '" << input.getSymName() << "' is not the recurrence's "
+             << (out.rule == LinearRule::Delta ? "gate or beta" : "gate")
+             << "; the chunkwise template reads no other inputs";
+    std::vector<std::string> &dims = gate ? out.gateInputDims : out.betaInputDims;
+    for (StringRef d : input.getDimNames()) {
+      bool role = d == out.batchDim || d == out.headsDim || d == out.seqDim || d == out.keyDim ||
+                  d == out.valueDim;
+      if (!role && !kernel.getStaticDimValue(d))
+        return errorAt(input.getLoc()) << "expected the " << (gate ? "gate" : "beta")
+                                       << " input's dims among q's and v's, got '" << d << "'";
+      dims.push_back(d.str());
+    }
+  }
+  return success();
+}
+
+/// The constants, the traits, the Gate functor (decay family) and the entry.
+std::string printPrelude(const EmittedLinearKernel &out, const std::string &gateText) {
+  static const char *kGateEnum[] = {"kNone", "kPerHead", "kPerToken", "kPerChannel"};
+  const bool delta = out.rule == LinearRule::Delta;
+  const LinearConfig &config = out.config;
+  std::string body;
+  llvm::raw_string_ostream os(body);
+  os << "// Generated by attnc for kernel '" << out.kernelName << "': chunkwise linear, "
+     << out.recurrence << " (" << linearGateName(out.gate) << " gate), " << config.str() << ", K "
+     << out.headDimK << ", V " << out.headDimV << ", " << out.dtype << ".\n"
+     << "#include \"attnc/Expr.cuh\"\n"
+     << "#include \"attnc/" << (delta ? "LinearDelta" : "LinearChunk") << ".cuh\"\n\n"
+     << "namespace attnc_generated {\n"
+     << "constexpr int HEAD_K = " << out.headDimK << ";\n"
+     << "constexpr int HEAD_V = " << out.headDimV << ";\n"
+     << "constexpr int CHUNK = " << config.chunk << ";\n"
+     << "constexpr int SUB = " << config.sub << ";\n"
+     << "constexpr int SLICE_V = " << config.sliceV << ";\n"
+     << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
+     << "constexpr attnc::LinearGate GATE = attnc::LinearGate::"
+     << kGateEnum[static_cast<int>(out.gate)] << ";\n\n"
+     << gateText << (gateText.empty() ? "" : "\n")
+     << "using Traits = attnc::" << (delta ? "LinearDeltaTraits<" : "LinearTraits<")
+     << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
+     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE>;\n"
+     << "static_assert(Traits::kSmemBytes == " << out.smemBytes
+     << ", \"host and device disagree on shared memory\");\n"
+     << "} // namespace attnc_generated\n\n"
+     << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
+     << out.entryName << "(const __grid_constant__ AttncLinearParams p) {\n"
+     << (delta ? "  attnc::linearDeltaKernel<attnc_generated::Traits>(p);\n"
+               : "  attnc::linearChunkKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n")
+     << "}\n";
+  return body;
+}
+
+/// Whether a template implements `kind` (mLSTM has none yet).
+bool hasTemplate(attn::Recurrence kind) { return kind != attn::Recurrence::MLSTM; }
+
 } // namespace
 
 FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDimK, int headDimV,
@@ -263,12 +324,10 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
   if (failed(bindDims(kernel, out, access)))
     return failure();
   auto kind = op->getAttrOfType<attn::RecurrenceAttr>("recurrence");
-  if (kind && kind.getValue() != attn::Recurrence::Plain &&
-      kind.getValue() != attn::Recurrence::ScalarDecay &&
-      kind.getValue() != attn::Recurrence::VectorGate)
+  if (kind && !hasTemplate(kind.getValue()))
     return errorAt(op.getLoc()) << "recurrence '" << attn::stringifyRecurrence(kind.getValue())
-                                << "' has no chunkwise CUDA template yet (supported: plain, "
-                                   "scalar_decay, vector_gate)";
+                                << "' has no chunkwise CUDA template yet (supported: "
+                                << kSupportedRecurrences << ")";
   SmallVector<attn::StateOp> states(op.getBodyRegion().getOps<attn::StateOp>());
   if (states.size() != 1)
     return errorAt(op.getLoc()) << "expected one [K, V] state, got " << states.size();
@@ -282,55 +341,16 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
     return errorAt(op.getOutput().getLoc())
            << "expected the output scale * (q[t] @ " << state.getSymName()
            << "), which is what the chunkwise template computes";
-  for (auto input : kernel.getBody()->getOps<attn::InputOp>())
-    if (input.getSymName() != out.gateInput)
-      return errorAt(input.getLoc()) << "input '" << input.getSymName()
-                                     << "' is not the recurrence's gate; the chunkwise template "
-                                        "reads no other inputs";
-  if (auto input = dyn_cast_or_null<attn::InputOp>(kernel.lookupDecl(out.gateInput)))
-    for (StringRef d : input.getDimNames()) {
-      bool role = d == out.batchDim || d == out.headsDim || d == out.seqDim || d == out.keyDim ||
-                  d == out.valueDim;
-      if (!role && !kernel.getStaticDimValue(d))
-        return errorAt(input.getLoc())
-               << "expected the gate input's dims among q's and v's, got '" << d << "'";
-      out.gateInputDims.push_back(d.str());
-    }
-  if (std::string why = linearConfigProblem(headDimK, headDimV, out.gate, config); !why.empty())
+  if (failed(bindInputs(kernel, out)))
+    return failure();
+  if (std::string why = linearConfigProblem(headDimK, headDimV, out.gate, out.rule, config);
+      !why.empty())
     return errorAt(op.getLoc()) << "tile config " << config.str() << " does not fit K=" << headDimK
                                 << ", V=" << headDimV << ", " << linearGateName(out.gate)
                                 << " gates: " << why;
   out.threads = config.numWarps * kWarpThreads;
-  out.smemBytes = linearSmemBytes(headDimK, out.gate, config);
-
-  static const char *kGateEnum[] = {"kNone", "kPerHead", "kPerToken", "kPerChannel"};
-  std::string body;
-  llvm::raw_string_ostream os(body);
-  os << "// Generated by attnc for kernel '" << out.kernelName << "': chunkwise linear, "
-     << out.recurrence << " (" << linearGateName(out.gate) << " gate), " << config.str() << ", K "
-     << headDimK << ", V " << headDimV << ", " << out.dtype << ".\n"
-     << "#include \"attnc/Expr.cuh\"\n"
-     << "#include \"attnc/LinearChunk.cuh\"\n\n"
-     << "namespace attnc_generated {\n"
-     << "constexpr int HEAD_K = " << headDimK << ";\n"
-     << "constexpr int HEAD_V = " << headDimV << ";\n"
-     << "constexpr int CHUNK = " << config.chunk << ";\n"
-     << "constexpr int SUB = " << config.sub << ";\n"
-     << "constexpr int SLICE_V = " << config.sliceV << ";\n"
-     << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
-     << "constexpr attnc::LinearGate GATE = attnc::LinearGate::"
-     << kGateEnum[static_cast<int>(out.gate)] << ";\n\n"
-     << gateText << "\n"
-     << "using Traits = attnc::LinearTraits<" << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
-     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE>;\n"
-     << "static_assert(Traits::kSmemBytes == " << out.smemBytes
-     << ", \"host and device disagree on shared memory\");\n"
-     << "} // namespace attnc_generated\n\n"
-     << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
-     << out.entryName << "(const __grid_constant__ AttncLinearParams p) {\n"
-     << "  attnc::linearChunkKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n"
-     << "}\n";
-  out.source = std::move(body);
+  out.smemBytes = linearSmemBytes(headDimK, out.gate, out.rule, config);
+  out.source = printPrelude(out, gateText);
   return out;
 }
 

@@ -97,13 +97,16 @@ enum class LinearGate { None, PerHead, PerToken, PerChannel };
 /// "none", "per-head", "per-token", "per-channel".
 const char *linearGateName(LinearGate gate);
 
-/// What a linear-family kernel (templates/attnc/LinearChunk.cuh) fixes beyond the common
-/// fields, which hold K (headDim), V (headDimV), the chunk (blockM) and the key sub-tile
-/// (blockN). Launches go through prepareLinearLaunch (LinearLaunch.h).
+/// What a linear-family kernel (templates/attnc/LinearChunk.cuh, LinearDelta.cuh) fixes
+/// beyond the common fields, which hold K (headDim), V (headDimV), the chunk (blockM) and
+/// the key sub-tile (blockN). Launches go through prepareLinearLaunch (LinearLaunch.h).
 struct LinearSpec {
   LinearGate gate = LinearGate::None;
   int sliceV = 0;        ///< V columns per CTA: grid (V / sliceV, H, sequences)
   std::string gateInput; ///< the input passed as AttncLinearParams::g; empty when none
+  /// The delta rule's write strengths, f32 [B, H, T], passed as AttncLinearParams::beta;
+  /// empty for the decay family.
+  std::string betaInput;
 };
 
 /// Everything the runtime needs to know about one compiled kernel.
@@ -151,7 +154,8 @@ struct KernelSpec {
 ///   input slopes f32 Hq
 ///   param window int 0 1024      (slot, then default or "-")
 ///   dim L 1                      (iparams slot)
-///   linear per-token 64 g        (family linear: gate, V slice, gate input or "-")
+///   linear per-token 64 g beta   (family linear: gate, V slice, gate input or "-", then
+///                                 the delta rule's beta input if any)
 std::string serializeKernelSpec(const KernelSpec &spec);
 /// Parses serializeKernelSpec's output (and verifies the result). Errors name the line.
 Expected<KernelSpec> parseKernelSpec(const std::string &text);

@@ -1,10 +1,12 @@
 //===- LinearConfig.h - Tile shape of a chunkwise linear kernel ----*- C++ -*-===//
 //
 // The compile-time parameters of templates/attnc/LinearTraits.cuh (chunk, key sub-tile,
-// V slice per CTA, warps) as the linear emitter, the CLI and later the tuner exchange
-// them, with the defaults measured by bench/dev/linear_probe.py on an H100
+// V slice per CTA, warps) as the linear emitter, the CLI and the tuner exchange them,
+// with the defaults measured by bench/dev/linear_probe.py and delta_probe.py on an H100
 // (bench/NOTES.md, "Linear family") and the shared-memory formula the emitted prelude
-// checks against LinearTraits::kSmemBytes. No MLIR, so the tuner can include it.
+// checks against the traits' kSmemBytes. The update rule (the decay family's additive
+// update or the delta rule, LinearDeltaTraits.cuh) adds its own limits and buffers. No
+// MLIR, so the tuner can include it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TARGET_CUDA_LINEARCONFIG_H
@@ -22,6 +24,17 @@ enum class LinearGateKind { None = 0, PerHead = 1, PerToken = 2, PerChannel = 3 
 /// "none", "per-head", "per-token", "per-channel".
 const char *linearGateName(LinearGateKind gate);
 
+/// How a token writes the state: the decay family's S <- decay S + k v^T
+/// (LinearChunk.cuh) or the delta rule's S <- decay (I - beta k k^T) S + beta k v^T
+/// (LinearDelta.cuh, which adds the UT transform's buffers and shape limits).
+enum class LinearRule { Additive = 0, Delta = 1 };
+
+/// "additive" or "delta".
+const char *linearRuleName(LinearRule rule);
+
+/// The rule of a classified recurrence ("delta_rule", "gated_delta_rule": Delta).
+LinearRule linearRuleOf(const std::string &recurrence);
+
 /// The tile shape of a chunkwise linear kernel (LinearTraits' parameters).
 struct LinearConfig {
   int chunk = 64;  ///< tokens per pass over the state (CHUNK)
@@ -34,20 +47,23 @@ struct LinearConfig {
   bool operator==(const LinearConfig &o) const { return str() == o.str(); }
 };
 
-/// Default tile shapes for head dims K, V and a gate kind, best first (H100,
-/// bench/NOTES.md): c64 sub32 v64 w4 was fastest at T = 16k for every scalar gate and
-/// c128 sub16 v128 w8 at T = 4k; per-channel gates need a 16-token sub-tile (c64 sub16
-/// v64 w4). Callers take the first that compiles without local memory.
-std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate);
+/// Default tile shapes for head dims K, V, a gate kind and an update rule, best first
+/// (H100, bench/NOTES.md): c64 sub32 v64 w4 was fastest at T = 16k for every scalar gate
+/// and c128 sub16 v128 w8 at T = 4k; per-channel gates need a 16-token sub-tile (c64
+/// sub16 v64 w4); the delta rule ran fastest with c64 sub32 v64 w4. Callers take the
+/// first that compiles without local memory.
+std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate,
+                                           LinearRule rule);
 
-/// Why `config` does not fit LinearTraits' static_asserts for these head dims and gate,
-/// or an empty string when it does.
-std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
+/// Why `config` does not fit the traits' static_asserts for these head dims, gate and
+/// rule, or an empty string when it does.
+std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate, LinearRule rule,
                                 const LinearConfig &config);
 
-/// Shared-memory bytes LinearTraits computes for this config (two stages of q, k, the V
-/// slice and the gates, plus the 16-bit copy of the state).
-int linearSmemBytes(int headDimK, LinearGateKind gate, const LinearConfig &config);
+/// Shared-memory bytes the traits compute for this config: two stages of q, k, the V
+/// slice and the gates plus the 16-bit copy of the state; the delta rule adds beta per
+/// stage, the corrected values U' and the fp32 system A and right-hand side R.
+int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const LinearConfig &config);
 
 } // namespace attnc::cuda
 

@@ -1,12 +1,12 @@
 //===- LinearEmitter.h - attn.linear_attention to a CUDA prelude ---*- C++ -*-===//
 //
-// Writes the short prelude that turns templates/attnc/LinearChunk.cuh into one linear
-// kernel: the head dims and tile constants, the gate kind the classified recurrence maps
-// to (plain, per-head decay, per-token gate, per-channel gate), a `Gate` functor that
-// computes a per-head log decay from the DSL's decay expression, and an extern "C"
-// entry. It also reports the launch contract (which input the kernel reads as its gate,
-// threads, shared memory). Recurrences without a template yet (delta rule, gated delta
-// rule, mLSTM) are located errors that name them.
+// Writes the short prelude that turns templates/attnc/LinearChunk.cuh (decay family) or
+// LinearDelta.cuh (delta rule, gated delta rule) into one linear kernel: the head dims and
+// tile constants, the gate kind the classified recurrence maps to (plain, per-head decay,
+// per-token gate, per-channel gate), a `Gate` functor that computes a per-head log decay
+// from the DSL's decay expression, and an extern "C" entry. It also reports the launch
+// contract (which inputs the kernel reads as its gate and its beta, threads, shared
+// memory). Recurrences without a template yet (mLSTM) are located errors that name them.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TARGET_CUDA_LINEAREMITTER_H
@@ -28,16 +28,22 @@ struct EmittedLinearKernel {
   std::string entryName;  ///< the extern "C" __global__ function
   std::string source;     ///< the whole prelude (includes the templates by name)
   std::string dtype;      ///< "bf16" or "f16"
-  std::string recurrence; ///< "plain", "scalar_decay" or "vector_gate"
+  /// "plain", "scalar_decay", "vector_gate", "delta_rule" or "gated_delta_rule"
+  std::string recurrence;
   int headDimK = 0, headDimV = 0;
   LinearConfig config;
   LinearGateKind gate = LinearGateKind::None;
+  LinearRule rule = LinearRule::Additive;
   int threads = 0;
   int smemBytes = 0;
   /// The input passed as AttncLinearParams::g (per-token / per-channel log gates, or the
   /// per-head input the Gate functor reads); empty when the kernel reads none.
   std::string gateInput;
   std::vector<std::string> gateInputDims; ///< its dims as the DSL names them
+  /// The delta rule's write strengths beta[b, h, t], passed as AttncLinearParams::beta;
+  /// empty for the decay family.
+  std::string betaInput;
+  std::vector<std::string> betaInputDims; ///< its dims as the DSL names them
   /// DSL names of the batch, head, time, key and value dims (q[B, H, T, K], v[.., V]).
   std::string batchDim, headsDim, seqDim, keyDim, valueDim;
 };
