@@ -32,13 +32,6 @@ template <typename Traits> struct DeltaSystem {
   unsigned char *u;       ///< the swizzled tile U' is written to
 };
 
-/// Byte offset of element (row, col) in a swizzled VTile.
-template <typename Traits> __device__ __forceinline__ unsigned vTileOffset(int row, int col) {
-  using VTile = typename Traits::VTile;
-  return swizzledOffset<VTile>(row, col / VTile::kElemsPerChunk) +
-         (col % VTile::kElemsPerChunk) * sizeof(typename Traits::Element);
-}
-
 /// Rows [r0, r0 + 16) of A and R. The stripe's key fragments feed both K K^T (only key
 /// tiles up to the diagonal) and K S; they are re-read per k16 step rather than held for
 /// the whole key dim, since the state accumulators already fill most registers.

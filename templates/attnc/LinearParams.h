@@ -6,9 +6,13 @@
 // [B, T, H, D] differ only in their strides. Packed variable-length batches pass
 // cumulative sequence offsets: sequence n then spans tokens [cu_seqlens[n],
 // cu_seqlens[n+1]) of batch row 0. States are fp32, contiguous [N, H, K, V]. The delta
-// family (LinearDelta.cuh) also reads per-token write strengths `beta`; fields are only
-// ever appended, so older fills (zeroed with memset) stay valid. Plain C: the
-// host compiler and NVRTC must agree on the layout bit for bit.
+// family (LinearDelta.cuh) also reads per-token write strengths `beta`. A launch may split
+// each sequence into `num_segments` chunk-aligned segments walked by different CTAs; the
+// stages that run before the main kernel leave per-segment results in `workspace`, a
+// caller-provided device buffer (LinearSegments.cuh has its layout for the decay family).
+// Fields are only ever appended, so older fills (zeroed with memset: one segment, no
+// workspace) stay valid. Plain C: the host compiler and NVRTC must agree on the layout bit
+// for bit.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_PARAMS_H
@@ -36,6 +40,10 @@ typedef struct {
   float scale;                 ///< o = scale * q S (1/sqrt(K) unless overridden)
   /// Delta rule only: fp32 write strengths beta_t in (0, 1), [B, H, T] (null otherwise).
   AttncTensorArg beta;
+  /// Scratch of the split path (16-byte aligned), written and read by the stages of one
+  /// launch; null when num_segments <= 1.
+  void *workspace;
+  int num_segments; ///< P: segments per sequence (0 or 1: one CTA walks the whole sequence)
 } AttncLinearParams;
 
 #endif // ATTNC_LINEAR_PARAMS_H
