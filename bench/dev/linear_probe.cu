@@ -3,8 +3,9 @@
 // gate, per-channel gate) and an fp16 per-token entry, shapes from -D flags (LP_HK, LP_HV:
 // head dims; LP_SV: V slice per CTA; LP_CH: chunk; LP_SUB: key sub-tile; LP_NW: warps;
 // LP_NO_CHANNEL: leave out the per-channel entry, whose gate tiles need more shared memory
-// or a 16-token sub-tile). Built by nvcc for sm_90a by `linear_probe.py --build`.
-#include "attnc/LinearChunk.cuh"
+// or a 16-token sub-tile). Each entry NAME has NAME_state and NAME_fold twins, the split
+// path's state pre-pass and fold (LinearSegmentState.cuh). Built by nvcc for sm_90a by `linear_probe.py --build`.
+#include "attnc/LinearSegmentState.cuh"
 
 using attnc::LinearGate;
 template <typename Element, LinearGate GATE>
@@ -16,6 +17,14 @@ using Bf16 = __nv_bfloat16;
   extern "C" __global__ void __launch_bounds__(Traits<ELEMENT, GATE>::kThreads)                    \
       NAME(const __grid_constant__ AttncLinearParams p) {                                          \
     attnc::linearChunkKernel<Traits<ELEMENT, GATE>>(p);                                            \
+  }                                                                                                \
+  extern "C" __global__ void __launch_bounds__(Traits<ELEMENT, GATE>::kThreads)                    \
+      NAME##_state(const __grid_constant__ AttncLinearParams p) {                                  \
+    attnc::linearSegmentStateKernel<Traits<ELEMENT, GATE>>(p);                                     \
+  }                                                                                                \
+  extern "C" __global__ void __launch_bounds__(Traits<ELEMENT, GATE>::kThreads)                    \
+      NAME##_fold(const __grid_constant__ AttncLinearParams p) {                                   \
+    attnc::linearSegmentFoldKernel<Traits<ELEMENT, GATE>>(p);                                      \
   }
 
 ATTNC_LINEAR_ENTRY(linear_none, Bf16, LinearGate::kNone)

@@ -53,7 +53,8 @@ class Params(ctypes.Structure):
     _fields_ = [("q", Tensor), ("k", Tensor), ("v", Tensor), ("o", Tensor), ("g", Tensor),
                 ("head_log_decay", ctypes.c_void_p), ("state_in", ctypes.c_void_p), ("state_out", ctypes.c_void_p),
                 ("cu_seqlens", ctypes.c_void_p), ("num_seqs", ctypes.c_int), ("heads", ctypes.c_int),
-                ("seq_len", ctypes.c_int), ("scale", ctypes.c_float), ("beta", Tensor)]
+                ("seq_len", ctypes.c_int), ("scale", ctypes.c_float), ("beta", Tensor),
+                ("workspace", ctypes.c_void_p), ("num_segments", ctypes.c_int)]
 
 def check(rc, what):
     if rc != 0:

@@ -126,6 +126,42 @@ bool toLaunchArgs(const attnc_launch_args &c, LaunchStorage &s) {
   return true;
 }
 
+/// Holds the converted tensors a LinearLaunchArgs points into. Fixed size: no allocation.
+struct LinearLaunchStorage {
+  NamedTensor inputs[ATTNC_MAX_INPUTS];
+  TensorDesc stateIn, stateOut, cuSeqlens;
+  LinearLaunchArgs args;
+};
+
+bool toLinearLaunchArgs(const attnc_linear_launch_args &c, LinearLaunchStorage &s) {
+  if (c.num_inputs < 0 || c.num_inputs > ATTNC_MAX_INPUTS || (c.num_inputs && !c.inputs))
+    return false;
+  s.args.q = toTensor(c.q);
+  s.args.k = toTensor(c.k);
+  s.args.v = toTensor(c.v);
+  s.args.o = toTensor(c.o);
+  for (int i = 0; i < c.num_inputs; ++i)
+    s.inputs[i] = {c.inputs[i].name, toTensor(c.inputs[i].tensor)};
+  s.args.inputs = Span<NamedTensor>(s.inputs, size_t(c.num_inputs));
+  struct {
+    const attnc_tensor *from;
+    TensorDesc &to;
+    const TensorDesc *&field;
+  } optional[] = {{c.state_in, s.stateIn, s.args.stateIn},
+                  {c.state_out, s.stateOut, s.args.stateOut},
+                  {c.cu_seqlens, s.cuSeqlens, s.args.cuSeqlens}};
+  for (auto &o : optional)
+    if (o.from) {
+      o.to = toTensor(*o.from);
+      o.field = &o.to;
+    }
+  if (c.has_scale)
+    s.args.scale = c.scale;
+  s.args.workspace = c.workspace;
+  s.args.workspaceCapacity = c.workspace_bytes;
+  return true;
+}
+
 const char *kBadLaunchArrays = "launch args: num_inputs/num_params out of range or their "
                                "array is NULL";
 
@@ -239,6 +275,36 @@ attnc_status attnc_kernel_launch(const attnc_kernel *kernel, const attnc_launch_
       return invalid(kBadLaunchArrays);
     Status st = kernel->impl->launch(storage.args, static_cast<CUstream>(stream));
     return st ? ATTNC_OK : fail(st.error());
+  });
+}
+
+attnc_status attnc_kernel_launch_linear(const attnc_kernel *kernel,
+                                        const attnc_linear_launch_args *args, void *stream) {
+  return guarded([&] {
+    if (!kernel || !args)
+      return invalid("attnc_kernel_launch_linear: NULL argument");
+    LinearLaunchStorage storage;
+    if (!toLinearLaunchArgs(*args, storage))
+      return invalid(kBadLaunchArrays);
+    Status st = kernel->impl->launchLinear(storage.args, static_cast<CUstream>(stream));
+    return st ? ATTNC_OK : fail(st.error());
+  });
+}
+
+attnc_status attnc_kernel_linear_workspace_bytes(const attnc_kernel *kernel,
+                                                 const attnc_linear_launch_args *args,
+                                                 int64_t *bytes) {
+  return guarded([&] {
+    if (!kernel || !args || !bytes)
+      return invalid("attnc_kernel_linear_workspace_bytes: NULL argument");
+    LinearLaunchStorage storage;
+    if (!toLinearLaunchArgs(*args, storage))
+      return invalid(kBadLaunchArrays);
+    Expected<int64_t> need = kernel->impl->linearWorkspaceBytes(storage.args);
+    if (!need)
+      return fail(need.error());
+    *bytes = *need;
+    return ATTNC_OK;
   });
 }
 

@@ -1,11 +1,37 @@
 //===- Kernel.cpp - Module loading, function attributes, cuLaunchKernel ----------===//
 #include "attnc/Runtime/Kernel.h"
 
+#include <algorithm>
+
 namespace attnc::runtime {
 
 namespace {
 constexpr int kDefaultDynamicSmemLimit = 48 * 1024;
+
+/// Lets `fn` use `bytes` of dynamic shared memory when that exceeds the 48 KB default.
+Status raiseSmemLimit(const CudaDriver &driver, CUfunction fn, int bytes) {
+  if (bytes <= kDefaultDynamicSmemLimit)
+    return Status::success();
+  return driver.check(
+      driver.cuFuncSetAttribute(fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
+      "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+}
 } // namespace
+
+Status Kernel::loadStages() {
+  for (const LinearStage &stage : spec_.linear.splitStages) {
+    CUfunction fn = nullptr;
+    if (Status st = driver_.check(
+            driver_.cuModuleGetFunction(&fn, module_, stage.entryName.c_str()),
+            ("cuModuleGetFunction(\"" + stage.entryName + "\")").c_str());
+        !st)
+      return st;
+    if (Status st = raiseSmemLimit(driver_, fn, stage.dynamicSmemBytes); !st)
+      return st;
+    stageFunctions_.push_back(fn);
+  }
+  return Status::success();
+}
 
 Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUcontext context,
                                                const DeviceInfo &device,
@@ -38,14 +64,14 @@ Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUconte
                                  ("cuModuleGetFunction(\"" + s.blockMap.entryName + "\")").c_str());
         !st)
       return st.takeError();
+  // The opt-in per-block limit is the SM's shared memory less one CTA's reservation.
+  kernel->splitDevice_ = {device.smCount,
+                          device.maxSharedMemoryPerBlockOptin + kSmemReservedPerCta};
+  if (Status st = kernel->loadStages(); !st)
+    return st.takeError();
   CUfunction fn = kernel->function_;
-  if (s.dynamicSmemBytes > kDefaultDynamicSmemLimit)
-    if (Status st = driver.check(
-            driver.cuFuncSetAttribute(fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                      s.dynamicSmemBytes),
-            "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
-        !st)
-      return st.takeError();
+  if (Status st = raiseSmemLimit(driver, fn, s.dynamicSmemBytes); !st)
+    return st.takeError();
   KernelResources &r = kernel->resources_;
   struct {
     int *field;
@@ -59,6 +85,15 @@ Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUconte
             driver.check(driver.cuFuncGetAttribute(a.field, a.attr, fn), "cuFuncGetAttribute");
         !st)
       return st.takeError();
+  for (CUfunction stage : kernel->stageFunctions_) {
+    int local = 0;
+    if (Status st = driver.check(
+            driver.cuFuncGetAttribute(&local, CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, stage),
+            "cuFuncGetAttribute");
+        !st)
+      return st.takeError();
+    r.localBytes = std::max(r.localBytes, local);
+  }
   if (s.threadsPerBlock > r.maxThreadsPerBlock)
     return makeError(ErrorCode::InvalidArgument,
                      "kernel '" + s.entryName + "' is launched with " +

@@ -112,7 +112,12 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
     if (!(in >> gate >> s.linear.sliceV >> input))
       return fail();
     s.linear.gateInput = input == "-" ? "" : input;
-    in >> s.linear.betaInput; // absent before the delta rule, and for the decay family
+    if (in >> s.linear.segments) {
+      if (!(in >> s.linear.segmentBytes))
+        return fail();
+    } else {
+      in.clear();
+    }
     for (LinearGate g :
          {LinearGate::None, LinearGate::PerHead, LinearGate::PerToken, LinearGate::PerChannel})
       if (gate == linearGateName(g)) {
@@ -121,6 +126,29 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
       }
     return "unknown linear gate '" + gate + "'";
   }
+  if (key == "linear_stage") {
+    LinearStage stage;
+    std::string grid;
+    if (!(in >> stage.entryName >> grid >> stage.threadsPerBlock >> stage.dynamicSmemBytes))
+      return fail();
+    std::string when;
+    if (in >> when) {
+      if (when != linearStageWhenName(LinearStageWhen::Always))
+        return "unknown linear stage condition '" + when + "'";
+      stage.when = LinearStageWhen::Always;
+    }
+    for (LinearStageGrid g :
+         {LinearStageGrid::SlicesHeadsEarlierSegments, LinearStageGrid::SlicesHeadsSegments,
+          LinearStageGrid::SlicesHeadsSequences, LinearStageGrid::ChunksHeadsSequences})
+      if (grid == linearStageGridName(g)) {
+        stage.grid = g;
+        s.linear.splitStages.push_back(std::move(stage));
+        return "";
+      }
+    return "unknown linear stage grid '" + grid + "'";
+  }
+  if (key == "linear_delta")
+    return (in >> s.linear.betaInput >> s.linear.tokenBytes) ? "" : fail();
   if (key == "block_map") {
     int perBatch = 0, perHead = 0;
     if (!(in >> s.blockMap.entryName >> s.blockMap.threadsPerBlock >> perBatch >> perHead) ||
@@ -168,10 +196,19 @@ std::string serializeKernelSpec(const KernelSpec &s) {
   if (s.needsBlockMap())
     out << "block_map " << s.blockMap.entryName << " " << s.blockMap.threadsPerBlock << " "
         << (s.blockMap.perBatch ? 1 : 0) << " " << (s.blockMap.perHead ? 1 : 0) << "\n";
-  if (s.family == KernelFamily::Linear)
+  if (s.family == KernelFamily::Linear) {
     out << "linear " << linearGateName(s.linear.gate) << " " << s.linear.sliceV << " "
-        << (s.linear.gateInput.empty() ? "-" : s.linear.gateInput)
-        << (s.linear.betaInput.empty() ? "" : " " + s.linear.betaInput) << "\n";
+        << (s.linear.gateInput.empty() ? "-" : s.linear.gateInput);
+    if (s.linear.canSplit())
+      out << " " << s.linear.segments << " " << s.linear.segmentBytes;
+    out << "\n";
+    for (const LinearStage &stage : s.linear.splitStages)
+      out << "linear_stage " << stage.entryName << " " << linearStageGridName(stage.grid) << " "
+          << stage.threadsPerBlock << " " << stage.dynamicSmemBytes
+          << (stage.when == LinearStageWhen::Always ? " always" : "") << "\n";
+    if (!s.linear.betaInput.empty())
+      out << "linear_delta " << s.linear.betaInput << " " << s.linear.tokenBytes << "\n";
+  }
   for (const InputSlot &in : s.inputs) {
     out << "input " << in.name << " " << dtypeName(in.dtype);
     for (const std::string &d : in.dims)

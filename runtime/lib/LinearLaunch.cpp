@@ -5,11 +5,14 @@
 // and beta inputs and the states, then the grid limits. Alignment rules follow the
 // template's copies: q/k/v rows by 16-byte cp.async, o by 4-byte pair stores, per-channel
 // gates by 16-byte cp.async, per-token gates and beta by 4-byte copies (any strides),
-// states by 8-byte float2 accesses.
+// states by 8-byte float2 accesses. The stages a launch runs first (with P > 1 segments
+// per sequence, or always: the delta rule's prepare stage) get their grids, and the
+// workspace is checked last.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Runtime/LinearLaunch.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -23,6 +26,7 @@ constexpr int kStateAlign = 8;     // float2 loads and stores of the state
 constexpr int kTokenGateAlign = 4; // per-token gates and beta are copied one float at a time
 constexpr int64_t kMaxGridYZ = 65535;
 constexpr int kLinearRank = 4;
+constexpr int kWorkspaceAlign = 16; // float4-aligned segment records
 
 Error argError(const std::string &message) {
   return makeError(ErrorCode::InvalidArgument, message);
@@ -246,6 +250,73 @@ Status checkSequences(const LinearLaunchArgs &a, LinearDims &dims, AttncLinearPa
   return Status::success();
 }
 
+
+/// The grid of one stage for P segments per sequence.
+void stageGrid(const KernelSpec &spec, LinearStageGrid rule, const LinearDims &dims, bool packed,
+               int segments, unsigned (&grid)[3]) {
+  if (rule == LinearStageGrid::ChunksHeadsSequences) {
+    const int64_t chunk = spec.blockM;
+    grid[0] = unsigned(packed ? dims.T / chunk + dims.sequences : (dims.T + chunk - 1) / chunk);
+    grid[1] = unsigned(dims.H);
+    grid[2] = unsigned(packed ? 1 : dims.sequences);
+    return;
+  }
+  grid[0] = unsigned(spec.headDimV / spec.linear.sliceV);
+  grid[1] = unsigned(dims.H);
+  const int64_t perSeq = rule == LinearStageGrid::SlicesHeadsEarlierSegments ? segments - 1
+                         : rule == LinearStageGrid::SlicesHeadsSegments        ? segments
+                                                                               : 1;
+  grid[2] = unsigned(dims.sequences * perSeq);
+}
+
+/// Segment records when P > 1; per-token rows ([B or 1 packed row][H][T]) for stages
+/// that run on every launch (a spec never has both).
+int64_t workspaceNeed(const KernelSpec &spec, const LinearDims &dims, int segments) {
+  const int64_t records =
+      segments > 1 ? dims.sequences * dims.H * (segments - 1) * spec.linear.segmentBytes : 0;
+  return records + dims.B * dims.H * dims.T * spec.linear.tokenBytes;
+}
+
+/// The sizes of a problem, with sequences counted from cu_seqlens when given.
+Status bindDims(const KernelSpec &spec, const LinearLaunchArgs &args, LinearDims &dims,
+                AttncLinearParams &p) {
+  if (Status st = checkOperands(spec, args, dims); !st)
+    return st;
+  return checkSequences(args, dims, p);
+}
+
+/// The stages and the workspace of a launch with `segments` per sequence: Split stages
+/// when P > 1, Always stages on every launch.
+Status bindSplit(const KernelSpec &spec, const LinearLaunchArgs &args, const LinearDims &dims,
+                 int segments, LinearLaunchConfig &c) {
+  c.segments = segments;
+  c.params.num_segments = segments;
+  const int64_t need = workspaceNeed(spec, dims, segments);
+  if (need == 0)
+    return Status::success();
+  if (!args.workspace || args.workspaceCapacity < need)
+    return argError("workspace: " +
+                    (segments > 1 ? "this launch splits each sequence into " + str(segments) +
+                                        " segments and needs "
+                                  : std::string("the stages this kernel always runs need ")) +
+                    str(need) + " bytes (linearWorkspaceBytes), got " +
+                    (args.workspace ? str(args.workspaceCapacity) : std::string("none")));
+  if (reinterpret_cast<uintptr_t>(args.workspace) % kWorkspaceAlign != 0)
+    return argError("workspace: pointer not " + str(kWorkspaceAlign) + "-byte aligned");
+  c.params.workspace = args.workspace;
+  for (size_t i = 0; i < spec.linear.splitStages.size(); ++i) {
+    const LinearStage &stage = spec.linear.splitStages[i];
+    if (stage.when == LinearStageWhen::Split && segments <= 1)
+      continue;
+    LinearStageLaunch &l = c.stages[c.numStages++];
+    l.stage = int(i);
+    stageGrid(spec, stage.grid, dims, args.cuSeqlens != nullptr, segments, l.grid);
+    l.block[0] = unsigned(stage.threadsPerBlock);
+    l.dynamicSmemBytes = unsigned(stage.dynamicSmemBytes);
+  }
+  return Status::success();
+}
+
 } // namespace
 
 const char *linearGateName(LinearGate gate) {
@@ -260,6 +331,52 @@ const char *linearGateName(LinearGate gate) {
     return "per-channel";
   }
   return "?";
+}
+
+bool LinearSpec::canSplit() const {
+  return std::any_of(splitStages.begin(), splitStages.end(),
+                     [](const LinearStage &s) { return s.when == LinearStageWhen::Split; });
+}
+
+const char *linearStageWhenName(LinearStageWhen when) {
+  return when == LinearStageWhen::Always ? "always" : "split";
+}
+
+const char *linearStageGridName(LinearStageGrid grid) {
+  switch (grid) {
+  case LinearStageGrid::ChunksHeadsSequences:
+    return "chunks-heads-sequences";
+  case LinearStageGrid::SlicesHeadsEarlierSegments:
+    return "slices-heads-earlier-segments";
+  case LinearStageGrid::SlicesHeadsSegments:
+    return "slices-heads-segments";
+  case LinearStageGrid::SlicesHeadsSequences:
+    return "slices-heads-sequences";
+  }
+  return "?";
+}
+
+int linearSegmentsFor(const KernelSpec &spec, int64_t sequences, int64_t heads, int64_t tokens,
+                      const LinearDeviceShape &device) {
+  const LinearSpec &l = spec.linear;
+  if (!l.canSplit() || sequences <= 0)
+    return 1;
+  const int64_t gridLimit = std::max<int64_t>(1, kMaxGridYZ / sequences);
+  if (l.segments > 0)
+    return int(std::min<int64_t>(l.segments, gridLimit));
+  if (device.smCount <= 0)
+    return 1;
+  const int64_t ctas = int64_t(spec.headDimV / l.sliceV) * heads * sequences;
+  const int64_t fit =
+      int64_t(device.sharedMemoryPerSm) / (int64_t(spec.dynamicSmemBytes) + kSmemReservedPerCta);
+  const int64_t slots = device.smCount * std::clamp<int64_t>(fit, 1, kSplitCtasPerSm);
+  if (2 * ctas > slots)
+    return 1;
+  const int64_t chunk = std::max(spec.blockM, 1);
+  const int64_t chunks = (tokens / sequences + chunk - 1) / chunk;
+  int64_t segments = slots / ctas;
+  segments = std::min({segments, chunks / kMinSegmentChunks, int64_t(kMaxSegments), gridLimit});
+  return int(std::max<int64_t>(segments, 1));
 }
 
 Status verifyLinearSpec(const KernelSpec &spec) {
@@ -291,11 +408,44 @@ Status verifyLinearSpec(const KernelSpec &spec) {
     if (in.dtype != DType::F32)
       return fail("the gate and beta inputs must be f32");
   }
+  if (l.segments < 0)
+    return fail("segments " + str(l.segments) + " is negative");
+  if (l.segments != 1 && !l.canSplit())
+    return fail(str(l.segments) + " segments need split stages");
+  if (l.splitStages.size() > size_t(kMaxLinearStages))
+    return fail("more than " + str(kMaxLinearStages) + " split stages");
+  for (const LinearStage &stage : l.splitStages)
+    if (stage.entryName.empty() || stage.threadsPerBlock <= 0 || stage.dynamicSmemBytes < 0)
+      return fail("split stage '" + stage.entryName + "' needs a name, threads and shared memory");
+  if (l.canSplit() && (l.segmentBytes <= 0 || l.segmentBytes % kWorkspaceAlign != 0))
+    return fail("workspace bytes per segment " + str(l.segmentBytes) +
+                " must be a positive multiple of " + str(kWorkspaceAlign));
+  const bool always = std::any_of(l.splitStages.begin(), l.splitStages.end(),
+                                  [](const LinearStage &s) { return s.when == LinearStageWhen::Always; });
+  if (always != (l.tokenBytes > 0) || l.tokenBytes < 0)
+    return fail("workspace bytes per token " + str(l.tokenBytes) +
+                " must be positive exactly when a stage runs on every launch");
+  if (always && l.canSplit())
+    return fail("a kernel whose stages run on every launch cannot also split sequences");
+  if (!l.betaInput.empty() && !always)
+    return fail("the delta rule needs its prepare stage");
   return Status::success();
 }
 
+Expected<int64_t> linearWorkspaceBytes(const KernelSpec &spec, const LinearLaunchArgs &args,
+                                       const LinearDeviceShape &device) {
+  AttncLinearParams p;
+  std::memset(&p, 0, sizeof(p));
+  LinearDims dims;
+  if (Status st = bindDims(spec, args, dims, p); !st)
+    return st.takeError();
+  return workspaceNeed(spec, dims,
+                       linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, device));
+}
+
 Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
-                                                 const LinearLaunchArgs &args) {
+                                                 const LinearLaunchArgs &args,
+                                                 const LinearDeviceShape &device) {
   if (spec.family != KernelFamily::Linear)
     return argError("kernel '" + spec.entryName + "' is of the " + familyName(spec.family) +
                     " family; launch it with prepareLaunch");
@@ -305,9 +455,7 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
   std::memset(&c.params, 0, sizeof(c.params));
   AttncLinearParams &p = c.params;
   LinearDims dims;
-  if (Status st = checkOperands(spec, args, dims); !st)
-    return st.takeError();
-  if (Status st = checkSequences(args, dims, p); !st)
+  if (Status st = bindDims(spec, args, dims, p); !st)
     return st.takeError();
   if (Status st = checkInputs(spec, args, dims, p); !st)
     return st.takeError();
@@ -321,6 +469,10 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
   if (dims.H > kMaxGridYZ || dims.sequences > kMaxGridYZ)
     return argError("grid (V slices, H=" + str(dims.H) + ", sequences=" + str(dims.sequences) +
                     ") exceeds CUDA's limit of " + str(kMaxGridYZ) + " in y and z");
+  const int segments =
+      linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, device);
+  if (Status st = bindSplit(spec, args, dims, segments, c); !st)
+    return st.takeError();
   p.q = tensorArg(args.q);
   p.k = tensorArg(args.k);
   p.v = tensorArg(args.v);
@@ -333,7 +485,7 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
   p.scale = scale;
   c.grid[0] = unsigned(spec.headDimV / spec.linear.sliceV);
   c.grid[1] = unsigned(dims.H);
-  c.grid[2] = unsigned(dims.sequences);
+  c.grid[2] = unsigned(dims.sequences * segments);
   c.block[0] = unsigned(spec.threadsPerBlock);
   c.dynamicSmemBytes = unsigned(spec.dynamicSmemBytes);
   return c;

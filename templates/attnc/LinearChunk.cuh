@@ -1,9 +1,10 @@
 //===- LinearChunk.cuh - Chunkwise linear attention, forward ------*- CUDA -*-===//
 //
-// One CTA owns one (sequence, head, V slice) and walks its chunks in order, so the
-// recurrent state S (HEAD_K x SLICE_V, fp32) never leaves the chip: each warp holds
-// HEAD_K / NUM_WARPS rows of it as mma accumulators, and a bf16 copy in shared memory
-// feeds the inter-chunk product. Per chunk of CHUNK tokens (loaded by cp.async while the
+// One CTA owns one (sequence or segment of one, head, V slice) and walks its chunks in
+// order (LinearSegment.cuh says how sequences are split), so the recurrent state S
+// (HEAD_K x SLICE_V, fp32) never leaves the chip: each warp holds HEAD_K / NUM_WARPS rows
+// of it as mma accumulators, and a bf16 copy in shared memory feeds the inter-chunk
+// product. Per chunk of CHUNK tokens (loaded by cp.async while the
 // previous chunk computes):
 //   o_t = scale * ( (q_t . exp(b_t)) S  +  sum_{s <= t in chunk} (q_t . k_s exp(b_t - b_s)) v_s )
 //   S  <- exp(b_last) S + sum_s (k_s exp(b_last - b_s)) v_s^T
@@ -22,6 +23,7 @@
 #include "attnc/LinearFragment.cuh"
 #include "attnc/LinearGate.cuh"
 #include "attnc/LinearParams.h"
+#include "attnc/LinearSegment.cuh"
 #include "attnc/LinearTraits.cuh"
 #include "attnc/Prefill.cuh"
 
@@ -262,102 +264,145 @@ struct HeadLogDecayFromParams {
   }
 };
 
-/// The kernel body; the prelude wraps it in an extern "C" __global__ entry. `Gate`
-/// supplies the per-head log decay (LinearGate::kPerHead) as
-/// `static float headLogDecay(const AttncLinearParams &, int head)`; the generated
-/// preludes compute it from the DSL's decay expression (RetNet's 1 - 2^(-5 - h),
-/// Lightning's exp(-slopes[h])).
-template <typename Traits, typename Gate = HeadLogDecayFromParams>
-__device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
-  using Element = typename Traits::Element;
+/// The dynamic shared memory of the linear kernels, as the extern symbol itself (so its
+/// address costs no register).
+__device__ __forceinline__ unsigned char *linearSmem() {
   extern __shared__ __align__(128) unsigned char smem[];
-  const unsigned smemBase = smemAddress(smem);
-  const int warp = threadIdx.x / kWarpSize;
-  const int lane = threadIdx.x % kWarpSize;
-  const int slice = blockIdx.x;
-  const int head = blockIdx.y;
-  const int seq = blockIdx.z;
+  return smem;
+}
 
-  // Packed sequences live in batch row 0 from their offset on.
-  int batchRow = seq, tokenBase = 0, len = p.seq_len;
-  if (p.cu_seqlens != nullptr) {
-    batchRow = 0;
-    tokenBase = p.cu_seqlens[seq];
-    len = p.cu_seqlens[seq + 1] - tokenBase;
+/// The global operands of one (segment, head, V slice) and the shared-memory stages their
+/// chunks load into (two stages of q, k, the V slice and the gates, then the state copy).
+/// Strides are read from the (constant-bank) params at each use rather than held here.
+template <typename Traits> struct ChunkStream {
+  using Element = typename Traits::Element;
+  const Element *q, *k, *v;
+  Element *o;
+  const float *g;
+  int len;
+
+  __device__ __forceinline__ ChunkStream(const AttncLinearParams &p, const LinearSegment &seg,
+                                         int head, int v0)
+      : len(seg.len) {
+    q = static_cast<const Element *>(p.q.ptr) + seg.origin(p.q, head);
+    k = static_cast<const Element *>(p.k.ptr) + seg.origin(p.k, head);
+    v = static_cast<const Element *>(p.v.ptr) + seg.origin(p.v, head) + v0;
+    o = static_cast<Element *>(const_cast<void *>(p.o.ptr)) + seg.origin(p.o, head) + v0;
+    g = Traits::kGateTile ? static_cast<const float *>(p.g.ptr) + seg.origin(p.g, head) : nullptr;
   }
-  auto origin = [&](const AttncTensorArg &t) {
-    return batchRow * t.stride[0] + head * t.stride[1] + tokenBase * t.stride[2];
-  };
-  const int v0 = slice * Traits::SLICE_V;
-  const Element *qBase = static_cast<const Element *>(p.q.ptr) + origin(p.q);
-  const Element *kBase = static_cast<const Element *>(p.k.ptr) + origin(p.k);
-  const Element *vBase = static_cast<const Element *>(p.v.ptr) + origin(p.v) + v0;
-  Element *oBase = static_cast<Element *>(const_cast<void *>(p.o.ptr)) + origin(p.o) + v0;
-  const float *gBase =
-      Traits::kGateTile ? static_cast<const float *>(p.g.ptr) + origin(p.g) : nullptr;
-  const float perTokenLog2 =
-      Traits::GATE == LinearGate::kPerHead ? Gate::headLogDecay(p, head) * kLog2e : 0.f;
-  const long long stateBase =
-      (static_cast<long long>(seq) * p.heads + head) * Traits::HEAD_K * Traits::HEAD_V + v0;
 
-  auto tilesOf = [&](int stage) {
+  static_assert(Traits::kStages == 2, "the chunk loops toggle between two stages");
+  static constexpr unsigned kStateOffset = Traits::kStages * Traits::kStageBytes;
+
+  __device__ __forceinline__ static ChunkTiles tiles(int stage) {
+    const unsigned smemBase = smemAddress(linearSmem());
     const unsigned base = smemBase + stage * Traits::kStageBytes;
     return ChunkTiles{base, base + Traits::kQKBytes, base + 2 * Traits::kQKBytes,
-                      smemBase + Traits::kStages * Traits::kStageBytes};
-  };
-  auto gateOf = [&](int stage) {
-    return reinterpret_cast<float *>(smem + stage * Traits::kStageBytes + 2 * Traits::kQKBytes +
-                                     Traits::kVBytes);
-  };
-  auto loadChunk = [&](int c, int stage) {
+                      smemBase + kStateOffset};
+  }
+  __device__ __forceinline__ static float *gate(int stage) {
+    return reinterpret_cast<float *>(linearSmem() + stage * Traits::kStageBytes +
+                                     2 * Traits::kQKBytes + Traits::kVBytes);
+  }
+  /// Issues the copies of chunk c into `stage`; the state pre-pass needs no queries.
+  __device__ __forceinline__ void load(const AttncLinearParams &p, int c, int stage,
+                                       bool withQueries) const {
     const int t0 = c * Traits::CHUNK;
     const int valid = len - t0;
-    const ChunkTiles tiles = tilesOf(stage);
-    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(tiles.q, qBase + t0 * p.q.stride[2],
-                                                          p.q.stride[2], valid);
-    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(tiles.k, kBase + t0 * p.k.stride[2],
+    const ChunkTiles t = tiles(stage);
+    if (withQueries)
+      loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(t.q, q + t0 * p.q.stride[2],
+                                                            p.q.stride[2], valid);
+    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(t.k, k + t0 * p.k.stride[2],
                                                           p.k.stride[2], valid);
-    loadTileAsync<typename Traits::VTile, Traits::CHUNK>(tiles.v, vBase + t0 * p.v.stride[2],
+    loadTileAsync<typename Traits::VTile, Traits::CHUNK>(t.v, v + t0 * p.v.stride[2],
                                                          p.v.stride[2], valid);
     if constexpr (Traits::kGateTile)
-      loadGatesAsync<Traits>(smemAddress(gateOf(stage)), gBase + t0 * p.g.stride[2], p.g.stride[2],
+      loadGatesAsync<Traits>(smemAddress(gate(stage)), g + t0 * p.g.stride[2], p.g.stride[2],
                              valid);
-  };
-
-  const int numChunks = (len + Traits::CHUNK - 1) / Traits::CHUNK;
-  if (numChunks > 0)
-    loadChunk(0, 0);
-  cpAsyncCommit();
-
-  StateRows<Traits> state;
-  forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {
-    float2 init = make_float2(0.f, 0.f);
-    if (p.state_in != nullptr)
-      init = *reinterpret_cast<const float2 *>(p.state_in + stateBase + row * Traits::HEAD_V + col);
-    x0 = init.x;
-    x1 = init.y;
-  });
-  const unsigned stateOffset = Traits::kStages * Traits::kStageBytes;
-  storeStateCopy<Traits>(state, smem, stateOffset, warp, lane);
-  const LinearLanes<Traits> lanes(lane);
-
-  for (int c = 0; c < numChunks; ++c) {
-    const int stage = c % Traits::kStages;
+  }
+  /// Waits for chunk c (in `stage`), starts loading chunk c + 1 (if below `end`) into the
+  /// other stage, and cumulates chunk c's gates; returns its decay accessor.
+  __device__ __forceinline__ ChunkDecay<Traits> advance(const AttncLinearParams &p, int c, int end,
+                                                        int stage, bool withQueries,
+                                                        float perTokenLog2) const {
     cpAsyncWait<0>();
-    __syncthreads(); // chunk c and the state copy are visible; stage c+1 is free
-    if (c + 1 < numChunks)
-      loadChunk(c + 1, (c + 1) % Traits::kStages);
+    __syncthreads(); // chunk c and the state copy are visible; the other stage is free
+    if (c + 1 < end)
+      load(p, c + 1, stage ^ 1, withQueries);
     cpAsyncCommit();
-
-    const int t0 = c * Traits::CHUNK;
-    const int valid = min(Traits::CHUNK, len - t0);
-    float *gate = gateOf(stage);
+    float *cum = gate(stage);
     if constexpr (Traits::kGateTile) {
-      cumulateGates<Traits>(gate);
+      cumulateGates<Traits>(cum);
       __syncthreads();
     }
-    const ChunkDecay<Traits> decay{gate, perTokenLog2, valid - 1};
-    const ChunkTiles tiles = tilesOf(stage);
+    return ChunkDecay<Traits>{cum, perTokenLog2, min(Traits::CHUNK, len - c * Traits::CHUNK) - 1};
+  }
+};
+
+/// Log2 decay of one token for per-head decays (0 otherwise).
+template <typename Traits, typename Gate>
+__device__ __forceinline__ float perTokenLog2Decay(const AttncLinearParams &p, int head) {
+  return Traits::GATE == LinearGate::kPerHead ? Gate::headLogDecay(p, head) * kLog2e : 0.f;
+}
+
+/// The segment's initial state: the user's (or zeros) for the first segment, else the one
+/// the fold stage left in the workspace for it (LinearSegment.cuh).
+template <typename Traits>
+__device__ __forceinline__ void initialState(StateRows<Traits> &state, const AttncLinearParams &p,
+                                             const LinearSegment &seg, int head, int v0,
+                                             int warp, int lane) {
+  const float *init =
+      seg.index == 0
+          ? (p.state_in == nullptr
+                 ? nullptr
+                 : p.state_in +
+                       (static_cast<long long>(seg.seq) * p.heads + head) * Traits::HEAD_K *
+                           Traits::HEAD_V +
+                       v0)
+          : SegmentRecords<Traits::HEAD_K, Traits::HEAD_V>(p).state(seg.seq, seg.index - 1, head) +
+                v0;
+  forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {
+    float2 s = make_float2(0.f, 0.f);
+    if (init != nullptr)
+      s = *reinterpret_cast<const float2 *>(init + row * Traits::HEAD_V + col);
+    x0 = s.x;
+    x1 = s.y;
+  });
+}
+
+/// The kernel body; the prelude wraps it in an extern "C" __global__ entry. Grid
+/// (V / SLICE_V, H, sequences x P): one CTA per (V slice, head, segment); with P = 1 each
+/// CTA walks a whole sequence. `Gate` supplies the per-head log decay
+/// (LinearGate::kPerHead) as `static float headLogDecay(const AttncLinearParams &, int
+/// head)`; the generated preludes compute it from the DSL's decay expression (RetNet's
+/// 1 - 2^(-5 - h), Lightning's exp(-slopes[h])).
+template <typename Traits, typename Gate = HeadLogDecayFromParams>
+__device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
+  unsigned char *smem = linearSmem();
+  const int warp = threadIdx.x / kWarpSize;
+  const int lane = threadIdx.x % kWarpSize;
+  const int head = blockIdx.y;
+  const int v0 = blockIdx.x * Traits::SLICE_V;
+  const int count = segmentCount(p);
+  const LinearSegment seg = LinearSegment::of<Traits::CHUNK>(p, blockIdx.z, count, count);
+  const ChunkStream<Traits> stream(p, seg, head, v0);
+  const float perTokenLog2 = perTokenLog2Decay<Traits, Gate>(p, head);
+
+  if (seg.chunkBegin < seg.chunkEnd)
+    stream.load(p, seg.chunkBegin, 0, true);
+  cpAsyncCommit();
+  StateRows<Traits> state;
+  initialState<Traits>(state, p, seg, head, v0, warp, lane);
+  storeStateCopy<Traits>(state, smem, stream.kStateOffset, warp, lane);
+  const LinearLanes<Traits> lanes(lane);
+
+  for (int c = seg.chunkBegin, stage = 0; c < seg.chunkEnd; ++c, stage ^= 1) {
+    const ChunkDecay<Traits> decay =
+        stream.advance(p, c, seg.chunkEnd, stage, true, perTokenLog2);
+    const int t0 = c * Traits::CHUNK;
+    const int valid = decay.lastRow + 1;
+    const ChunkTiles tiles = stream.tiles(stage);
 
     // Stripes alternate direction across warps so short and long diagonals pair up.
 #pragma unroll 1
@@ -366,20 +411,28 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
           i % 2 == 0 ? i * Traits::NUM_WARPS + warp : (i + 1) * Traits::NUM_WARPS - 1 - warp;
       const int r0 = stripe * kMmaM;
       if (r0 < valid)
-        outputStripe<Traits>(r0, tiles, decay, lanes, lane, oBase + t0 * p.o.stride[2],
+        outputStripe<Traits>(r0, tiles, decay, lanes, lane, stream.o + t0 * p.o.stride[2],
                              p.o.stride[2], valid, p.scale);
     }
     __syncthreads(); // every q S read of the state copy is done
     updateState<Traits>(state, tiles, decay, lanes, warp, lane, valid);
-    storeStateCopy<Traits>(state, smem, stateOffset, warp, lane);
+    storeStateCopy<Traits>(state, smem, stream.kStateOffset, warp, lane);
   }
   cpAsyncWait<0>();
 
-  if (p.state_out != nullptr)
+  // The last segment writes the final state; its indices are re-read rather than kept live
+  // through the loop.
+  const int segments = segmentCount(p);
+  if (p.state_out != nullptr && blockIdx.z % segments == segments - 1) {
+    const long long stateBase =
+        (static_cast<long long>(blockIdx.z / segments) * p.heads + blockIdx.y) * Traits::HEAD_K *
+            Traits::HEAD_V +
+        blockIdx.x * Traits::SLICE_V;
     forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {
       *reinterpret_cast<float2 *>(p.state_out + stateBase + row * Traits::HEAD_V + col) =
           make_float2(x0, x1);
     });
+  }
 }
 
 } // namespace attnc

@@ -7,7 +7,12 @@
 // rule: L2-normalised keys, beta = sigmoid(x)), a non-zero initial state and the output
 // and final state poisoned, and compare o and the final state with the float64
 // recurrence. T is no multiple of any chunk; K = V = 128 and K = 64 / V = 128; both
-// [B, H, T, D] and [B, T, H, D] storage. Skips, with the reason, without a CUDA device.
+// [B, H, T, D] and [B, T, H, D] storage. The split path of the decay family (sequences cut
+// into segments, a state pre-pass, a workspace) is checked the same way: fixed and
+// automatic segment counts, segments ending mid-sequence and mid-chunk, empty segments,
+// packed sequences shorter than a segment. The delta rule's two stages (always a
+// workspace) are checked on packed sequences too, empty and chunk-sized ones included.
+// Skips, with the reason, without a CUDA device.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/DSL/Frontend.h"
@@ -16,14 +21,17 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <tuple>
 #include <fstream>
 #include <sstream>
 
 namespace attnc {
 namespace {
 
-const char *const kSupported[] = {"linear", "lightning", "retnet",        "simple_gla",
+const char *const kSupported[] = {"linear", "lightning", "retnet",   "simple_gla",
                                   "gla",    "deltanet",  "gated_deltanet"};
 
 struct HeadDims {
@@ -61,29 +69,48 @@ protected:
   static inline std::string skipReason;
 };
 
+/// An example's program and checked AST.
+struct LoadedExample {
+  std::unique_ptr<CompiledProgram> program;
+  std::unique_ptr<dsl::SourceBuffer> buffer;
+  std::optional<dsl::Program> ast;
+  const dsl::Kernel &kernel() const { return ast->kernels.front(); }
+  cuda::LinearGateKind gate() const {
+    return program->recurrence(kernel().name) == "vector_gate" ? cuda::LinearGateKind::PerChannel
+                                                               : cuda::LinearGateKind::PerToken;
+  }
+  cuda::LinearRule rule() const { return cuda::linearRuleOf(program->recurrence(kernel().name)); }
+};
+
+LoadedExample loadExample(const char *example) {
+  LoadedExample e;
+  const std::string path = examplesDir() + "/" + example + ".attn";
+  std::ostringstream diag;
+  e.program = CompiledProgram::load(path, diag);
+  EXPECT_TRUE(e.program) << diag.str();
+  e.buffer = std::make_unique<dsl::SourceBuffer>(path, readFile(path));
+  dsl::DiagnosticEngine diags(*e.buffer);
+  e.ast = dsl::parseAndCheck(*e.buffer, diags);
+  EXPECT_TRUE(e.ast && !diags.hasErrors()) << example;
+  return e;
+}
+
 TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
   if (!runtimeInstance)
     GTEST_SKIP() << skipReason;
   runtime::Runtime &rt = *runtimeInstance;
   int checked = 0;
   for (const char *example : kSupported) {
-    const std::string path = examplesDir() + "/" + example + ".attn";
+    LoadedExample e = loadExample(example);
+    ASSERT_TRUE(e.program && e.ast);
+    const dsl::Kernel &kernel = e.kernel();
     std::ostringstream diag;
-    std::unique_ptr<CompiledProgram> program = CompiledProgram::load(path, diag);
-    ASSERT_TRUE(program) << diag.str();
-    dsl::SourceBuffer buffer(path, readFile(path));
-    dsl::DiagnosticEngine diags(buffer);
-    std::optional<dsl::Program> ast = dsl::parseAndCheck(buffer, diags);
-    ASSERT_TRUE(ast && !diags.hasErrors()) << example;
-    const dsl::Kernel &kernel = ast->kernels.front();
-    const std::string recurrence = program->recurrence(kernel.name);
-    const cuda::LinearGateKind gate = recurrence == "vector_gate" ? cuda::LinearGateKind::PerChannel
-                                                                  : cuda::LinearGateKind::PerToken;
-    const cuda::LinearRule rule = cuda::linearRuleOf(recurrence);
     for (const HeadDims &dims : kHeadDims) {
-      for (const cuda::LinearConfig &config : cuda::linearCandidates(dims.k, dims.v, gate, rule)) {
+      for (cuda::LinearConfig config :
+           cuda::linearCandidates(dims.k, dims.v, e.gate(), e.rule())) {
+        config.segments = 1; // the one-kernel path; SplitSegments covers the others
         std::optional<GeneratedKernel> generated =
-            program->generateLinear(kernel.name, dims.k, dims.v, config, diag);
+            e.program->generateLinear(kernel.name, dims.k, dims.v, config, diag);
         ASSERT_TRUE(generated) << diag.str();
         auto compiled = rt.compile(generated->source, generated->spec);
         ASSERT_TRUE(compiled) << example << " " << config.str() << ": " << compiled.error().message;
@@ -103,9 +130,113 @@ TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
                 << example << " " << config.str() << " K" << dims.k << " V" << dims.v << " "
                 << problem.str() << ": rel err " << r->relError << ", final state rel err "
                 << r->stateRelError << ", non-finite " << r->nonFinite << " of " << r->elements;
+            std::printf("one-kernel %-10s %-22s K%d %-30s rel err %.2e  state %.2e\n", example,
+                        config.str().c_str(), dims.k, problem.str().c_str(), r->relError,
+                        r->stateRelError);
             ++checked;
           }
       }
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
+/// Split-path problems: padded batches whose T is no multiple of the chunk (segments end
+/// mid-sequence; the last ends mid-chunk), two chunks cut three ways (an empty segment),
+/// and packed sequences of 1 to 699 tokens (shorter than a segment, and empty segments
+/// at their ends).
+std::vector<LinearProblem> splitProblems() {
+  std::vector<LinearProblem> problems;
+  for (const auto &[b, h, t] : {std::tuple<int64_t, int64_t, int64_t>{2, 3, 1000}, {1, 2, 77}}) {
+    LinearProblem p;
+    p.batch = b;
+    p.heads = h;
+    p.seqLen = t;
+    problems.push_back(p);
+  }
+  problems.push_back(LinearProblem::packed(2, {300, 1, 699, 537}));
+  problems.push_back(LinearProblem::packed(3, {1, 40, 130}));
+  return problems;
+}
+
+TEST_F(LinearExamplesGpu, SplitSegmentsMatchFloat64Recurrence) {
+  if (!runtimeInstance)
+    GTEST_SKIP() << skipReason;
+  runtime::Runtime &rt = *runtimeInstance;
+  int checked = 0;
+  for (const char *example : kSupported) {
+    LoadedExample e = loadExample(example);
+    ASSERT_TRUE(e.program && e.ast);
+    if (e.rule() == cuda::LinearRule::Delta)
+      continue; // the delta rule does not split sequences; DeltaPackedSequences covers it
+    const HeadDims dims = kHeadDims[0];
+    std::vector<cuda::LinearConfig> defaults =
+        cuda::linearCandidates(dims.k, dims.v, e.gate(), e.rule());
+    ASSERT_FALSE(defaults.empty());
+    for (int segments : {0, 3}) { // 0: chosen per launch from the SM count
+      cuda::LinearConfig config = defaults.front();
+      config.segments = segments;
+      std::ostringstream diag;
+      std::optional<GeneratedKernel> generated =
+          e.program->generateLinear(e.kernel().name, dims.k, dims.v, config, diag);
+      ASSERT_TRUE(generated) << diag.str();
+      auto compiled = rt.compile(generated->source, generated->spec);
+      ASSERT_TRUE(compiled) << example << " " << config.str() << ": " << compiled.error().message;
+      EXPECT_EQ((*compiled)->resources().localBytes, 0) << example << " " << config.str();
+      for (LinearProblem problem : splitProblems())
+        for (bool tokenMajor : {false, true}) {
+          problem.tokenMajor = tokenMajor;
+          problem.seed = 100 + checked;
+          auto r = checkLinear(rt, **compiled, e.kernel(), problem);
+          ASSERT_TRUE(r) << example << " " << config.str() << ": " << r.error().message;
+          EXPECT_TRUE(r->passed())
+              << example << " " << config.str() << " " << problem.str() << ": rel err "
+              << r->relError << ", final state rel err " << r->stateRelError << ", non-finite "
+              << r->nonFinite << " of " << r->elements;
+          std::printf("split %-10s %-22s %-42s rel err %.2e  state %.2e\n", example,
+                      config.str().c_str(), problem.str().c_str(), r->relError,
+                      r->stateRelError);
+          ++checked;
+        }
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
+TEST_F(LinearExamplesGpu, DeltaPackedSequencesMatchFloat64Recurrence) {
+  if (!runtimeInstance)
+    GTEST_SKIP() << skipReason;
+  runtime::Runtime &rt = *runtimeInstance;
+  int checked = 0;
+  for (const char *example : {"deltanet", "gated_deltanet"}) {
+    LoadedExample e = loadExample(example);
+    ASSERT_TRUE(e.program && e.ast);
+    for (const HeadDims &dims : kHeadDims) {
+      std::vector<cuda::LinearConfig> defaults =
+          cuda::linearCandidates(dims.k, dims.v, e.gate(), e.rule());
+      ASSERT_FALSE(defaults.empty());
+      std::ostringstream diag;
+      std::optional<GeneratedKernel> generated =
+          e.program->generateLinear(e.kernel().name, dims.k, dims.v, defaults.front(), diag);
+      ASSERT_TRUE(generated) << diag.str();
+      auto compiled = rt.compile(generated->source, generated->spec);
+      ASSERT_TRUE(compiled) << example << ": " << compiled.error().message;
+      EXPECT_EQ((*compiled)->resources().localBytes, 0) << example;
+      // The prepare stage's packed grid: one-token, empty and exactly-one-chunk sequences.
+      for (LinearProblem problem : {LinearProblem::packed(2, {300, 1, 699, 537}),
+                                    LinearProblem::packed(2, {64, 0, 1, 235, 128})})
+        for (bool tokenMajor : {false, true}) {
+          problem.tokenMajor = tokenMajor;
+          problem.seed = 200 + checked;
+          auto r = checkLinear(rt, **compiled, e.kernel(), problem);
+          ASSERT_TRUE(r) << example << ": " << r.error().message;
+          EXPECT_TRUE(r->passed()) << example << " K" << dims.k << " " << problem.str()
+                                   << ": rel err " << r->relError << ", final state rel err "
+                                   << r->stateRelError << ", non-finite " << r->nonFinite;
+          std::printf("delta %-15s K%d %-42s rel err %.2e  state %.2e\n", example, dims.k,
+                      problem.str().c_str(), r->relError, r->stateRelError);
+          ++checked;
+        }
     }
   }
   EXPECT_GT(checked, 0);

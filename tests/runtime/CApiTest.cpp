@@ -91,6 +91,18 @@ TEST(CApi, ValidateLaunchAcceptsGoodAndNamesBadArguments) {
   EXPECT_EQ(attnc_validate_launch(nullptr, &l.args), ATTNC_ERROR_INVALID_ARGUMENT);
 }
 
+TEST(CApi, LinearEntriesRefuseNullArguments) {
+  attnc_linear_launch_args args;
+  std::memset(&args, 0, sizeof(args));
+  int64_t bytes = -1;
+  EXPECT_EQ(attnc_kernel_launch_linear(nullptr, &args, nullptr), ATTNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(attnc_last_error_message()).find("attnc_kernel_launch_linear"),
+            std::string::npos);
+  EXPECT_EQ(attnc_kernel_linear_workspace_bytes(nullptr, &args, &bytes),
+            ATTNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(bytes, -1);
+}
+
 TEST(CApi, CompileCubinWithoutGpu) {
   TempDir cache;
   void *cubin = nullptr;

@@ -244,13 +244,150 @@ TEST(LinearValidation, SpecChecksAndTextForm) {
 
 namespace {
 
-/// The gated delta rule: g and beta, both f32 [B, H, T].
+/// tokenSpec with the decay family's state pre-pass and `segments` per sequence.
+KernelSpec splitSpec(int segments) {
+  KernelSpec s = tokenSpec();
+  s.linear.segments = segments;
+  s.linear.segmentBytes = 128 * 129 * 4;
+  s.linear.splitStages = {
+      {"attnc_simple_gla_segment_state", LinearStageGrid::SlicesHeadsEarlierSegments, 128, 98816},
+      {"attnc_simple_gla_segment_fold", LinearStageGrid::SlicesHeadsSequences, 128, 0}};
+  return s;
+}
+
+} // namespace
+
+TEST(LinearValidation, SplitLaunchRunsTheStagesFirstAndChecksTheWorkspace) {
+  Fixture f;
+  const KernelSpec spec = splitSpec(4);
+  Expected<int64_t> need = linearWorkspaceBytes(spec, f.args, {});
+  ASSERT_TRUE(need) << need.error().message;
+  EXPECT_EQ(*need, 2 * 3 * 3 * 128 * 129 * 4); // N x H x (P - 1) records
+  Expected<LinearLaunchConfig> missing = prepareLinearLaunch(spec, f.args);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("workspace: this launch splits each sequence into 4 "
+                                         "segments and needs 1188864 bytes"),
+            std::string::npos)
+      << missing.error().message;
+  f.args.workspace = fakePtr(0xa00000);
+  f.args.workspaceCapacity = *need - 1;
+  EXPECT_FALSE(prepareLinearLaunch(spec, f.args));
+  f.args.workspaceCapacity = *need;
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(spec, f.args);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->segments, 4);
+  EXPECT_EQ(c->params.num_segments, 4);
+  EXPECT_EQ(c->params.workspace, f.args.workspace);
+  EXPECT_EQ(c->grid[2], 8u); // sequences x P
+  ASSERT_EQ(c->numStages, 2);
+  EXPECT_EQ(c->stages[0].stage, 0);
+  EXPECT_EQ(c->stages[1].stage, 1);
+  EXPECT_EQ(c->stages[1].grid[2], 2u); // the fold: one CTA per (V slice, head, sequence)
+  EXPECT_EQ(c->stages[1].dynamicSmemBytes, 0u);
+  EXPECT_EQ(c->stages[0].grid[0], 2u);
+  EXPECT_EQ(c->stages[0].grid[1], 3u);
+  EXPECT_EQ(c->stages[0].grid[2], 6u); // sequences x (P - 1)
+  EXPECT_EQ(c->stages[0].block[0], 128u);
+  EXPECT_EQ(c->stages[0].dynamicSmemBytes, 98816u);
+  f.args.workspace = fakePtr(0xa00008);
+  Expected<LinearLaunchConfig> misaligned = prepareLinearLaunch(spec, f.args);
+  ASSERT_FALSE(misaligned);
+  EXPECT_NE(misaligned.error().message.find("workspace: pointer not 16-byte aligned"),
+            std::string::npos);
+}
+
+TEST(LinearValidation, OneSegmentIsTheOneKernelPath) {
+  Fixture f;
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(splitSpec(1), f.args);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->numStages, 0);
+  EXPECT_EQ(c->params.num_segments, 1);
+  EXPECT_EQ(c->params.workspace, nullptr);
+  EXPECT_EQ(c->grid[2], 2u);
+  EXPECT_EQ(*linearWorkspaceBytes(splitSpec(1), f.args, {}), 0);
+}
+
+TEST(LinearValidation, AutomaticSegmentsFillTheSms) {
+  const KernelSpec spec = splitSpec(0); // 98816 B of shared memory: two CTAs per H100 SM
+  const LinearDeviceShape h100{132, 233472};
+  // 2 V slices x 16 heads x 2 sequences = 64 CTAs for 264 slots: 4 segments.
+  EXPECT_EQ(linearSegmentsFor(spec, 2, 16, 2 * 16384, h100), 4);
+  // One CTA per SM (GLA's 162 KB): 132 slots, 2 segments.
+  KernelSpec wide = splitSpec(0);
+  wide.dynamicSmemBytes = 165888;
+  EXPECT_EQ(linearSegmentsFor(wide, 2, 16, 2 * 16384, h100), 2);
+  // Half the slots busy already (128 CTAs of 132), or no device: one kernel.
+  EXPECT_EQ(linearSegmentsFor(wide, 4, 16, 4 * 8192, h100), 1);
+  EXPECT_EQ(linearSegmentsFor(spec, 8, 16, 8 * 4096, h100), 1);
+  EXPECT_EQ(linearSegmentsFor(spec, 2, 16, 2 * 16384, LinearDeviceShape{}), 1);
+  // Short sequences keep kMinSegmentChunks chunks per segment: 1000 tokens = 16 chunks.
+  EXPECT_EQ(linearSegmentsFor(spec, 2, 3, 2 * 1000, h100), 2);
+  EXPECT_EQ(linearSegmentsFor(spec, 2, 3, 2 * 100, h100), 1);
+  // A kernel without split stages never splits; a fixed count is kept.
+  EXPECT_EQ(linearSegmentsFor(tokenSpec(), 2, 16, 2 * 16384, h100), 1);
+  EXPECT_EQ(linearSegmentsFor(splitSpec(3), 2, 16, 2 * 16384, h100), 3);
+  Fixture f;
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(spec, f.args, h100);
+  ASSERT_FALSE(c) << "an automatic split needs its workspace too";
+}
+
+TEST(LinearValidation, SplitSpecChecksAndTextForm) {
+  KernelSpec spec = splitSpec(0);
+  ASSERT_TRUE(spec.verify());
+  const std::string text = serializeKernelSpec(spec);
+  EXPECT_NE(text.find("linear per-token 64 g 0 66048\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("linear_stage attnc_simple_gla_segment_state "
+                      "slices-heads-earlier-segments 128 98816\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("linear_stage attnc_simple_gla_segment_fold slices-heads-sequences 128 0\n"),
+            std::string::npos)
+      << text;
+  Expected<KernelSpec> back = parseKernelSpec(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(serializeKernelSpec(*back), text);
+  EXPECT_EQ(back->linear.segments, 0);
+  EXPECT_EQ(back->linear.segmentBytes, 66048);
+  ASSERT_EQ(back->linear.splitStages.size(), 2u);
+  EXPECT_EQ(back->linear.splitStages[1].grid, LinearStageGrid::SlicesHeadsSequences);
+  EXPECT_EQ(back->linear.splitStages[0].grid, LinearStageGrid::SlicesHeadsEarlierSegments);
+
+  KernelSpec noStages = tokenSpec();
+  noStages.linear.segments = 4;
+  Status st = noStages.verify();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("4 segments need split stages"), std::string::npos);
+  KernelSpec badBytes = splitSpec(2);
+  badBytes.linear.segmentBytes = 100;
+  st = badBytes.verify();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("must be a positive multiple of 16"), std::string::npos);
+}
+
+namespace {
+
+/// Workspace bytes per token of the delta rule at K = V = 128, chunk 64: W, U, P (bf16)
+/// and the cumulative decay (fp32).
+constexpr int64_t kDeltaTokenBytes = 2 * 128 + 2 * 128 + 2 * 64 + 4;
+
+/// The gated delta rule: g and beta, both f32 [B, H, T]; the prepare stage runs always.
 KernelSpec gatedDeltaSpec() {
   KernelSpec s = tokenSpec();
   s.entryName = "attnc_gated_deltanet";
+  s.blockN = 16;
+  s.dynamicSmemBytes = 156160;
   s.linear.betaInput = "beta";
+  s.linear.tokenBytes = kDeltaTokenBytes;
+  s.linear.splitStages = {{"attnc_gated_deltanet_prepare", LinearStageGrid::ChunksHeadsSequences,
+                           128, 100864, LinearStageWhen::Always}};
   s.inputs.push_back({"beta", DType::F32, {"B", "Hq", "N"}});
   return s;
+}
+
+/// A workspace big enough for any launch of these tests.
+void giveWorkspace(LinearLaunchArgs &args) {
+  args.workspace = fakePtr(0x10000000);
+  args.workspaceCapacity = int64_t(1) << 30;
 }
 
 /// beta [2, 3, 1000] in [B, T, H] storage (a strided view), like the fixture's q.
@@ -268,6 +405,7 @@ TEST(LinearValidation, DeltaRuleBindsBeta) {
   Fixture f;
   f.inputs.push_back({"beta", tokenMajorBeta(2, 3, 1000)});
   f.args.inputs = f.inputs;
+  giveWorkspace(f.args);
   Expected<LinearLaunchConfig> c = prepareLinearLaunch(gatedDeltaSpec(), f.args);
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->params.g.ptr, f.inputs[0].tensor.data);
@@ -276,8 +414,9 @@ TEST(LinearValidation, DeltaRuleBindsBeta) {
   EXPECT_EQ(c->params.beta.stride[2], 3);
 
   // Plain delta rule, [B, H, T] storage, inputs in either order.
-  KernelSpec plain = linearSpec(LinearGate::None, "", {});
-  plain.linear.betaInput = "beta";
+  KernelSpec plain = gatedDeltaSpec();
+  plain.linear.gate = LinearGate::None;
+  plain.linear.gateInput.clear();
   plain.inputs = {{"beta", DType::F32, {"B", "Hq", "N"}}};
   std::vector<NamedTensor> beta = {
       {"beta", TensorDesc::contiguous(fakePtr(0xa00000), DType::F32, {2, 3, 1000})}};
@@ -300,10 +439,18 @@ TEST(LinearValidation, DeltaRulePackedSequences) {
   f.args.stateIn = &s0;
   f.args.stateOut = nullptr;
   f.args.cuSeqlens = &cu;
+  giveWorkspace(f.args);
   Expected<LinearLaunchConfig> c = prepareLinearLaunch(gatedDeltaSpec(), f.args);
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->params.num_seqs, 4);
   EXPECT_EQ(c->params.beta.ptr, f.inputs[1].tensor.data);
+  // The prepare stage's packed grid: floor(1537 / 64) + 4 blocks cover every sequence's
+  // chunks (LinearDeltaWorkspace.cuh); one packed batch row.
+  ASSERT_EQ(c->numStages, 1);
+  EXPECT_EQ(c->stages[0].grid[0], 1537u / 64 + 4);
+  EXPECT_EQ(c->stages[0].grid[1], 3u);
+  EXPECT_EQ(c->stages[0].grid[2], 1u);
+  EXPECT_EQ(*linearWorkspaceBytes(gatedDeltaSpec(), f.args, {}), 3 * 1537 * kDeltaTokenBytes);
 
   f.inputs[1].tensor = tokenMajorBeta(1, 3, 1536);
   f.args.inputs = f.inputs;
@@ -318,6 +465,7 @@ TEST(LinearValidation, DeltaRuleBetaErrors) {
                              const std::string &needle) {
     Fixture f;
     f.inputs.push_back({"beta", tokenMajorBeta(2, 3, 1000)});
+    giveWorkspace(f.args);
     mutate(f);
     f.args.inputs = f.inputs;
     Expected<LinearLaunchConfig> c = prepareLinearLaunch(gatedDeltaSpec(), f.args);
@@ -334,6 +482,8 @@ TEST(LinearValidation, DeltaRuleBetaErrors) {
   expectDeltaError([](Fixture &f) { f.inputs[1].tensor.data = fakePtr(0xa00002); },
                    "beta: pointer not 4-byte aligned");
   expectDeltaError([](Fixture &f) { f.inputs.push_back(f.inputs[1]); }, "input 'beta' given twice");
+  expectDeltaError([](Fixture &f) { f.args.workspace = nullptr; },
+                   "workspace: the stages this kernel always runs need 3864000 bytes");
   expectDeltaError([](Fixture &f) { f.inputs[1].name = "b2"; },
                    "unknown input 'b2' (the kernel's gate input is 'g' and its beta input "
                    "'beta')");
@@ -343,10 +493,19 @@ TEST(LinearValidation, DeltaRuleSpecChecksAndTextForm) {
   KernelSpec spec = gatedDeltaSpec();
   ASSERT_TRUE(spec.verify());
   const std::string text = serializeKernelSpec(spec);
-  EXPECT_NE(text.find("linear per-token 64 g beta\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("linear per-token 64 g\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("linear_stage attnc_gated_deltanet_prepare chunks-heads-sequences 128 "
+                      "100864 always\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("linear_delta beta 644\n"), std::string::npos) << text;
   Expected<KernelSpec> back = parseKernelSpec(text);
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->linear.betaInput, "beta");
+  EXPECT_EQ(back->linear.tokenBytes, kDeltaTokenBytes);
+  ASSERT_EQ(back->linear.splitStages.size(), 1u);
+  EXPECT_EQ(back->linear.splitStages[0].when, LinearStageWhen::Always);
+  EXPECT_FALSE(back->linear.canSplit());
   EXPECT_EQ(serializeKernelSpec(*back), text);
 
   KernelSpec channel = spec;
@@ -360,4 +519,21 @@ TEST(LinearValidation, DeltaRuleSpecChecksAndTextForm) {
   st = noSlot.verify();
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().message.find("its beta input"), std::string::npos) << st.error().message;
+  KernelSpec noStage = spec;
+  noStage.linear.splitStages.clear();
+  st = noStage.verify();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("workspace bytes per token"), std::string::npos)
+      << st.error().message;
+  KernelSpec noBytes = spec;
+  noBytes.linear.tokenBytes = 0;
+  EXPECT_FALSE(noBytes.verify());
+  KernelSpec alsoSplit = spec;
+  alsoSplit.linear.splitStages.push_back(
+      {"attnc_x_segment_fold", LinearStageGrid::SlicesHeadsSequences, 128, 0});
+  alsoSplit.linear.segmentBytes = 16;
+  st = alsoSplit.verify();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("cannot also split sequences"), std::string::npos)
+      << st.error().message;
 }

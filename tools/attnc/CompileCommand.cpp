@@ -76,12 +76,56 @@ std::string configText(const GeneratedKernel &k) {
   return isLinear(k) ? k.linearConfig.str() : k.config.str();
 }
 
-/// A generated kernel compiled by NVRTC, with what ptxas (or the cubin) reports.
+/// A generated kernel compiled by NVRTC, with what ptxas (or the cubin) reports for each
+/// entry point: the main one, then a linear kernel's split stages.
 struct Compiled {
   GeneratedKernel kernel;
   runtime::NvrtcOutput output;
-  std::optional<runtime::ResourceUsage> usage;
+  std::vector<std::optional<runtime::ResourceUsage>> usages;
+
+  bool reported() const {
+    return std::all_of(usages.begin(), usages.end(), [](const auto &u) { return u.has_value(); });
+  }
+  bool usesLocalMemory() const {
+    return std::any_of(usages.begin(), usages.end(),
+                       [](const auto &u) { return u && u->usesLocalMemory(); });
+  }
+  std::string usageText() const {
+    std::string text;
+    for (const auto &u : usages)
+      if (u)
+        text += (text.empty() ? "" : "; ") + u->str();
+    return text;
+  }
 };
+
+/// The entry points of `kernel`: the main one, then a linear kernel's split stages.
+std::vector<std::string> entryPoints(const GeneratedKernel &kernel) {
+  std::vector<std::string> entries{kernel.spec.entryName};
+  for (const runtime::LinearStage &stage : kernel.spec.linear.splitStages)
+    entries.push_back(stage.entryName);
+  return entries;
+}
+
+/// What ptxas reported for `entry`, or, when NVRTC served the compile from the driver's
+/// compute cache and ptxas printed nothing, the registers and local-memory frame the
+/// cubin records.
+std::optional<runtime::ResourceUsage> usageOf(const runtime::NvrtcOutput &out,
+                                              const std::string &entry, const std::string &arch) {
+  std::optional<runtime::ResourceUsage> usage = runtime::parseResourceUsage(out.log, entry);
+  if (usage)
+    return usage;
+  runtime::Expected<runtime::CubinFunctionInfo> info =
+      runtime::readCubinFunctionInfo(out.cubin, entry);
+  if (!info)
+    return std::nullopt;
+  usage = runtime::ResourceUsage{};
+  usage->function = entry;
+  usage->arch = arch;
+  usage->registers = info->registers;
+  usage->stackFrameBytes = std::max(info->frameBytes, info->minStackBytes);
+  return usage;
+}
 
 /// Compiles `kernel` for `arch`; prints why not and returns an exit code on failure.
 std::variant<Compiled, int> compileKernel(GeneratedKernel kernel, const std::string &arch,
@@ -106,22 +150,10 @@ std::variant<Compiled, int> compileKernel(GeneratedKernel kernel, const std::str
     return out.error().code == runtime::ErrorCode::CompileError ? kExitInternalError
                                                                 : kExitUserError;
   }
-  std::optional<runtime::ResourceUsage> usage =
-      runtime::parseResourceUsage(out->log, kernel.spec.entryName);
-  if (!usage) {
-    // NVRTC served the compile from the driver's compute cache and ptxas printed nothing:
-    // read registers and the local-memory frame from the cubin itself.
-    runtime::Expected<runtime::CubinFunctionInfo> info =
-        runtime::readCubinFunctionInfo(out->cubin, kernel.spec.entryName);
-    if (info) {
-      usage = runtime::ResourceUsage{};
-      usage->function = kernel.spec.entryName;
-      usage->arch = arch;
-      usage->registers = info->registers;
-      usage->stackFrameBytes = std::max(info->frameBytes, info->minStackBytes);
-    }
-  }
-  return Compiled{std::move(kernel), out.takeValue(), usage};
+  std::vector<std::optional<runtime::ResourceUsage>> usages;
+  for (const std::string &entry : entryPoints(kernel))
+    usages.push_back(usageOf(*out, entry, arch));
+  return Compiled{std::move(kernel), out.takeValue(), std::move(usages)};
 }
 
 /// Generates the kernel for the n-th candidate tile config (errors already printed).
@@ -146,11 +178,11 @@ int compileWithNvrtc(const Generator &generate, size_t count, const std::string 
     if (std::holds_alternative<int>(c))
       return std::get<int>(c);
     chosen = std::move(std::get<Compiled>(c));
-    if (!chosen->usage || !chosen->usage->usesLocalMemory())
+    if (!chosen->usesLocalMemory())
       break;
     if (n + 1 < count)
       std::cerr << "attnc: note: tile config " << configText(chosen->kernel)
-                << " uses local memory (" << chosen->usage->str() << "); trying the next\n";
+                << " uses local memory (" << chosen->usageText() << "); trying the next\n";
   }
   const Compiled &c = *chosen;
   std::ostream &report = vm.count("output") ? std::cout : std::cerr;
@@ -161,17 +193,18 @@ int compileWithNvrtc(const Generator &generate, size_t count, const std::string 
     report << "kernel " << c.kernel.kernelName << ": " << c.kernel.config.str() << ", head dim "
            << c.kernel.spec.headDim << ", mask " << analysis::toString(c.kernel.maskKind) << ", "
            << c.kernel.spec.dynamicSmemBytes << " B shared memory\n";
-  if (c.usage)
-    report << c.usage->str() << "\n";
+  for (const auto &usage : c.usages)
+    if (usage)
+      report << usage->str() << "\n";
   if (vm.count("no-spills")) {
-    if (!c.usage) {
+    if (!c.reported()) {
       std::cerr << "attnc: error: neither ptxas nor the cubin reported the resources of '"
                 << c.kernel.spec.entryName << "'\n";
       return kExitInternalError;
     }
-    if (c.usage->usesLocalMemory()) {
+    if (c.usesLocalMemory()) {
       std::cerr << "attnc: error: kernel '" << c.kernel.kernelName << "' uses local memory on "
-                << arch << " (" << c.usage->str() << ")\n";
+                << arch << " (" << c.usageText() << ")\n";
       return kExitUserError;
     }
   }

@@ -17,7 +17,10 @@ void addLinearOptions(po::options_description &desc) {
       "linear family: value head dim V (default: the declared one, else the key head dim)")(
       "chunk", po::value<int>(), "linear family: tokens per chunk")(
       "sub", po::value<int>(), "linear family: key sub-tile of the intra-chunk product")(
-      "slice-v", po::value<int>(), "linear family: V columns of the state per CTA");
+      "slice-v", po::value<int>(), "linear family: V columns of the state per CTA")(
+      "segments", po::value<int>(),
+      "linear family: split each sequence into this many segments walked in parallel "
+      "(1: one CTA walks it; default: chosen per launch from the SM count)");
 }
 
 std::optional<int> chooseValueDim(const CompiledProgram &program, const std::string &kernel,
@@ -38,7 +41,7 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
     if (vm.count(prefillOnly)) {
       std::cerr << "attnc: error: --" << prefillOnly << " applies to softmax kernels; kernel '"
                 << choice.kernel << "' is of the linear family (use --chunk, --sub, --slice-v, "
-                << "--warps)\n";
+                << "--warps, --segments)\n";
       return std::nullopt;
     }
   LinearChoice c;
@@ -53,7 +56,8 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
   std::vector<cuda::LinearConfig> defaults =
       cuda::linearCandidates(c.headDimK, c.headDimV, gate, cuda::linearRuleOf(recurrence));
   c.explicitConfig =
-      vm.count("chunk") || vm.count("sub") || vm.count("slice-v") || vm.count("warps");
+      vm.count("chunk") || vm.count("sub") || vm.count("slice-v") || vm.count("warps") ||
+      vm.count("segments");
   if (!c.explicitConfig) {
     // Head dims the template does not support leave no default: the emitter says why.
     c.configs = defaults.empty() ? std::vector<cuda::LinearConfig>{{}} : defaults;
@@ -68,6 +72,8 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
     cfg.sliceV = vm["slice-v"].as<int>();
   if (vm.count("warps"))
     cfg.numWarps = vm["warps"].as<int>();
+  if (vm.count("segments"))
+    cfg.segments = vm["segments"].as<int>();
   c.configs = {cfg};
   return c;
 }

@@ -2,7 +2,7 @@
 //
 // The linear-family counterpart of KernelSelection: K from --head-dim (or the declared
 // key dim, else 128), V from --head-dim-v (or the declared value dim, else K), and the
-// chunkwise tile shape from --chunk/--sub/--slice-v/--warps or the defaults for the
+// chunkwise tile shape from --chunk/--sub/--slice-v/--warps/--segments or the defaults for the
 // kernel's gate kind (best first).
 //
 //===----------------------------------------------------------------------===//
@@ -13,7 +13,7 @@
 
 namespace attnc::cli {
 
-/// Adds --head-dim-v, --chunk, --sub, --slice-v.
+/// Adds --head-dim-v, --chunk, --sub, --slice-v, --segments.
 void addLinearOptions(po::options_description &desc);
 
 struct LinearChoice {

@@ -127,6 +127,21 @@ runtime::KernelSpec toLinearSpec(const cuda::EmittedLinearKernel &e) {
   spec.linear.sliceV = e.config.sliceV;
   spec.linear.gateInput = e.gateInput;
   spec.linear.betaInput = e.betaInput;
+  spec.linear.tokenBytes = e.tokenBytes;
+  if (e.rule == cuda::LinearRule::Delta) {
+    spec.linear.splitStages.push_back({e.prepareEntry,
+                                       runtime::LinearStageGrid::ChunksHeadsSequences,
+                                       e.prepareThreads, e.prepareSmemBytes,
+                                       runtime::LinearStageWhen::Always});
+  } else {
+    spec.linear.segments = e.config.segments;
+    spec.linear.segmentBytes = e.segmentBytes;
+    spec.linear.splitStages.push_back({e.segmentStateEntry,
+                                       runtime::LinearStageGrid::SlicesHeadsEarlierSegments,
+                                       e.threads, e.smemBytes});
+    spec.linear.splitStages.push_back(
+        {e.segmentFoldEntry, runtime::LinearStageGrid::SlicesHeadsSequences, e.threads, 0});
+  }
   for (const auto &[name, dims] :
        {std::pair(&e.gateInput, &e.gateInputDims), std::pair(&e.betaInput, &e.betaInputDims)}) {
     if (name->empty())

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Driver/LinearHarness.h"
 
+#include "LinearPackedReference.h"
+
 #include "attnc/Reference/HostTensor.h"
 #include "attnc/Reference/Reference.h"
 
@@ -113,8 +115,9 @@ Expected<LinearHost> makeHost(const runtime::KernelSpec &spec, const dsl::Kernel
   }
   h.stateName = ast.states.front().name;
   if (pb.initialState)
-    h.initial[h.stateName] = reference::roundedTo(
-        reference::randomUniform({B, H, K, V}, seed + 4, -1.0, 1.0), reference::StorageFormat::F32);
+    h.initial[h.stateName] =
+        reference::roundedTo(reference::randomUniform({pb.sequences(), H, K, V}, seed + 4, -1.0, 1.0),
+                             reference::StorageFormat::F32);
   switch (spec.linear.gate) {
   case LinearGate::None:
     break;
@@ -230,10 +233,22 @@ Expected<DeviceTensor> poisoned(runtime::Runtime &rt, const std::vector<int64_t>
 
 /// Everything one launch reads and writes on the device.
 struct LinearDevice {
-  DeviceTensor q, k, v, o, gate, beta, stateIn, stateOut;
+  DeviceTensor q, k, v, o, gate, beta, stateIn, stateOut, cuSeqlens;
+  DeviceBuffer workspace;
   std::vector<runtime::NamedTensor> inputs;
   runtime::LinearLaunchArgs args;
 };
+
+/// Cumulative offsets of the packed sequences (empty for a padded batch).
+std::vector<int> offsetsOf(const LinearProblem &pb) {
+  std::vector<int> cu;
+  if (pb.packedLengths.empty())
+    return cu;
+  cu.push_back(0);
+  for (int len : pb.packedLengths)
+    cu.push_back(cu.back() + len);
+  return cu;
+}
 
 Expected<LinearDevice> uploadAll(runtime::Runtime &rt, const runtime::KernelSpec &spec,
                                  const LinearHost &h, const LinearProblem &pb) {
@@ -254,7 +269,7 @@ Expected<LinearDevice> uploadAll(runtime::Runtime &rt, const runtime::KernelSpec
     *it.dst = t.takeValue();
   }
   Expected<DeviceTensor> o = poisoned(rt, {B, H, T, V}, dt, tm);
-  Expected<DeviceTensor> s1 = poisoned(rt, {B, H, K, V}, DType::F32, false);
+  Expected<DeviceTensor> s1 = poisoned(rt, {pb.sequences(), H, K, V}, DType::F32, false);
   if (!o || !s1)
     return !o ? o.takeError() : s1.takeError();
   d.o = o.takeValue();
@@ -278,6 +293,14 @@ Expected<LinearDevice> uploadAll(runtime::Runtime &rt, const runtime::KernelSpec
     *dst = t.takeValue();
     d.inputs.push_back({name->c_str(), dst->desc});
   }
+  if (const std::vector<int> cu = offsetsOf(pb); !cu.empty()) {
+    std::vector<unsigned char> bytes(cu.size() * sizeof(int));
+    std::memcpy(bytes.data(), cu.data(), bytes.size());
+    Expected<DeviceTensor> t = upload(rt, {int64_t(cu.size())}, bytes, DType::I32, false);
+    if (!t)
+      return t.takeError();
+    d.cuSeqlens = t.takeValue();
+  }
   return d;
 }
 
@@ -289,7 +312,26 @@ void bindArgs(LinearDevice &d) {
   d.args.o = d.o.desc;
   d.args.stateOut = &d.stateOut.desc;
   d.args.stateIn = d.stateIn.desc.data ? &d.stateIn.desc : nullptr;
+  d.args.cuSeqlens = d.cuSeqlens.desc.data ? &d.cuSeqlens.desc : nullptr;
   d.args.inputs = d.inputs;
+}
+
+/// Allocates the workspace the kernel asks for on this problem (none on the one-kernel
+/// path), as a runtime caller does once per problem shape.
+runtime::Status attachWorkspace(runtime::Runtime &rt, const runtime::Kernel &kernel,
+                                LinearDevice &d) {
+  Expected<int64_t> bytes = kernel.linearWorkspaceBytes(d.args);
+  if (!bytes)
+    return bytes.takeError();
+  if (*bytes == 0)
+    return runtime::Status::success();
+  Expected<DeviceBuffer> buffer = rt.allocate(size_t(*bytes));
+  if (!buffer)
+    return buffer.takeError();
+  d.workspace = buffer.takeValue();
+  d.args.workspace = d.workspace.data();
+  d.args.workspaceCapacity = *bytes;
+  return runtime::Status::success();
 }
 
 /// Downloads a [B, H, T|K, V] device tensor into [B, H, ...] order through its strides.
@@ -331,8 +373,28 @@ LinearProblem LinearProblem::fromShape(const ProblemShape &shape) {
   return p;
 }
 
+LinearProblem LinearProblem::packed(int64_t heads, std::vector<int> lengths) {
+  LinearProblem p;
+  p.heads = heads;
+  p.seqLen = 0;
+  for (int len : lengths)
+    p.seqLen += len;
+  p.packedLengths = std::move(lengths);
+  return p;
+}
+
+int64_t LinearProblem::sequences() const {
+  return packedLengths.empty() ? batch : int64_t(packedLengths.size());
+}
+
 std::string LinearProblem::str() const {
   std::ostringstream os;
+  if (!packedLengths.empty()) {
+    os << "packed [";
+    for (size_t i = 0; i < packedLengths.size(); ++i)
+      os << (i ? "," : "") << packedLengths[i];
+    os << "] ";
+  }
   os << "B=" << batch << " H=" << heads << " T=" << seqLen
      << (tokenMajor ? " [B,T,H,D]" : " [B,H,T,D]") << (initialState ? " S0" : "");
   return os.str();
@@ -350,31 +412,32 @@ Expected<LinearCheckResult> checkLinear(runtime::Runtime &rt, const runtime::Ker
   if (!dev)
     return dev.takeError();
   bindArgs(*dev);
+  if (runtime::Status st = attachWorkspace(rt, kernel, *dev); !st)
+    return st.takeError();
   if (runtime::Status st = kernel.launchLinear(dev->args, nullptr); !st)
     return st.takeError();
   if (runtime::Status st = rt.synchronize(); !st)
     return st.takeError();
 
-  reference::StateTensors final;
-  reference::HostTensor ref;
+  LinearReferenceResult ref;
   try {
-    ref = reference::referenceLinearRecurrent(ast, host->inputs, {},
-                                              pb.initialState ? &host->initial : nullptr, &final);
+    ref = linearReference(ast, host->inputs, host->stateName,
+                          pb.initialState ? &host->initial.at(host->stateName) : nullptr,
+                          offsetsOf(pb));
   } catch (const reference::ReferenceError &e) {
     return Error{ErrorCode::InvalidArgument, std::string("reference: ") + e.what()};
   }
-  Expected<reference::HostTensor> o = download(dev->o, ref.shape);
-  const reference::HostTensor &refState = final.at(host->stateName);
-  Expected<reference::HostTensor> s = download(dev->stateOut, refState.shape);
+  Expected<reference::HostTensor> o = download(dev->o, ref.o.shape);
+  Expected<reference::HostTensor> s = download(dev->stateOut, ref.finalState.shape);
   if (!o || !s)
     return !o ? o.takeError() : s.takeError();
   LinearCheckResult r;
   r.tolerance = spec.dtype == DType::BF16 ? kToleranceBF16 : kToleranceF16;
   r.nonFinite = scrub(*o) + scrub(*s);
   r.elements = o->numel();
-  r.relError = reference::relativeError(*o, ref);
-  r.maxAbsError = reference::maxAbsDiff(*o, ref);
-  r.stateRelError = reference::relativeError(*s, refState);
+  r.relError = reference::relativeError(*o, ref.o);
+  r.maxAbsError = reference::maxAbsDiff(*o, ref.o);
+  r.stateRelError = reference::relativeError(*s, ref.finalState);
   return r;
 }
 
@@ -402,6 +465,8 @@ Expected<BenchResult> benchLinear(runtime::Runtime &rt, const runtime::Kernel &k
       return dev.takeError();
     devices.push_back(dev.takeValue());
     bindArgs(devices.back());
+    if (runtime::Status st = attachWorkspace(rt, kernel, devices.back()); !st)
+      return st.takeError();
   }
   return timeLaunches(
       rt.driver(), [&](int i) { return kernel.launchLinear(devices[i % sets].args, nullptr); },

@@ -21,7 +21,7 @@
 extern "C" {
 #endif
 
-#define ATTNC_C_API_VERSION 1
+#define ATTNC_C_API_VERSION 2
 
 typedef enum {
   ATTNC_OK = 0,
@@ -133,6 +133,23 @@ typedef struct {
   int64_t block_map_bytes;
 } attnc_launch_args;
 
+/** The arguments of a linear-family launch (attnc::runtime::LinearLaunchArgs): q, k, v, o
+ *  [B, H, T, K|V] in any layout with a contiguous last dim; the gate input by name. */
+typedef struct {
+  attnc_tensor q, k, v, o;
+  const attnc_named_tensor *inputs;
+  int num_inputs;
+  const attnc_tensor *state_in;   /* f32 [N, H, K, V] or NULL (zeros) */
+  const attnc_tensor *state_out;  /* f32 [N, H, K, V] or NULL */
+  const attnc_tensor *cu_seqlens; /* i32 [N + 1] packed offsets (then B = 1) or NULL */
+  int has_scale;                  /* 0: scale = 1/sqrt(K) */
+  float scale;
+  /* Scratch of attnc_kernel_linear_workspace_bytes() bytes (16-byte aligned), or NULL when
+   * that is 0. A launch neither allocates nor synchronises, so it can be graph-captured. */
+  void *workspace;
+  int64_t workspace_bytes;
+} attnc_linear_launch_args;
+
 typedef struct {
   char name[256];
   char arch[16]; /* "sm_90a" */
@@ -178,6 +195,16 @@ void attnc_kernel_destroy(attnc_kernel *kernel);
  * reads no data); pass it as attnc_launch_args.block_map / block_map_bytes. */
 int64_t attnc_kernel_block_map_bytes(const attnc_kernel *kernel, int64_t batch,
                                      int64_t heads_q, int64_t seq_q, int64_t seq_k);
+
+/** Validates and enqueues a linear-family kernel's launch (its split stages first, when it
+ *  cuts sequences into segments) on `stream`. */
+attnc_status attnc_kernel_launch_linear(const attnc_kernel *kernel,
+                                        const attnc_linear_launch_args *args, void *stream);
+/** Workspace bytes a linear launch with `args` needs on the kernel's device (0 on the
+ *  one-kernel path; `args` workspace fields are ignored). */
+attnc_status attnc_kernel_linear_workspace_bytes(const attnc_kernel *kernel,
+                                                 const attnc_linear_launch_args *args,
+                                                 int64_t *bytes);
 
 /** Checks `args` against `spec` without a GPU; the error says what is wrong. */
 attnc_status attnc_validate_launch(const attnc_kernel_spec *spec, const attnc_launch_args *args);

@@ -1,7 +1,7 @@
 //===- LinearSpaceTest.cpp - The linear space against LinearTraits' rules --===//
 //
 // The linear space must prune in only points that instantiate templates/attnc/
-// LinearTraits.cuh (and LinearDeltaTraits.cuh for the delta rule). Their static_asserts
+// LinearTraits.cuh (and LinearDeltaSplitTraits.cuh for the delta rule). Their static_asserts
 // are restated here independently of cuda::linearConfigProblem (which the space uses),
 // for every supported head-dim pair, gate kind and update rule, together with the
 // shared-memory limit; the defaults that fit shared
@@ -23,7 +23,7 @@ constexpr int kMmaM = 16;
 constexpr int kMmaK = 16;
 constexpr int kSwizzle = 64;
 constexpr int kHeadDims[] = {64, 128, 256};
-constexpr int kDeltaMaxChunk = 64;
+constexpr int kDeltaChunk = 64;
 
 /// A gate kind with an update rule: the decay family takes every gate, the delta rule
 /// none or one per token.
@@ -39,7 +39,7 @@ constexpr Kind kKinds[] = {{cuda::LinearGateKind::None, cuda::LinearRule::Additi
                            {cuda::LinearGateKind::PerToken, cuda::LinearRule::Delta}};
 
 /// LinearTraits' static_asserts, one by one (templates/attnc/LinearTraits.cuh), and
-/// LinearDeltaTraits' for the delta rule.
+/// LinearDeltaSplitTraits' for the delta rule (whose walk's SUB is fixed at 16).
 bool instantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c) {
   const bool vectorGate = kind.gate == cuda::LinearGateKind::PerChannel;
   const int threads = c.numWarps * kWarpSize;
@@ -52,7 +52,8 @@ bool instantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c) 
     return decayFamily;
   return decayFamily &&
          (kind.gate == cuda::LinearGateKind::None || kind.gate == cuda::LinearGateKind::PerToken) &&
-         c.chunk <= kDeltaMaxChunk && c.sliceV <= threads;
+         c.chunk == kDeltaChunk && c.numWarps * kMmaM == c.chunk && c.sub == kMmaM &&
+         c.segments <= 1 && (kind.gate == cuda::LinearGateKind::None ? 1 : 2) * c.chunk <= threads;
 }
 
 std::string traceOf(int k, int v, Kind kind) {
@@ -70,8 +71,10 @@ TEST(LinearSpace, EveryValidPointInstantiatesTheTemplate) {
         SCOPED_TRACE(traceOf(k, v, kind));
         Enumeration e = linearSpace(k, v, kind.gate, kind.rule).enumerate(limits);
         // K=256 with per-channel gates needs 8 warps, so 128-token chunks whose two
-        // stages of gate rows alone exceed shared memory: nothing fits.
-        const bool fits = !(k == 256 && kind.gate == cuda::LinearGateKind::PerChannel);
+        // stages of gate rows alone exceed shared memory: nothing fits. Nor do two stages
+        // of the delta rule's walk (q, k and W at K=256).
+        const bool fits = !(k == 256 && (kind.gate == cuda::LinearGateKind::PerChannel ||
+                                         kind.rule == cuda::LinearRule::Delta));
         EXPECT_EQ(e.valid.empty(), !fits);
         for (const Candidate &c : e.valid) {
           cuda::LinearConfig config = toLinearConfig(c);
@@ -121,13 +124,17 @@ TEST(LinearSpace, PrunesWhatTheTemplateRejects) {
   EXPECT_EQ(scalar.threadsPerBlock(fromLinearConfig({64, 16, 64, 8})), 256);
   SearchSpace delta =
       linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Delta);
-  EXPECT_FALSE(delta.check(fromLinearConfig({64, 32, 64, 4}), DeviceLimits()).has_value());
+  EXPECT_FALSE(delta.check(fromLinearConfig({64, 16, 64, 4}), DeviceLimits()).has_value());
   why = delta.check(fromLinearConfig({128, 16, 128, 8}), DeviceLimits());
   ASSERT_TRUE(why.has_value());
-  EXPECT_EQ(*why, "the delta rule's forward substitution handles chunks of at most 64 tokens");
-  why = delta.check(fromLinearConfig({64, 16, 128, 2}), DeviceLimits());
+  EXPECT_NE(why->find("the delta rule's stages work on chunks of 64 tokens"), std::string::npos)
+      << *why;
+  why = delta.check(fromLinearConfig({64, 32, 64, 4}), DeviceLimits());
   ASSERT_TRUE(why.has_value());
-  EXPECT_NE(why->find("one V column per thread"), std::string::npos) << *why;
+  EXPECT_NE(why->find("sub must be 16"), std::string::npos) << *why;
+  why = delta.check(fromLinearConfig({64, 16, 64, 4, 2}), DeviceLimits());
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why, "the delta rule does not split sequences into segments");
 }
 
 TEST(LinearSpace, ConfigTextRoundTrips) {
@@ -141,4 +148,14 @@ TEST(LinearSpace, ConfigTextRoundTrips) {
     EXPECT_EQ(fromLinearConfig(*back), c) << config.str();
   }
   EXPECT_EQ(toLinearConfig(fromLinearConfig({128, 16, 128, 8})).str(), "c128 sub16 v128 w8");
+  // The segment count: absent (records from before the split path) is the automatic choice.
+  EXPECT_EQ(toLinearConfig(fromLinearConfig({64, 32, 64, 4, 4})).str(), "c64 sub32 v64 w4 p4");
+  std::optional<cuda::LinearConfig> old = cuda::LinearConfig::parse("c64 sub32 v64 w4");
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->segments, 0);
+  EXPECT_EQ(cuda::LinearConfig::parse("c64 sub32 v64 w4 p2")->segments, 2);
+  EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 p0").has_value());
+  EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 p2x").has_value());
+  EXPECT_TRUE(linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Additive)
+                  .check(fromLinearConfig({64, 32, 64, 4, 8}), DeviceLimits()) == std::nullopt);
 }

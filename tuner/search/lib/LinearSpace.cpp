@@ -2,15 +2,19 @@
 //
 // The parameters of templates/attnc/LinearTraits.cuh as cuda::LinearConfig names them:
 // chunk (CHUNK, tokens per pass over the state), sub (SUB, the key sub-tile of the
-// intra-chunk product), v (SLICE_V, the V columns of the state one CTA owns) and w
-// (NUM_WARPS); the delta rule (LinearDeltaTraits.cuh) adds a chunk limit, one thread per
-// V column and its own shared-memory plan. The constraints are cuda::linearConfigProblem, which
-// restates the template's static_asserts, plus the head-dim asserts it leaves to the emitter and
-// the shared-memory formula the emitted prelude checks, so a pruned-in point always compiles.
+// intra-chunk product), v (SLICE_V, the V columns of the state one CTA owns), w
+// (NUM_WARPS) and p (segments per sequence, a launch-time split: 0 lets each launch choose
+// from the SM count; candidates that differ only in p share one compiled cubin); the delta
+// rule (LinearDeltaSplitTraits.cuh) fixes the chunk, the warps and the key sub-tile and
+// does not split sequences. The constraints are cuda::linearConfigProblem, which restates
+// the template's static_asserts, plus the head-dim asserts it leaves to the emitter and
+// the shared-memory formula the emitted prelude checks, so a pruned-in point always
+// compiles.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Tuner/Spaces.h"
 
+#include <algorithm>
 #include <string>
 
 namespace attnc::tuner {
@@ -21,14 +25,15 @@ constexpr int kSwizzleElements = 64; ///< LinearTraits: rows span whole 128-byte
 } // namespace
 
 cuda::LinearConfig toLinearConfig(const Candidate &c) {
-  return cuda::LinearConfig{c.get("chunk"), c.get("sub"), c.get("v"), c.get("w")};
+  return cuda::LinearConfig{c.get("chunk"), c.get("sub"), c.get("v"), c.get("w"), c.get("p")};
 }
 
 Candidate fromLinearConfig(const cuda::LinearConfig &config) {
   return Candidate{{{"chunk", config.chunk},
                     {"sub", config.sub},
                     {"v", config.sliceV},
-                    {"w", config.numWarps}}};
+                    {"w", config.numWarps},
+                    {"p", config.segments}}};
 }
 
 SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate, cuda::LinearRule rule) {
@@ -37,6 +42,7 @@ SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate, cuda::LinearR
       .addDimension("sub", {16, 32, 64, 128})
       .addDimension("v", {64, 128, 256})
       .addDimension("w", {1, 2, 4, 8})
+      .addDimension("p", {0, 1, 2, 4, 8})
       .setThreadsPerBlock([](const Candidate &c) { return c.get("w") * kWarpSize; });
   space.addConstraint(
       [dk, dv, gate, rule](const Candidate &c, const DeviceLimits &) -> std::optional<std::string> {
@@ -48,9 +54,12 @@ SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate, cuda::LinearR
           return why;
         return std::nullopt;
       });
-  space.addConstraint([dk, gate, rule](const Candidate &c,
-                                       const DeviceLimits &limits) -> std::optional<std::string> {
-    int smem = cuda::linearSmemBytes(dk, gate, rule, toLinearConfig(c));
+  space.addConstraint([dk, dv, gate, rule](const Candidate &c, const DeviceLimits &limits)
+                          -> std::optional<std::string> {
+    const cuda::LinearConfig config = toLinearConfig(c);
+    int smem = cuda::linearSmemBytes(dk, gate, rule, config);
+    if (rule == cuda::LinearRule::Delta) // the prepare stage runs in the same module
+      smem = std::max(smem, cuda::linearDeltaPrepareSmemBytes(dk, dv, gate, config));
     if (smem > limits.smemOptinBytes)
       return "shared memory " + std::to_string(smem) + " B exceeds the device's " +
              std::to_string(limits.smemOptinBytes) + " B";

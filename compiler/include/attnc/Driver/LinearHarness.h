@@ -6,7 +6,9 @@
 // Lightning-style per-head slopes 2^(-8 (h + 1) / H); for the delta rule L2-normalised keys
 // and write strengths beta = sigmoid(x)), a non-zero initial state, output and final state
 // poisoned with NaN before the launch, either layout ([B, H, T, D] or [B, T, H, D]
-// storage), the float64 recurrent reference, and CUDA-event timing.
+// storage), optionally packed sequences of given lengths in batch row 0, the workspace a
+// launch needs (allocated here, as a caller of the runtime would), the float64 recurrent
+// reference, and CUDA-event timing.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_DRIVER_LINEARHARNESS_H
@@ -18,6 +20,7 @@
 #include "attnc/Runtime/Runtime.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace attnc {
 
@@ -27,9 +30,15 @@ struct LinearProblem {
   bool tokenMajor = false;  ///< storage [B, T, H, D] (a strided view) instead of [B, H, T, D]
   bool initialState = true; ///< a random non-zero initial state
   uint64_t seed = 1;
+  /// Lengths of packed sequences in batch row 0 (batch 1, seqLen their sum, passed as
+  /// cu_seqlens); empty: `batch` padded sequences of seqLen tokens.
+  std::vector<int> packedLengths;
   /// From a softmax-style ProblemShape (B, Hq, N); Hkv and M must equal Hq and N.
   static LinearProblem fromShape(const ProblemShape &shape);
-  std::string str() const; ///< "B=2 H=3 T=1000 [B,H,T,D] S0"
+  /// Packed sequences of these lengths, `heads` heads.
+  static LinearProblem packed(int64_t heads, std::vector<int> lengths);
+  int64_t sequences() const; ///< N: batch, or the number of packed sequences
+  std::string str() const;   ///< "B=2 H=3 T=1000 [B,H,T,D] S0", "packed [300,1] H=2 ..."
 };
 
 struct LinearCheckResult {

@@ -1,8 +1,9 @@
 //===- LinearConfig.cpp - Tile shape of a chunkwise linear kernel ---------===//
 //
-// Printing, the defaults, the shape rules and the shared-memory formula, which must agree
-// with LinearTraits and LinearDeltaTraits (the emitted prelude static_asserts kSmemBytes
-// against it).
+// Printing, the defaults, the shape rules and the shared-memory formulas, which must agree
+// with LinearTraits and LinearDeltaSplitTraits (the emitted prelude static_asserts each
+// stage's kSmemBytes against them), and the delta rule's workspace row per token, which
+// must agree with LinearDeltaWorkspace.cuh.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/LinearConfig.h"
@@ -19,21 +20,25 @@ constexpr int kStages = 2;       // LinearTraits::kStages
 constexpr int kMmaM = 16;        // m16n8k16
 constexpr int kWarpSize = 32;
 constexpr int kSwizzleElements = 64; // a 128-byte swizzle row of 16-bit elements
-constexpr int kFloatBytes = 4;       // beta, A and R of the delta rule are fp32
-constexpr int kDeltaMaxChunk = 64;   // LinearDeltaTraits: CHUNK floats per solving thread
-constexpr int kDeltaRowPad = kCopyBytes / kFloatBytes; // A and R rows pad by one chunk
+constexpr int kFloatBytes = 4;       // beta, gates, decays and A of the delta rule are fp32
+constexpr int kDeltaChunk = 64;      // LinearDeltaSplitTraits: kDeltaSplitChunk
+constexpr int kDeltaRowPad = kCopyBytes / kFloatBytes; // A rows pad by one chunk
 constexpr const char *kDeltaRecurrences[] = {"delta_rule", "gated_delta_rule"};
 
-/// LinearDeltaTraits' additions to the decay family's rules.
+/// LinearDeltaSplitTraits' additions to the decay family's rules.
 std::string deltaProblem(LinearGateKind gate, const LinearConfig &c) {
   if (gate != LinearGateKind::None && gate != LinearGateKind::PerToken)
     return "the delta rule is plain or gated by one log decay per token";
-  if (c.chunk > kDeltaMaxChunk)
-    return "the delta rule's forward substitution handles chunks of at most " +
-           std::to_string(kDeltaMaxChunk) + " tokens";
-  if (c.sliceV > c.numWarps * kWarpSize)
-    return "the delta rule solves one V column per thread: the V slice must not exceed the "
-           "threads";
+  if (c.chunk != kDeltaChunk)
+    return "the delta rule's stages work on chunks of " + std::to_string(kDeltaChunk) +
+           " tokens (a row of scores is one 128-byte swizzle group)";
+  if (c.numWarps * kMmaM != c.chunk)
+    return "the delta rule's walk gives each warp one m16 stripe: warps must be chunk / 16";
+  if (c.sub != kMmaM)
+    return "the delta rule has no key sub-tile (its walk reads the prepared scores): sub "
+           "must be 16";
+  if (c.segments > 1)
+    return "the delta rule does not split sequences into segments";
   return "";
 }
 } // namespace
@@ -65,16 +70,22 @@ LinearRule linearRuleOf(const std::string &recurrence) {
 
 std::string LinearConfig::str() const {
   return "c" + std::to_string(chunk) + " sub" + std::to_string(sub) + " v" +
-         std::to_string(sliceV) + " w" + std::to_string(numWarps);
+         std::to_string(sliceV) + " w" + std::to_string(numWarps) +
+         (segments > 0 ? " p" + std::to_string(segments) : "");
 }
 
 std::optional<LinearConfig> LinearConfig::parse(const std::string &text) {
   LinearConfig c;
   int used = 0;
   if (std::sscanf(text.c_str(), "c%d sub%d v%d w%d%n", &c.chunk, &c.sub, &c.sliceV, &c.numWarps,
-                  &used) != 4 ||
-      used != static_cast<int>(text.size()))
+                  &used) != 4)
     return std::nullopt;
+  if (used != static_cast<int>(text.size())) {
+    int tail = 0;
+    if (std::sscanf(text.c_str() + used, " p%d%n", &c.segments, &tail) != 1 ||
+        used + tail != static_cast<int>(text.size()) || c.segments <= 0)
+      return std::nullopt;
+  }
   if (c.chunk <= 0 || c.sub <= 0 || c.sliceV <= 0 || c.numWarps <= 0 || c.str() != text)
     return std::nullopt;
   return c;
@@ -83,9 +94,10 @@ std::optional<LinearConfig> LinearConfig::parse(const std::string &text) {
 std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate,
                                            LinearRule rule) {
   std::vector<LinearConfig> all =
-      gate == LinearGateKind::PerChannel
-          ? std::vector<LinearConfig>{{64, 16, 64, 4}}
-          : std::vector<LinearConfig>{{64, 32, 64, 4}, {128, 16, 128, 8}, {64, 16, 64, 4}};
+      rule == LinearRule::Delta          ? std::vector<LinearConfig>{{64, 16, 64, 4}, {64, 16, 128, 4}}
+      : gate == LinearGateKind::PerChannel ? std::vector<LinearConfig>{{64, 16, 64, 4}}
+                                           : std::vector<LinearConfig>{
+                                                 {64, 32, 64, 4}, {128, 16, 128, 8}, {64, 16, 64, 4}};
   std::vector<LinearConfig> fitting;
   for (const LinearConfig &c : all)
     if (linearConfigProblem(headDimK, headDimV, gate, rule, c).empty())
@@ -97,6 +109,8 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
                                 const LinearConfig &c) {
   if (c.chunk <= 0 || c.sub <= 0 || c.sliceV <= 0 || c.numWarps <= 0)
     return "every size must be positive";
+  if (c.segments < 0 || c.segments > kMaxLinearSegments)
+    return "segments must be 0 (chosen per launch) or 1 to " + std::to_string(kMaxLinearSegments);
   if (c.sliceV % kSwizzleElements != 0 || headDimV % c.sliceV != 0)
     return "the V slice must be a multiple of 64 that divides V=" + std::to_string(headDimV);
   if (c.chunk % (c.numWarps * kMmaM) != 0)
@@ -124,11 +138,23 @@ int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const Li
   const int stateBytes = headDimK * c.sliceV * kElementBytes;
   if (rule == LinearRule::Additive)
     return kStages * (2 * qkBytes + vBytes + gateBytes) + stateBytes;
-  const int betaBytes = c.chunk * kFloatBytes;
-  const int systemBytes = c.chunk * (c.chunk + kDeltaRowPad) * kFloatBytes;
-  const int rhsBytes = c.chunk * (c.sliceV + kDeltaRowPad) * kFloatBytes;
-  return kStages * (2 * qkBytes + vBytes + gateBytes + betaBytes) + stateBytes + vBytes +
-         systemBytes + rhsBytes;
+  // The walk: per stage q, k, W, the U slice, P and (gated) the decays; then the state
+  // copy and the corrected values U'.
+  const int scoreBytes = c.chunk * c.chunk * kElementBytes;
+  const int decayBytes = gate == LinearGateKind::None ? 0 : c.chunk * kFloatBytes;
+  return kStages * (3 * qkBytes + vBytes + scoreBytes + decayBytes) + stateBytes + vBytes;
+}
+
+int linearDeltaPrepareSmemBytes(int headDimK, int headDimV, LinearGateKind gate,
+                                const LinearConfig &c) {
+  const int inverseTiles = gate == LinearGateKind::None ? 2 : 4; // hi and lo, per scaling
+  return 2 * c.chunk * headDimK * kElementBytes + c.chunk * headDimV * kElementBytes +
+         inverseTiles * c.chunk * c.chunk * kElementBytes +
+         c.chunk * (c.chunk + kDeltaRowPad) * kFloatBytes + 2 * c.chunk * kFloatBytes;
+}
+
+int64_t linearDeltaTokenBytes(int headDimK, int headDimV, const LinearConfig &c) {
+  return int64_t(headDimK + headDimV + c.chunk) * kElementBytes + kFloatBytes;
 }
 
 } // namespace attnc::cuda

@@ -23,7 +23,9 @@ namespace attnc::runtime {
 /// Resource use of a loaded function, from cuFuncGetAttribute.
 struct KernelResources {
   int registers = 0;
-  int localBytes = 0; ///< per thread; non-zero means spills or stack arrays
+  /// Per thread, the most of any entry point (a linear kernel's split stages included);
+  /// non-zero means spills or stack arrays.
+  int localBytes = 0;
   int staticSmemBytes = 0;
   int maxThreadsPerBlock = 0;
 };
@@ -44,19 +46,26 @@ public:
 
   /// Validates `args` and enqueues the kernel on `stream` (0 = the legacy default stream).
   Status launch(const LaunchArgs &args, CUstream stream) const;
-  /// The same for a linear-family kernel: validates with `prepareLinearLaunch`
+  /// The same for a linear-family kernel: validates with `prepareLinearLaunch` and
+  /// enqueues the split stages (when the launch splits its sequences), then the main entry
   /// (KernelLinearLaunch.cpp).
   Status launchLinear(const LinearLaunchArgs &args, CUstream stream) const;
+  /// Workspace bytes `launchLinear(args)` needs on this device (linearWorkspaceBytes).
+  Expected<int64_t> linearWorkspaceBytes(const LinearLaunchArgs &args) const;
 
 private:
   Kernel(const CudaDriver &driver, CUcontext context, KernelSpec spec)
       : driver_(driver), context_(context), spec_(std::move(spec)) {}
+  /// Looks up the split stages' functions and raises their shared-memory limits.
+  Status loadStages();
 
   const CudaDriver &driver_;
   CUcontext context_;
   CUmodule module_ = nullptr;
   CUfunction function_ = nullptr;
   CUfunction blockMapFunction_ = nullptr; ///< set when spec_.needsBlockMap()
+  std::vector<CUfunction> stageFunctions_; ///< spec_.linear.splitStages, in order
+  LinearDeviceShape splitDevice_;          ///< the device, for linearSegmentsFor
   KernelSpec spec_;
   KernelResources resources_;
 };

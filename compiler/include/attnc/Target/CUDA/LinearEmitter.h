@@ -1,12 +1,16 @@
 //===- LinearEmitter.h - attn.linear_attention to a CUDA prelude ---*- C++ -*-===//
 //
-// Writes the short prelude that turns templates/attnc/LinearChunk.cuh (decay family) or
-// LinearDelta.cuh (delta rule, gated delta rule) into one linear kernel: the head dims and
-// tile constants, the gate kind the classified recurrence maps to (plain, per-head decay,
-// per-token gate, per-channel gate), a `Gate` functor that computes a per-head log decay
-// from the DSL's decay expression, and an extern "C" entry. It also reports the launch
-// contract (which inputs the kernel reads as its gate and its beta, threads, shared
-// memory). Recurrences without a template yet (mLSTM) are located errors that name them.
+// Writes the short prelude that turns the chunkwise templates into one linear kernel: the
+// head dims and tile constants, the gate kind the classified recurrence maps to (plain,
+// per-head decay, per-token gate, per-channel gate) and the entries. The decay family
+// (templates/attnc/LinearChunk.cuh) gets a `Gate` functor that computes a per-head log
+// decay from the DSL's decay expression, the main entry, and the two entries a launch
+// runs first when it splits sequences into segments, the state pre-pass and the fold
+// (LinearSegmentState.cuh). The delta rule and the gated delta rule get the walk as the
+// main entry and the chunk-parallel prepare stage every launch runs first
+// (LinearDeltaWalk.cuh, LinearDeltaPrepare.cuh). It also reports the launch contract
+// (which inputs the kernel reads as its gate and its beta, threads, shared memory,
+// workspace). Recurrences without a template yet (mLSTM) are located errors that name them.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TARGET_CUDA_LINEAREMITTER_H
@@ -17,6 +21,7 @@
 
 #include "mlir/Support/LogicalResult.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +31,20 @@ namespace attnc::cuda {
 struct EmittedLinearKernel {
   std::string kernelName; ///< the DSL kernel's name
   std::string entryName;  ///< the extern "C" __global__ function
+  /// The state pre-pass entry (same threads and shared memory) and the fold entry (same
+  /// threads, no shared memory), launched in that order before entryName when a launch
+  /// splits sequences into segments.
+  std::string segmentStateEntry, segmentFoldEntry;
+  /// Workspace bytes per (sequence, head, earlier segment): the local end state and the
+  /// segment's log decay per key channel, fp32 (LinearSegment.cuh's SegmentRecords).
+  int64_t segmentBytes = 0;
+  /// The delta rule's chunk-parallel prepare stage (LinearDeltaPrepare.cuh), launched
+  /// before entryName on every launch, its threads and shared memory, and the workspace
+  /// bytes per (batch row, head, token) it fills for the walk (LinearDeltaWorkspace.cuh).
+  /// The delta rule has no segment stages.
+  std::string prepareEntry;
+  int prepareThreads = 0, prepareSmemBytes = 0;
+  int64_t tokenBytes = 0;
   std::string source;     ///< the whole prelude (includes the templates by name)
   std::string dtype;      ///< "bf16" or "f16"
   /// "plain", "scalar_decay", "vector_gate", "delta_rule" or "gated_delta_rule"
