@@ -15,8 +15,11 @@ LinearDeltaWalk.cuh: the serial walk, "split"). Modes:
             state NaN-poisoned, non-zero initial state, both layouts, packed sequences,
             T = 1000 and 65536), then times against FLA's chunk_delta_rule and
             chunk_gated_delta_rule (triton do_bench medians; the two-stage form also per
-            stage) and prints a ratio table last. --no-timing skips the timing; --quick
-            checks one config only."""
+            stage) and prints a ratio table last. --no-timing skips the timing, --no-check
+            the correctness; --quick checks one config only.
+  --warm K  (device machine) only runs FLA's kernel for kind K (plain | gated) once at each
+            timing shape, so Triton's compile and autotune (over 50 s per op on a fresh
+            machine) can run in parallel processes before the timing."""
 import ctypes, math, os, random, re, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -323,24 +326,51 @@ def correctness(loaded):
          correctness_case(f0, c0, "gated", 1, 1, 65536, "bthd"))
     return worst
 
-def timing(loaded):
+TIMING_T = (4096, 16384)
+TIMING_H, TIMING_D, TIMING_TOKENS = 16, 128, 32768
+
+def timing_inputs(T):
+    """B*T = 32k, H = 16, K = V = 128, bf16 in [B, T, H, D] (FLA's layout)."""
+    B, H, D = TIMING_TOKENS // T, TIMING_H, TIMING_D
+    q = torch.randn(B, T, H, D, device="cuda", dtype=torch.bfloat16)
+    k = F.normalize(torch.randn(B, T, H, D, device="cuda"), dim=-1).to(torch.bfloat16)
+    v = torch.randn_like(q)
+    beta = torch.sigmoid(torch.randn(B, T, H, device="cuda"))
+    g = F.logsigmoid(torch.randn(B, T, H, device="cuda"))
+    return q, k, v, beta, g
+
+def fla_ops():
     sys.path.insert(0, "/tmp/site")
     try:
         from fla.ops.delta_rule import chunk_delta_rule
         from fla.ops.gated_delta_rule import chunk_gated_delta_rule
-        fla = True
+        return chunk_delta_rule, chunk_gated_delta_rule
     except Exception as ex:
-        print("FLA not importable:", ex); fla = False
+        print("FLA not importable:", ex)
+        return None
+
+def fla_call(ops, kind, q, k, v, beta, g):
+    D = q.shape[-1]
+    if kind == "plain":
+        return lambda: ops[0](q, k, v, beta.to(q.dtype), scale=D ** -0.5)
+    return lambda: ops[1](q, k, v, g, beta.to(q.dtype), scale=D ** -0.5)
+
+def warm(kind):
+    ops = fla_ops()
+    for T in TIMING_T:
+        fla_call(ops, kind, *timing_inputs(T))()
+        torch.cuda.synchronize()
+        print(f"FLA {FLA_NAME[kind]} T{T} compiled", flush=True)
+
+def timing(loaded):
+    ops = fla_ops()
+    fla = ops is not None
     bench = lambda fn: triton.testing.do_bench(fn, warmup=25, rep=100, return_mode="median")
     rows = []
-    H, D = 16, 128
-    for T in (4096, 16384):
-        B = 32768 // T
-        q = torch.randn(B, T, H, D, device="cuda", dtype=torch.bfloat16)
-        k = F.normalize(torch.randn(B, T, H, D, device="cuda"), dim=-1).to(torch.bfloat16)
-        v = torch.randn_like(q); o = torch.empty_like(q)
-        beta = torch.sigmoid(torch.randn(B, T, H, device="cuda"))
-        g = F.logsigmoid(torch.randn(B, T, H, device="cuda"))
+    D = TIMING_D
+    for T in TIMING_T:
+        q, k, v, beta, g = timing_inputs(T)
+        o = torch.empty_like(q)
         cq, ck, cv, co, cb, cg = (x.transpose(1, 2) for x in (q, k, v, o, beta, g))
         for kind in KINDS:
             best, per = None, []
@@ -359,8 +389,7 @@ def timing(loaded):
                             best = (t, c)
             t_fla, agree = None, None
             if fla:
-                fn = {"plain": lambda: chunk_delta_rule(q, k, v, beta.to(q.dtype), scale=D ** -0.5),
-                      "gated": lambda: chunk_gated_delta_rule(q, k, v, g, beta.to(q.dtype), scale=D ** -0.5)}[kind]
+                fn = fla_call(ops, kind, q, k, v, beta, g)
                 try:
                     t_fla = bench(fn)
                     # Same inputs (beta rounded to bf16 for both), output of attnc's best config.
@@ -383,9 +412,11 @@ if __name__ == "__main__":
     loaded = {c: load(c) for c in CONFIGS if os.path.exists(os.path.join(CUBINS, cfg_name(c) + ".cubin"))}
     if not loaded:
         sys.exit(f"no cubins in {CUBINS}: run --build first (and carry .dev/delta2)")
+    if "--warm" in sys.argv:
+        warm(sys.argv[sys.argv.index("--warm") + 1]); sys.exit(0)
     if "--quick" in sys.argv:
         loaded = {c: f for c, f in loaded.items() if c == CONFIGS[0]}
-    worst = correctness(loaded)
+    worst = {} if "--no-check" in sys.argv else correctness(loaded)
     if "--no-timing" not in sys.argv:
         timing(loaded)
     print("\nworst rel err per config and kind (output or final state):")
