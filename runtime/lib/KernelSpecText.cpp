@@ -138,9 +138,15 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
     std::string grid;
     if (!(in >> stage.entryName >> grid >> stage.threadsPerBlock >> stage.dynamicSmemBytes))
       return fail();
+    std::string when;
+    if (in >> when) {
+      if (when != linearStageWhenName(LinearStageWhen::Always))
+        return "unknown linear stage condition '" + when + "'";
+      stage.when = LinearStageWhen::Always;
+    }
     for (LinearStageGrid g :
          {LinearStageGrid::SlicesHeadsEarlierSegments, LinearStageGrid::SlicesHeadsSegments,
-          LinearStageGrid::SlicesHeadsSequences})
+          LinearStageGrid::SlicesHeadsSequences, LinearStageGrid::ChunksHeadsSequences})
       if (grid == linearStageGridName(g)) {
         stage.grid = g;
         s.linear.splitStages.push_back(std::move(stage));
@@ -148,6 +154,8 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
       }
     return "unknown linear stage grid '" + grid + "'";
   }
+  if (key == "linear_delta")
+    return (in >> s.linear.betaInput >> s.linear.tokenBytes) ? "" : fail();
   if (key == "block_map") {
     int perBatch = 0, perHead = 0;
     if (!(in >> s.blockMap.entryName >> s.blockMap.threadsPerBlock >> perBatch >> perHead) ||
@@ -205,7 +213,10 @@ std::string serializeKernelSpec(const KernelSpec &s) {
     out << "\n";
     for (const LinearStage &stage : s.linear.splitStages)
       out << "linear_stage " << stage.entryName << " " << linearStageGridName(stage.grid) << " "
-          << stage.threadsPerBlock << " " << stage.dynamicSmemBytes << "\n";
+          << stage.threadsPerBlock << " " << stage.dynamicSmemBytes
+          << (stage.when == LinearStageWhen::Always ? " always" : "") << "\n";
+    if (!s.linear.betaInput.empty())
+      out << "linear_delta " << s.linear.betaInput << " " << s.linear.tokenBytes << "\n";
   }
   for (const InputSlot &in : s.inputs) {
     out << "input " << in.name << " " << dtypeName(in.dtype);

@@ -1,12 +1,13 @@
 //===- LinearLaunch.cpp - Linear-family argument validation ----------------===//
 //
 // Checks run in the order a user would fix them: each tensor on its own, then shapes
-// against each other and the kernel's K and V, then the gate inputs, the states and the
-// packed-sequence offsets, then the grid limits. Alignment rules follow the template's
-// copies: q/k/v rows by 16-byte cp.async, o by 4-byte pair stores, per-channel gates by
-// 16-byte cp.async, states by 8-byte float2 accesses, the mLSTM's n and m by floats. With
-// P > 1 segments per sequence the split stages get their grids and the workspace is
-// checked last.
+// against each other and the kernel's K and V, then the packed-sequence offsets, the gate,
+// input-gate and beta inputs and the states, then the grid limits. Alignment rules follow
+// the template's copies: q/k/v rows by 16-byte cp.async, o by 4-byte pair stores,
+// per-channel gates by 16-byte cp.async, per-token gates and beta by 4-byte copies (any
+// strides), states by 8-byte float2 accesses, the mLSTM's n and m by floats. The stages a
+// launch runs first (with P > 1 segments per sequence, or always: the delta rule's prepare
+// stage) get their grids, and the workspace is checked last.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Runtime/LinearLaunch.h"
@@ -22,7 +23,7 @@ namespace {
 
 constexpr int kCopyBytes = 16;     // cp.async of q, k, v rows and per-channel gate rows
 constexpr int kStateAlign = 8;     // float2 loads and stores of the state
-constexpr int kTokenGateAlign = 4; // per-token gates are copied one float at a time
+constexpr int kTokenGateAlign = 4; // per-token gates and beta are copied one float at a time
 constexpr int kFloatAlign = 4;     // the mLSTM's n and m are read and written as floats
 constexpr int64_t kMaxGridYZ = 65535;
 constexpr int kLinearRank = 4;
@@ -138,14 +139,18 @@ Status checkOperands(const KernelSpec &spec, const LinearLaunchArgs &a, LinearDi
   return Status::success();
 }
 
-/// "the kernel takes no inputs", "the kernel's gate input is 'g'" or, for the mLSTM, "the
-/// kernel's gate inputs are 'f' and 'i'".
+/// "the kernel takes no inputs", "the kernel's gate input is 'g'", for the mLSTM "the
+/// kernel's gate inputs are 'f' and 'i'", for the delta rule "... beta input is 'beta'".
 std::string expectedInputs(const LinearSpec &l) {
-  if (l.gateInput.empty())
-    return "the kernel takes no inputs";
-  if (l.inputGateInput.empty())
-    return "the kernel's gate input is '" + l.gateInput + "'";
-  return "the kernel's gate inputs are '" + l.gateInput + "' and '" + l.inputGateInput + "'";
+  std::string out;
+  if (!l.gateInput.empty())
+    out = l.inputGateInput.empty()
+              ? "the kernel's gate input is '" + l.gateInput + "'"
+              : "the kernel's gate inputs are '" + l.gateInput + "' and '" + l.inputGateInput + "'";
+  if (!l.betaInput.empty())
+    out += (out.empty() ? "the kernel's beta input is '" : " and its beta input '") +
+           l.betaInput + "'";
+  return out.empty() ? "the kernel takes no inputs" : out;
 }
 
 /// One given gate input against its slot: dtype, rank, sizes, alignment.
@@ -155,7 +160,8 @@ Status checkGateTensor(const KernelSpec &spec, const InputSlot &slot, const Tens
   for (size_t d = 0; d < slot.dims.size(); ++d)
     layout += (d ? ", " : "") + slot.dims[d];
   layout += "]";
-  const bool perChannel = spec.linear.gate == LinearGate::PerChannel;
+  const bool perChannel =
+      spec.linear.gate == LinearGate::PerChannel && slot.name == spec.linear.gateInput;
   const int align = perChannel ? kCopyBytes : kTokenGateAlign;
   if (Status st = checkTensor(slot.name, t, slot.dtype, int(slot.dims.size()), layout, align,
                               perChannel ? kCopyBytes : 0);
@@ -170,18 +176,20 @@ Status checkGateTensor(const KernelSpec &spec, const InputSlot &slot, const Tens
   return Status::success();
 }
 
-/// Binds the gate input to p.g (and the mLSTM's input gate to p.igate); every given input
-/// must be one of the kernel's gate inputs.
+/// Binds the gate input to p.g, the mLSTM's input gate to p.igate and the delta rule's beta
+/// to p.beta; every given input must be one of them.
 Status checkGates(const KernelSpec &spec, const LinearLaunchArgs &a, const LinearDims &dims,
                   AttncLinearParams &p) {
-  const std::string *names[] = {&spec.linear.gateInput, &spec.linear.inputGateInput};
-  AttncTensorArg *bound[] = {&p.g, &p.igate};
-  const NamedTensor *given[] = {nullptr, nullptr};
+  constexpr int kStreamedInputs = 3; // gate, input gate, beta
+  const std::string *names[] = {&spec.linear.gateInput, &spec.linear.inputGateInput,
+                                &spec.linear.betaInput};
+  AttncTensorArg *bound[] = {&p.g, &p.igate, &p.beta};
+  const NamedTensor *given[] = {nullptr, nullptr, nullptr};
   for (const NamedTensor &in : a.inputs) {
     if (!in.name)
       return argError("an extra input has no name");
     int which = -1;
-    for (int x = 0; x < 2; ++x)
+    for (int x = 0; x < kStreamedInputs; ++x)
       if (!names[x]->empty() && *names[x] == in.name)
         which = x;
     if (which < 0)
@@ -191,7 +199,7 @@ Status checkGates(const KernelSpec &spec, const LinearLaunchArgs &a, const Linea
       return argError("input '" + std::string(in.name) + "' given twice");
     given[which] = &in;
   }
-  for (int x = 0; x < 2; ++x) {
+  for (int x = 0; x < kStreamedInputs; ++x) {
     if (names[x]->empty())
       continue;
     const InputSlot *slot = nullptr;
@@ -290,9 +298,16 @@ Status checkSequences(const LinearLaunchArgs &a, LinearDims &dims, AttncLinearPa
 }
 
 
-/// The grid of one split stage for P segments per sequence.
-void stageGrid(const KernelSpec &spec, LinearStageGrid rule, const LinearDims &dims, int segments,
-               unsigned (&grid)[3]) {
+/// The grid of one stage for P segments per sequence.
+void stageGrid(const KernelSpec &spec, LinearStageGrid rule, const LinearDims &dims, bool packed,
+               int segments, unsigned (&grid)[3]) {
+  if (rule == LinearStageGrid::ChunksHeadsSequences) {
+    const int64_t chunk = spec.blockM;
+    grid[0] = unsigned(packed ? dims.T / chunk + dims.sequences : (dims.T + chunk - 1) / chunk);
+    grid[1] = unsigned(dims.H);
+    grid[2] = unsigned(packed ? 1 : dims.sequences);
+    return;
+  }
   grid[0] = unsigned(spec.headDimV / spec.linear.sliceV);
   grid[1] = unsigned(dims.H);
   const int64_t perSeq = rule == LinearStageGrid::SlicesHeadsEarlierSegments ? segments - 1
@@ -301,8 +316,12 @@ void stageGrid(const KernelSpec &spec, LinearStageGrid rule, const LinearDims &d
   grid[2] = unsigned(dims.sequences * perSeq);
 }
 
+/// Segment records when P > 1; per-token rows ([B or 1 packed row][H][T]) for stages
+/// that run on every launch (a spec never has both).
 int64_t workspaceNeed(const KernelSpec &spec, const LinearDims &dims, int segments) {
-  return segments > 1 ? dims.sequences * dims.H * (segments - 1) * spec.linear.segmentBytes : 0;
+  const int64_t records =
+      segments > 1 ? dims.sequences * dims.H * (segments - 1) * spec.linear.segmentBytes : 0;
+  return records + dims.B * dims.H * dims.T * spec.linear.tokenBytes;
 }
 
 /// The sizes of a problem, with sequences counted from cu_seqlens when given.
@@ -313,26 +332,32 @@ Status bindDims(const KernelSpec &spec, const LinearLaunchArgs &args, LinearDims
   return checkSequences(args, dims, p);
 }
 
-/// The split stages and the workspace of a launch with `segments` per sequence.
+/// The stages and the workspace of a launch with `segments` per sequence: Split stages
+/// when P > 1, Always stages on every launch.
 Status bindSplit(const KernelSpec &spec, const LinearLaunchArgs &args, const LinearDims &dims,
                  int segments, LinearLaunchConfig &c) {
   c.segments = segments;
   c.params.num_segments = segments;
-  if (segments <= 1)
-    return Status::success();
   const int64_t need = workspaceNeed(spec, dims, segments);
+  if (need == 0)
+    return Status::success();
   if (!args.workspace || args.workspaceCapacity < need)
-    return argError("workspace: this launch splits each sequence into " + str(segments) +
-                    " segments and needs " + str(need) + " bytes (linearWorkspaceBytes), got " +
+    return argError("workspace: " +
+                    (segments > 1 ? "this launch splits each sequence into " + str(segments) +
+                                        " segments and needs "
+                                  : std::string("the stages this kernel always runs need ")) +
+                    str(need) + " bytes (linearWorkspaceBytes), got " +
                     (args.workspace ? str(args.workspaceCapacity) : std::string("none")));
   if (reinterpret_cast<uintptr_t>(args.workspace) % kWorkspaceAlign != 0)
     return argError("workspace: pointer not " + str(kWorkspaceAlign) + "-byte aligned");
   c.params.workspace = args.workspace;
   for (size_t i = 0; i < spec.linear.splitStages.size(); ++i) {
     const LinearStage &stage = spec.linear.splitStages[i];
+    if (stage.when == LinearStageWhen::Split && segments <= 1)
+      continue;
     LinearStageLaunch &l = c.stages[c.numStages++];
     l.stage = int(i);
-    stageGrid(spec, stage.grid, dims, segments, l.grid);
+    stageGrid(spec, stage.grid, dims, args.cuSeqlens != nullptr, segments, l.grid);
     l.block[0] = unsigned(stage.threadsPerBlock);
     l.dynamicSmemBytes = unsigned(stage.dynamicSmemBytes);
   }
@@ -359,8 +384,19 @@ const char *linearGateName(LinearGate gate) {
   return "?";
 }
 
+bool LinearSpec::canSplit() const {
+  return std::any_of(splitStages.begin(), splitStages.end(),
+                     [](const LinearStage &s) { return s.when == LinearStageWhen::Split; });
+}
+
+const char *linearStageWhenName(LinearStageWhen when) {
+  return when == LinearStageWhen::Always ? "always" : "split";
+}
+
 const char *linearStageGridName(LinearStageGrid grid) {
   switch (grid) {
+  case LinearStageGrid::ChunksHeadsSequences:
+    return "chunks-heads-sequences";
   case LinearStageGrid::SlicesHeadsEarlierSegments:
     return "slices-heads-earlier-segments";
   case LinearStageGrid::SlicesHeadsSegments:
@@ -413,19 +449,30 @@ Status verifyLinearSpec(const KernelSpec &spec) {
   if (l.isMlstm() != !l.inputGateInput.empty())
     return fail(l.isMlstm() ? "mLSTM kernels need an input-gate input"
                             : "only mLSTM kernels read an input-gate input");
-  const size_t count = l.gateInput.empty() ? 0u : l.inputGateInput.empty() ? 1u : 2u;
-  const std::string *names[] = {&l.gateInput, &l.inputGateInput};
-  bool ordered = spec.inputs.size() == count;
-  for (size_t x = 0; ordered && x < count; ++x)
-    ordered = spec.inputs[x].name == *names[x];
+  if (!l.betaInput.empty() && l.gate != LinearGate::None && l.gate != LinearGate::PerToken)
+    return fail("the delta rule is plain or gated per token, got " +
+                std::string(linearGateName(l.gate)) + " gates");
+  // The streamed inputs, in the order the spec lists them: gate, input gate, beta.
+  std::vector<const std::string *> names;
+  for (const std::string *name : {&l.gateInput, &l.inputGateInput, &l.betaInput})
+    if (!name->empty())
+      names.push_back(name);
+  bool ordered = spec.inputs.size() == names.size();
+  for (size_t x = 0; ordered && x < names.size(); ++x)
+    ordered = spec.inputs[x].name == *names[x] &&
+              std::count_if(names.begin(), names.end(),
+                            [&](const std::string *n) { return *n == *names[x]; }) == 1;
   if (!ordered)
-    return fail(count == 2 ? "the inputs of an mLSTM kernel are its gate inputs '" +
-                                 l.gateInput + "' and '" + l.inputGateInput + "', in that order"
-                           : "the only input of a linear kernel is its gate input '" +
-                                 l.gateInput + "'");
-  for (size_t x = 0; x < count; ++x)
-    if (spec.inputs[x].dtype != DType::F32)
-      return fail("the gate input must be f32");
+    return fail(l.isMlstm() ? "the inputs of an mLSTM kernel are its gate inputs '" + l.gateInput +
+                                  "' and '" + l.inputGateInput + "', in that order"
+                : l.betaInput.empty()
+                    ? "the only input of a linear kernel is its gate input '" + l.gateInput + "'"
+                    : "the inputs of a delta-rule kernel are " +
+                          (l.gateInput.empty() ? "" : "its gate input '" + l.gateInput + "' and ") +
+                          "its beta input '" + l.betaInput + "', each once, in that order");
+  for (const InputSlot &in : spec.inputs)
+    if (in.dtype != DType::F32)
+      return fail("the gate, input-gate and beta inputs must be f32");
   if (l.segments < 0)
     return fail("segments " + str(l.segments) + " is negative");
   if (l.segments != 1 && !l.canSplit())
@@ -438,6 +485,15 @@ Status verifyLinearSpec(const KernelSpec &spec) {
   if (l.canSplit() && (l.segmentBytes <= 0 || l.segmentBytes % kWorkspaceAlign != 0))
     return fail("workspace bytes per segment " + str(l.segmentBytes) +
                 " must be a positive multiple of " + str(kWorkspaceAlign));
+  const bool always = std::any_of(l.splitStages.begin(), l.splitStages.end(),
+                                  [](const LinearStage &s) { return s.when == LinearStageWhen::Always; });
+  if (always != (l.tokenBytes > 0) || l.tokenBytes < 0)
+    return fail("workspace bytes per token " + str(l.tokenBytes) +
+                " must be positive exactly when a stage runs on every launch");
+  if (always && l.canSplit())
+    return fail("a kernel whose stages run on every launch cannot also split sequences");
+  if (!l.betaInput.empty() && !always)
+    return fail("the delta rule needs its prepare stage");
   return Status::success();
 }
 

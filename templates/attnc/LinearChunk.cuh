@@ -169,6 +169,13 @@ outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
   }
 }
 
+/// Byte offset of element (row, col) in a swizzled VTile (V slices, the state copy).
+template <typename Traits> __device__ __forceinline__ unsigned vTileOffset(int row, int col) {
+  using VTile = typename Traits::VTile;
+  return swizzledOffset<VTile>(row, col / VTile::kElemsPerChunk) +
+         (col % VTile::kElemsPerChunk) * sizeof(typename Traits::Element);
+}
+
 /// This warp's rows of S as mma accumulators: [m16 tile][n8 tile][4].
 template <typename Traits> using StateRows = float[Traits::kStateMTiles][Traits::kVTiles][4];
 
@@ -205,15 +212,31 @@ updateState(StateRows<Traits> &acc, const ChunkTiles &tiles, const ChunkDecay<Tr
     const int s0 = ts * kMmaK;
     if (s0 >= valid)
       break;
+    // A scalar decay depends on the token only: the four token columns of this lane's
+    // K^T fragment (A pairs r>>1 = 0, 1) share one factor pair across rows and m16 tiles.
+    float tokenFactor[2][2];
+    if constexpr (Traits::kScalarDecay) {
+#pragma unroll
+      for (int pair = 0; pair < 2; ++pair)
+#pragma unroll
+        for (int c = 0; c < 2; ++c)
+          tokenFactor[pair][c] =
+              fastExp2(decay.last(0) - decay.at(s0 + 2 * (lane % 4) + 8 * pair + c, 0));
+    }
 #pragma unroll
     for (int mt = 0; mt < Traits::kStateMTiles; ++mt) {
       const int k0 = warpRow0 + mt * kMmaM;
       unsigned a[4];
       ldmatrixX4Trans(a, tiles.k + lanes.k.at(s0, k0 / 8));
-      if constexpr (Traits::kHasGate)
+      if constexpr (Traits::kScalarDecay) {
+#pragma unroll
+        for (int r = 0; r < 4; ++r)
+          a[r] = scalePair<Element>(a[r], tokenFactor[r >> 1][0], tokenFactor[r >> 1][1]);
+      } else if constexpr (Traits::kVectorGate) {
         scaleAFragment<Element>(a, k0, s0, lane, [&](int k, int s) {
           return fastExp2(decay.last(k) - decay.at(s, k));
         });
+      }
       float(&rows)[Traits::kVTiles][4] = acc[mt];
       mmaRowsTimesTile<Traits>(rows, a, tiles.v, lanes, s0);
     }

@@ -32,37 +32,28 @@ template <typename Traits> struct DeltaSystem {
   unsigned char *u;       ///< the swizzled tile U' is written to
 };
 
-/// Byte offset of element (row, col) in a swizzled VTile.
-template <typename Traits> __device__ __forceinline__ unsigned vTileOffset(int row, int col) {
-  using VTile = typename Traits::VTile;
-  return swizzledOffset<VTile>(row, col / VTile::kElemsPerChunk) +
-         (col % VTile::kElemsPerChunk) * sizeof(typename Traits::Element);
-}
-
-/// Rows [r0, r0 + 16) of A and R. The key fragments of the stripe feed both K K^T (only
-/// key tiles up to the diagonal) and K S.
+/// Rows [r0, r0 + 16) of A and R. The stripe's key fragments feed both K K^T (only key
+/// tiles up to the diagonal) and K S; they are re-read per k16 step rather than held for
+/// the whole key dim, since the state accumulators already fill most registers.
 template <typename Traits>
 __device__ __forceinline__ void buildSystemStripe(int r0, const ChunkTiles &tiles,
                                                   const DeltaSystem<Traits> &sys,
                                                   const ChunkDecay<Traits> &decay,
                                                   const LinearLanes<Traits> &lanes, int lane) {
   using Element = typename Traits::Element;
-  unsigned kf[Traits::kKSteps][4];
-#pragma unroll
-  for (int ks = 0; ks < Traits::kKSteps; ++ks)
-    ldmatrixX4(kf[ks], tiles.k + lanes.q.at(r0, ks * 2));
-
   float kk[Traits::kChunkNTiles][4] = {};
 #pragma unroll
-  for (int np = 0; np < Traits::kChunkNTiles / 2; ++np) {
-    if (np * kMmaM > r0)
-      break;
+  for (int ks = 0; ks < Traits::kKSteps; ++ks) {
+    unsigned kf[4];
+    ldmatrixX4(kf, tiles.k + lanes.q.at(r0, ks * 2));
 #pragma unroll
-    for (int ks = 0; ks < Traits::kKSteps; ++ks) {
+    for (int np = 0; np < Traits::kChunkNTiles / 2; ++np) {
+      if (np * kMmaM > r0)
+        break;
       unsigned b[4];
       ldmatrixX4(b, tiles.k + lanes.k.at(np * kMmaM, ks * 2));
-      mma16816<Element>(kk[2 * np], kf[ks], b[0], b[1]);
-      mma16816<Element>(kk[2 * np + 1], kf[ks], b[2], b[3]);
+      mma16816<Element>(kk[2 * np], kf, b[0], b[1]);
+      mma16816<Element>(kk[2 * np + 1], kf, b[2], b[3]);
     }
   }
 #pragma unroll
@@ -83,8 +74,11 @@ __device__ __forceinline__ void buildSystemStripe(int r0, const ChunkTiles &tile
 
   float ks[Traits::kVTiles][4] = {};
 #pragma unroll
-  for (int step = 0; step < Traits::kKSteps; ++step)
-    mmaRowsTimesTile<Traits>(ks, kf[step], tiles.state, lanes, step * kMmaK);
+  for (int step = 0; step < Traits::kKSteps; ++step) {
+    unsigned kf[4];
+    ldmatrixX4(kf, tiles.k + lanes.q.at(r0, step * 2));
+    mmaRowsTimesTile<Traits>(ks, kf, tiles.state, lanes, step * kMmaK);
+  }
 #pragma unroll
   for (int half = 0; half < 2; ++half) {
     const int t = r0 + lane / 4 + 8 * half;
@@ -103,33 +97,57 @@ __device__ __forceinline__ void buildSystemStripe(int r0, const ChunkTiles &tile
 }
 
 /// Column `col` of U' = (I + A)^{-1} R by forward substitution, stored into the U' tile.
-/// Four partial sums per row shorten the dependent FMA chain; rows past the sequence
-/// end have A = 0 and R = 0, so they solve to 0 and add nothing to the state.
+/// Rows go in blocks of kSolveBlock held in registers (the state accumulators already
+/// fill most of them): a block first subtracts the solved rows above it, read back from
+/// its R column, then substitutes within itself and writes its rows back for the blocks
+/// below. Four partial sums per row shorten the dependent FMA chains; rows past the
+/// sequence end have A = 0 and R = 0, so they solve to 0 and add nothing to the state.
 template <typename Traits>
 __device__ __forceinline__ void solveColumn(const DeltaSystem<Traits> &sys, int col) {
   using Element = typename Traits::Element;
   constexpr int kLanesPerLoad = 4;
-  float x[Traits::CHUNK];
+  constexpr int kSolveBlock = Traits::CHUNK < kDeltaSolveBlock ? Traits::CHUNK : kDeltaSolveBlock;
+  static_assert(Traits::CHUNK % kSolveBlock == 0, "the chunk splits into whole solve blocks");
+  float *column = sys.rhs + col;
+#pragma unroll 1
+  for (int b0 = 0; b0 < Traits::CHUNK; b0 += kSolveBlock) {
+    float x[kSolveBlock];
 #pragma unroll
-  for (int i = 0; i < Traits::CHUNK; ++i)
-    x[i] = sys.rhs[i * Traits::kRhsRow + col];
-#pragma unroll
-  for (int i = 1; i < Traits::CHUNK; ++i) {
-    float partial[kLanesPerLoad] = {};
-#pragma unroll
-    for (int j = 0; j < i; j += kLanesPerLoad) {
-      const float4 a = *reinterpret_cast<const float4 *>(sys.a + i * Traits::kARow + j);
-      const float lanesA[kLanesPerLoad] = {a.x, a.y, a.z, a.w};
+    for (int i = 0; i < kSolveBlock; ++i)
+      x[i] = column[(b0 + i) * Traits::kRhsRow];
+#pragma unroll 1
+    for (int j = 0; j < b0; j += kLanesPerLoad) {
+      float solved[kLanesPerLoad];
 #pragma unroll
       for (int l = 0; l < kLanesPerLoad; ++l)
-        if (j + l < i)
-          partial[l] += lanesA[l] * x[j + l];
-    }
-    x[i] -= (partial[0] + partial[1]) + (partial[2] + partial[3]);
-  }
+        solved[l] = column[(j + l) * Traits::kRhsRow];
 #pragma unroll
-  for (int i = 0; i < Traits::CHUNK; ++i)
-    *reinterpret_cast<Element *>(sys.u + vTileOffset<Traits>(i, col)) = Element(x[i]);
+      for (int i = 0; i < kSolveBlock; ++i) {
+        const float4 a = *reinterpret_cast<const float4 *>(sys.a + (b0 + i) * Traits::kARow + j);
+        x[i] -= (a.x * solved[0] + a.y * solved[1]) + (a.z * solved[2] + a.w * solved[3]);
+      }
+    }
+#pragma unroll
+    for (int i = 1; i < kSolveBlock; ++i) {
+      float partial[kLanesPerLoad] = {};
+#pragma unroll
+      for (int j = 0; j < i; j += kLanesPerLoad) {
+        const float4 a =
+            *reinterpret_cast<const float4 *>(sys.a + (b0 + i) * Traits::kARow + b0 + j);
+        const float lanesA[kLanesPerLoad] = {a.x, a.y, a.z, a.w};
+#pragma unroll
+        for (int l = 0; l < kLanesPerLoad; ++l)
+          if (j + l < i)
+            partial[l] += lanesA[l] * x[j + l];
+      }
+      x[i] -= (partial[0] + partial[1]) + (partial[2] + partial[3]);
+    }
+#pragma unroll
+    for (int i = 0; i < kSolveBlock; ++i) {
+      column[(b0 + i) * Traits::kRhsRow] = x[i];
+      *reinterpret_cast<Element *>(sys.u + vTileOffset<Traits>(b0 + i, col)) = Element(x[i]);
+    }
+  }
 }
 
 } // namespace attnc

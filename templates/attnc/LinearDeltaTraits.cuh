@@ -7,7 +7,7 @@
 // q/k/v/gate tiles, and, once per CTA, the fp32 strictly-lower system A, the fp32
 // right-hand side beta (v - exp(b) k^T S), and the bf16/fp16 tile U' of corrected values
 // that then takes V's place in o and in the state update. The static_asserts say which
-// shapes the forward substitution (one thread per V column, CHUNK rows in registers)
+// shapes the forward substitution (one thread per V column, rows in register blocks)
 // supports.
 //
 //===----------------------------------------------------------------------===//
@@ -18,18 +18,19 @@
 
 namespace attnc {
 
-/// Longest chunk the register-resident forward substitution handles: CHUNK floats per
-/// thread and CHUNK^2 / 2 unrolled FMAs.
+/// Longest chunk the forward substitution handles (CHUNK^2 / 2 unrolled FMAs per column).
 constexpr int kDeltaMaxChunk = 64;
+/// Rows of one column the forward substitution holds in registers at a time.
+constexpr int kDeltaSolveBlock = 32;
 
 template <typename Element_, int HEAD_K_, int HEAD_V_, int SLICE_V_, int CHUNK_, int SUB_,
           int NUM_WARPS_, LinearGate GATE_>
 struct LinearDeltaTraits
     : LinearTraits<Element_, HEAD_K_, HEAD_V_, SLICE_V_, CHUNK_, SUB_, NUM_WARPS_, GATE_> {
   using Base = LinearTraits<Element_, HEAD_K_, HEAD_V_, SLICE_V_, CHUNK_, SUB_, NUM_WARPS_, GATE_>;
-  using typename Base::VTile;
   using Base::CHUNK;
   using Base::SLICE_V;
+  using typename Base::VTile;
 
   static constexpr int kChunkNTiles = CHUNK / kMmaN; ///< n8 tiles of one row stripe of A
   /// fp32 rows of A and of the right-hand side are padded by one 16-byte chunk: rows stay

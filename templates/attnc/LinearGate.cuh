@@ -50,6 +50,16 @@ __device__ __forceinline__ void loadGatesAsync(unsigned smemGate, const float *s
   }
 }
 
+/// Issues the copies of one chunk's fp32 per-token values (the delta rule's beta, its
+/// cumulative decays); `src` points at token t0 of (sequence, head). Tokens past the
+/// sequence end read 0.
+template <typename Traits>
+__device__ __forceinline__ void loadTokenFloatsAsync(unsigned dst, const float *src,
+                                                     long long tokenStride, int validRows) {
+  for (int t = threadIdx.x; t < Traits::CHUNK; t += Traits::kThreads)
+    cpAsync4(dst + t * sizeof(float), src + (t < validRows ? t * tokenStride : 0), t < validRows);
+}
+
 /// Inclusive prefix sum of the chunk's gates in place, scaled to log2 units. Per-token:
 /// warp 0, each lane a run of consecutive tokens, then a shuffle scan of the run totals.
 /// Per-channel: one thread per key channel walks the chunk.

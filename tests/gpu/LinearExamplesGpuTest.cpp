@@ -2,15 +2,18 @@
 //
 // For every linear example the chunkwise templates implement (linear, lightning, retnet,
 // simple_gla, gla; mlstm and mlstm_sig, whose states C, n and m are checked as the
-// unstabilised C and n): generate the kernel through CompiledProgram::generateLinear (each
-// default tile config that uses no local memory, so both chunk shapes are exercised),
-// run it on fresh inputs with realistic gates, a non-zero initial state and the output
+// unstabilised C and n; deltanet and gated_deltanet): generate the kernel through
+// CompiledProgram::generateLinear (each default tile config that uses no local memory, so
+// both chunk shapes are exercised), run it on fresh inputs with realistic gates (the delta
+// rule: L2-normalised keys, beta = sigmoid(x)), a non-zero initial state and the output
 // and final state poisoned, and compare o and the final state with the float64
 // recurrence. T is no multiple of any chunk; K = V = 128 and K = 64 / V = 128; both
-// [B, H, T, D] and [B, T, H, D] storage. The split path (sequences cut into segments, a
-// state pre-pass, a workspace) is checked the same way for every example of the decay family: fixed and
+// [B, H, T, D] and [B, T, H, D] storage. The split path of the decay family (sequences cut
+// into segments, a state pre-pass, a workspace) is checked the same way: fixed and
 // automatic segment counts, segments ending mid-sequence and mid-chunk, empty segments,
-// packed sequences shorter than a segment. Skips, with the reason, without a CUDA device.
+// packed sequences shorter than a segment. The delta rule's two stages (always a
+// workspace) are checked on packed sequences too, empty and chunk-sized ones included.
+// Skips, with the reason, without a CUDA device.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/DSL/Frontend.h"
@@ -30,8 +33,8 @@
 namespace attnc {
 namespace {
 
-const char *const kSupported[] = {"linear", "lightning", "retnet", "simple_gla",
-                                  "gla",    "mlstm",     "mlstm_sig"};
+const char *const kSupported[] = {"linear", "lightning", "retnet",   "simple_gla", "gla",
+                                  "mlstm",  "mlstm_sig", "deltanet", "gated_deltanet"};
 
 struct HeadDims {
   int k, v;
@@ -50,6 +53,7 @@ struct LoadedExample {
   std::optional<dsl::Program> ast;
   const dsl::Kernel &kernel() const { return ast->kernels.front(); }
   cuda::LinearGateKind gate() const { return program->linearGate(kernel().name); }
+  cuda::LinearRule rule() const { return cuda::linearRuleOf(program->recurrence(kernel().name)); }
 };
 
 LoadedExample loadExample(const char *example) {
@@ -76,7 +80,8 @@ TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
     const dsl::Kernel &kernel = e.kernel();
     std::ostringstream diag;
     for (const HeadDims &dims : kHeadDims) {
-      for (cuda::LinearConfig config : cuda::linearCandidates(dims.k, dims.v, e.gate())) {
+      for (cuda::LinearConfig config :
+           cuda::linearCandidates(dims.k, dims.v, e.gate(), e.rule())) {
         config.segments = 1; // the one-kernel path; SplitSegments covers the others
         std::optional<GeneratedKernel> generated =
             e.program->generateLinear(kernel.name, dims.k, dims.v, config, diag);
@@ -138,8 +143,11 @@ TEST_F(LinearExamplesGpu, SplitSegmentsMatchFloat64Recurrence) {
     ASSERT_TRUE(e.program && e.ast);
     if (e.gate() == cuda::LinearGateKind::MlstmSig || e.gate() == cuda::LinearGateKind::MlstmExp)
       continue; // the mLSTM template has no split path: one CTA walks each sequence
+    if (e.rule() == cuda::LinearRule::Delta)
+      continue; // the delta rule does not split sequences; DeltaPackedSequences covers it
     const HeadDims dims = kHeadDims[0];
-    std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(dims.k, dims.v, e.gate());
+    std::vector<cuda::LinearConfig> defaults =
+        cuda::linearCandidates(dims.k, dims.v, e.gate(), e.rule());
     ASSERT_FALSE(defaults.empty());
     for (int segments : {0, 3}) { // 0: chosen per launch from the SM count
       cuda::LinearConfig config = defaults.front();
@@ -171,18 +179,43 @@ TEST_F(LinearExamplesGpu, SplitSegmentsMatchFloat64Recurrence) {
   EXPECT_GT(checked, 0);
 }
 
-TEST_F(LinearExamplesGpu, UnsupportedRecurrencesAreRefused) {
-  // Needs no device, but lives with the linear GPU checks it delimits.
+TEST_F(LinearExamplesGpu, DeltaPackedSequencesMatchFloat64Recurrence) {
+  if (!runtimeInstance)
+    GTEST_SKIP() << skipReason;
+  runtime::Runtime &rt = *runtimeInstance;
+  int checked = 0;
   for (const char *example : {"deltanet", "gated_deltanet"}) {
-    std::ostringstream diag;
-    std::unique_ptr<CompiledProgram> program =
-        CompiledProgram::load(examplesDir() + "/" + example + ".attn", diag);
-    ASSERT_TRUE(program) << diag.str();
-    const std::string name = program->kernelNames().front();
-    EXPECT_FALSE(program->generateLinear(name, 128, 128, cuda::LinearConfig{}, diag));
-    EXPECT_NE(diag.str().find("has no chunkwise CUDA template yet"), std::string::npos)
-        << diag.str();
+    LoadedExample e = loadExample(example);
+    ASSERT_TRUE(e.program && e.ast);
+    for (const HeadDims &dims : kHeadDims) {
+      std::vector<cuda::LinearConfig> defaults =
+          cuda::linearCandidates(dims.k, dims.v, e.gate(), e.rule());
+      ASSERT_FALSE(defaults.empty());
+      std::ostringstream diag;
+      std::optional<GeneratedKernel> generated =
+          e.program->generateLinear(e.kernel().name, dims.k, dims.v, defaults.front(), diag);
+      ASSERT_TRUE(generated) << diag.str();
+      auto compiled = rt.compile(generated->source, generated->spec);
+      ASSERT_TRUE(compiled) << example << ": " << compiled.error().message;
+      EXPECT_EQ((*compiled)->resources().localBytes, 0) << example;
+      // The prepare stage's packed grid: one-token, empty and exactly-one-chunk sequences.
+      for (LinearProblem problem : {LinearProblem::packed(2, {300, 1, 699, 537}),
+                                    LinearProblem::packed(2, {64, 0, 1, 235, 128})})
+        for (bool tokenMajor : {false, true}) {
+          problem.tokenMajor = tokenMajor;
+          problem.seed = 200 + checked;
+          auto r = checkLinear(rt, **compiled, e.kernel(), problem);
+          ASSERT_TRUE(r) << example << ": " << r.error().message;
+          EXPECT_TRUE(r->passed()) << example << " K" << dims.k << " " << problem.str()
+                                   << ": rel err " << r->relError << ", final state rel err "
+                                   << r->stateRelError << ", non-finite " << r->nonFinite;
+          std::printf("delta %-15s K%d %-42s rel err %.2e  state %.2e\n", example, dims.k,
+                      problem.str().c_str(), r->relError, r->stateRelError);
+          ++checked;
+        }
+    }
   }
+  EXPECT_GT(checked, 0);
 }
 
 } // namespace

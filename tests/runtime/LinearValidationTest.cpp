@@ -363,3 +363,177 @@ TEST(LinearValidation, SplitSpecChecksAndTextForm) {
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().message.find("must be a positive multiple of 16"), std::string::npos);
 }
+
+namespace {
+
+/// Workspace bytes per token of the delta rule at K = V = 128, chunk 64: W, U, P (bf16)
+/// and the cumulative decay (fp32).
+constexpr int64_t kDeltaTokenBytes = 2 * 128 + 2 * 128 + 2 * 64 + 4;
+
+/// The gated delta rule: g and beta, both f32 [B, H, T]; the prepare stage runs always.
+KernelSpec gatedDeltaSpec() {
+  KernelSpec s = tokenSpec();
+  s.entryName = "attnc_gated_deltanet";
+  s.blockN = 16;
+  s.dynamicSmemBytes = 156160;
+  s.linear.betaInput = "beta";
+  s.linear.tokenBytes = kDeltaTokenBytes;
+  s.linear.splitStages = {{"attnc_gated_deltanet_prepare", LinearStageGrid::ChunksHeadsSequences,
+                           128, 100864, LinearStageWhen::Always}};
+  s.inputs.push_back({"beta", DType::F32, {"B", "Hq", "N"}});
+  return s;
+}
+
+/// A workspace big enough for any launch of these tests.
+void giveWorkspace(LinearLaunchArgs &args) {
+  args.workspace = fakePtr(0x10000000);
+  args.workspaceCapacity = int64_t(1) << 30;
+}
+
+/// beta [2, 3, 1000] in [B, T, H] storage (a strided view), like the fixture's q.
+TensorDesc tokenMajorBeta(int64_t B, int64_t H, int64_t T) {
+  TensorDesc t = TensorDesc::contiguous(fakePtr(0xa00000), DType::F32, {B, H, T});
+  t.strides[0] = T * H;
+  t.strides[1] = 1;
+  t.strides[2] = H;
+  return t;
+}
+
+} // namespace
+
+TEST(LinearValidation, DeltaRuleBindsBeta) {
+  Fixture f;
+  f.inputs.push_back({"beta", tokenMajorBeta(2, 3, 1000)});
+  f.args.inputs = f.inputs;
+  giveWorkspace(f.args);
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(gatedDeltaSpec(), f.args);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->params.g.ptr, f.inputs[0].tensor.data);
+  EXPECT_EQ(c->params.beta.ptr, f.inputs[1].tensor.data);
+  EXPECT_EQ(c->params.beta.stride[1], 1);
+  EXPECT_EQ(c->params.beta.stride[2], 3);
+
+  // Plain delta rule, [B, H, T] storage, inputs in either order.
+  KernelSpec plain = gatedDeltaSpec();
+  plain.linear.gate = LinearGate::None;
+  plain.linear.gateInput.clear();
+  plain.inputs = {{"beta", DType::F32, {"B", "Hq", "N"}}};
+  std::vector<NamedTensor> beta = {
+      {"beta", TensorDesc::contiguous(fakePtr(0xa00000), DType::F32, {2, 3, 1000})}};
+  f.args.inputs = beta;
+  c = prepareLinearLaunch(plain, f.args);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->params.beta.stride[2], 1);
+  EXPECT_EQ(c->params.g.ptr, nullptr);
+}
+
+TEST(LinearValidation, DeltaRulePackedSequences) {
+  Fixture f;
+  TensorDesc cu = TensorDesc::contiguous(fakePtr(0x800000), DType::I32, {5});
+  for (TensorDesc *t : {&f.args.q, &f.args.k, &f.args.v, &f.args.o})
+    *t = Fixture::tokenMajor(t->data, DType::BF16, 1, 3, 1537, 128);
+  f.inputs[0].tensor = TensorDesc::contiguous(fakePtr(0x700000), DType::F32, {1, 3, 1537});
+  f.inputs.push_back({"beta", tokenMajorBeta(1, 3, 1537)});
+  f.args.inputs = f.inputs;
+  TensorDesc s0 = TensorDesc::contiguous(fakePtr(0x500000), DType::F32, {4, 3, 128, 128});
+  f.args.stateIn = &s0;
+  f.args.stateOut = nullptr;
+  f.args.cuSeqlens = &cu;
+  giveWorkspace(f.args);
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(gatedDeltaSpec(), f.args);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->params.num_seqs, 4);
+  EXPECT_EQ(c->params.beta.ptr, f.inputs[1].tensor.data);
+  // The prepare stage's packed grid: floor(1537 / 64) + 4 blocks cover every sequence's
+  // chunks (LinearDeltaWorkspace.cuh); one packed batch row.
+  ASSERT_EQ(c->numStages, 1);
+  EXPECT_EQ(c->stages[0].grid[0], 1537u / 64 + 4);
+  EXPECT_EQ(c->stages[0].grid[1], 3u);
+  EXPECT_EQ(c->stages[0].grid[2], 1u);
+  EXPECT_EQ(*linearWorkspaceBytes(gatedDeltaSpec(), f.args, {}), 3 * 1537 * kDeltaTokenBytes);
+
+  f.inputs[1].tensor = tokenMajorBeta(1, 3, 1536);
+  f.args.inputs = f.inputs;
+  Expected<LinearLaunchConfig> bad = prepareLinearLaunch(gatedDeltaSpec(), f.args);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "beta: dimension 2 is 1536 but N=1537 (expected shape [B, Hq, N])");
+}
+
+TEST(LinearValidation, DeltaRuleBetaErrors) {
+  auto expectDeltaError = [](const std::function<void(Fixture &)> &mutate,
+                             const std::string &needle) {
+    Fixture f;
+    f.inputs.push_back({"beta", tokenMajorBeta(2, 3, 1000)});
+    giveWorkspace(f.args);
+    mutate(f);
+    f.args.inputs = f.inputs;
+    Expected<LinearLaunchConfig> c = prepareLinearLaunch(gatedDeltaSpec(), f.args);
+    ASSERT_FALSE(c) << "expected an error containing: " << needle;
+    EXPECT_NE(c.error().message.find(needle), std::string::npos) << c.error().message;
+  };
+  expectDeltaError([](Fixture &f) { f.inputs.pop_back(); }, "missing input 'beta' (f32[B, Hq, N])");
+  expectDeltaError([](Fixture &f) { f.inputs[1].tensor.dtype = DType::BF16; },
+                   "beta: expected f32, got bf16");
+  expectDeltaError([](Fixture &f) { f.inputs[1].tensor.shape[1] = 4; },
+                   "beta: dimension 1 is 4 but Hq=3");
+  expectDeltaError([](Fixture &f) { f.inputs[1].tensor.strides[2] = -3; },
+                   "beta: stride of dimension 2 must be non-negative");
+  expectDeltaError([](Fixture &f) { f.inputs[1].tensor.data = fakePtr(0xa00002); },
+                   "beta: pointer not 4-byte aligned");
+  expectDeltaError([](Fixture &f) { f.inputs.push_back(f.inputs[1]); }, "input 'beta' given twice");
+  expectDeltaError([](Fixture &f) { f.args.workspace = nullptr; },
+                   "workspace: the stages this kernel always runs need 3864000 bytes");
+  expectDeltaError([](Fixture &f) { f.inputs[1].name = "b2"; },
+                   "unknown input 'b2' (the kernel's gate input is 'g' and its beta input "
+                   "'beta')");
+}
+
+TEST(LinearValidation, DeltaRuleSpecChecksAndTextForm) {
+  KernelSpec spec = gatedDeltaSpec();
+  ASSERT_TRUE(spec.verify());
+  const std::string text = serializeKernelSpec(spec);
+  EXPECT_NE(text.find("linear per-token 64 g\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("linear_stage attnc_gated_deltanet_prepare chunks-heads-sequences 128 "
+                      "100864 always\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("linear_delta beta 644\n"), std::string::npos) << text;
+  Expected<KernelSpec> back = parseKernelSpec(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->linear.betaInput, "beta");
+  EXPECT_EQ(back->linear.tokenBytes, kDeltaTokenBytes);
+  ASSERT_EQ(back->linear.splitStages.size(), 1u);
+  EXPECT_EQ(back->linear.splitStages[0].when, LinearStageWhen::Always);
+  EXPECT_FALSE(back->linear.canSplit());
+  EXPECT_EQ(serializeKernelSpec(*back), text);
+
+  KernelSpec channel = spec;
+  channel.linear.gate = LinearGate::PerChannel;
+  Status st = channel.verify();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("the delta rule is plain or gated per token"),
+            std::string::npos);
+  KernelSpec noSlot = spec;
+  noSlot.inputs.pop_back();
+  st = noSlot.verify();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("its beta input"), std::string::npos) << st.error().message;
+  KernelSpec noStage = spec;
+  noStage.linear.splitStages.clear();
+  st = noStage.verify();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("workspace bytes per token"), std::string::npos)
+      << st.error().message;
+  KernelSpec noBytes = spec;
+  noBytes.linear.tokenBytes = 0;
+  EXPECT_FALSE(noBytes.verify());
+  KernelSpec alsoSplit = spec;
+  alsoSplit.linear.splitStages.push_back(
+      {"attnc_x_segment_fold", LinearStageGrid::SlicesHeadsSequences, 128, 0});
+  alsoSplit.linear.segmentBytes = 16;
+  st = alsoSplit.verify();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("cannot also split sequences"), std::string::npos)
+      << st.error().message;
+}

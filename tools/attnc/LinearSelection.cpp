@@ -51,7 +51,8 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
     return std::nullopt;
   c.headDimV = *headDimV;
   const cuda::LinearGateKind gate = program.linearGate(choice.kernel);
-  std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(c.headDimK, c.headDimV, gate);
+  std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(
+      c.headDimK, c.headDimV, gate, cuda::linearRuleOf(program.recurrence(choice.kernel)));
   c.explicitConfig =
       vm.count("chunk") || vm.count("sub") || vm.count("slice-v") || vm.count("warps") ||
       vm.count("segments");

@@ -126,9 +126,16 @@ runtime::KernelSpec toLinearSpec(const cuda::EmittedLinearKernel &e) {
   spec.linear.gate = static_cast<runtime::LinearGate>(static_cast<int>(e.gate));
   spec.linear.sliceV = e.config.sliceV;
   spec.linear.gateInput = e.gateInput;
-  spec.linear.segments = e.segmentStateEntry.empty() ? 1 : e.config.segments;
-  spec.linear.segmentBytes = e.segmentBytes;
-  if (!e.segmentStateEntry.empty()) {
+  spec.linear.betaInput = e.betaInput;
+  spec.linear.tokenBytes = e.tokenBytes;
+  if (e.rule == cuda::LinearRule::Delta) {
+    spec.linear.splitStages.push_back({e.prepareEntry,
+                                       runtime::LinearStageGrid::ChunksHeadsSequences,
+                                       e.prepareThreads, e.prepareSmemBytes,
+                                       runtime::LinearStageWhen::Always});
+  } else if (!e.segmentStateEntry.empty()) { // the mLSTM has neither: one CTA per sequence
+    spec.linear.segments = e.config.segments;
+    spec.linear.segmentBytes = e.segmentBytes;
     spec.linear.splitStages.push_back({e.segmentStateEntry,
                                        runtime::LinearStageGrid::SlicesHeadsEarlierSegments,
                                        e.threads, e.smemBytes});
@@ -136,8 +143,9 @@ runtime::KernelSpec toLinearSpec(const cuda::EmittedLinearKernel &e) {
         {e.segmentFoldEntry, runtime::LinearStageGrid::SlicesHeadsSequences, e.threads, 0});
   }
   spec.linear.inputGateInput = e.inputGateInput;
-  for (auto [name, dims] : {std::pair(&e.gateInput, &e.gateInputDims),
-                            std::pair(&e.inputGateInput, &e.inputGateInputDims)}) {
+  for (const auto &[name, dims] : {std::pair(&e.gateInput, &e.gateInputDims),
+                                   std::pair(&e.inputGateInput, &e.inputGateInputDims),
+                                   std::pair(&e.betaInput, &e.betaInputDims)}) {
     if (name->empty())
       continue;
     runtime::InputSlot slot{*name, runtime::DType::F32, {}};

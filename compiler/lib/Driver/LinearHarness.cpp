@@ -20,6 +20,7 @@
 #include <cstring>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 namespace attnc {
 
@@ -58,6 +59,7 @@ struct LinearHost {
   /// The kernel's initial states when pb.initialState: C (stabilised for the exponential
   /// mLSTM), the mLSTM's n and the exponential one's m.
   reference::HostTensor stateIn, normIn, maxIn;
+  reference::HostTensor beta;      ///< the delta rule's write strengths
 };
 
 reference::StorageFormat formatOf(DType d) {
@@ -77,6 +79,30 @@ reference::HostTensor normalValues(std::vector<int64_t> shape, uint64_t seed, do
   for (double &x : t.data)
     x = static_cast<float>(normal(rng));
   return t;
+}
+
+/// sigmoid(x), x ~ N(0, 1), in f32: the delta rule's write strengths in (0, 1).
+reference::HostTensor sigmoidStrengths(std::vector<int64_t> shape, uint64_t seed) {
+  reference::HostTensor t(std::move(shape));
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (double &x : t.data)
+    x = static_cast<float>(1.0 / (1.0 + std::exp(-normal(rng))));
+  return t;
+}
+
+/// Scales every row (innermost dim) of `t` to unit L2 norm, as DeltaNet's keys are; the
+/// caller rounds afterwards, so the reference sees exactly what the kernel reads.
+void normalizeRows(reference::HostTensor &t) {
+  const int64_t width = t.shape.back();
+  for (size_t row = 0; row < t.data.size(); row += size_t(width)) {
+    double norm = 0;
+    for (int64_t c = 0; c < width; ++c)
+      norm += t.data[row + c] * t.data[row + c];
+    const double inv = norm > 0 ? 1.0 / std::sqrt(norm) : 0.0;
+    for (int64_t c = 0; c < width; ++c)
+      t.data[row + c] *= inv;
+  }
 }
 
 reference::HostTensor normalGates(std::vector<int64_t> shape, uint64_t seed, double divisor) {
@@ -101,10 +127,17 @@ Expected<LinearHost> makeHost(const runtime::KernelSpec &spec, const dsl::Kernel
                                                          -kUnitVarianceBound, kUnitVarianceBound),
                                 formatOf(spec.dtype));
   };
+  const bool delta = !spec.linear.betaInput.empty();
   LinearHost h;
   h.inputs.q = operand({B, H, T, K}, 1);
   h.inputs.k = operand({B, H, T, K}, 2);
   h.inputs.v = operand({B, H, T, V}, 3);
+  if (delta) { // the delta rule is stable for keys of norm <= 1 and beta in (0, 1)
+    normalizeRows(h.inputs.k);
+    h.inputs.k = reference::roundedTo(h.inputs.k, formatOf(spec.dtype));
+    h.beta = sigmoidStrengths({B, H, T}, seed + 6);
+    h.inputs.extra[spec.linear.betaInput] = h.beta;
+  }
   for (const dsl::StateDecl &st : ast.states)
     (st.dims.size() == 1 ? h.normName : h.stateName) = st.name;
   auto f32Uniform = [&](std::vector<int64_t> shape, uint64_t salt, double bound) {
@@ -252,8 +285,8 @@ Expected<DeviceTensor> poisoned(runtime::Runtime &rt, const std::vector<int64_t>
 
 /// Everything one launch reads and writes on the device.
 struct LinearDevice {
-  DeviceTensor q, k, v, o, gate, inputGate, stateIn, stateOut, normIn, normOut, maxIn, maxOut,
-      cuSeqlens;
+  DeviceTensor q, k, v, o, gate, inputGate, beta, stateIn, stateOut, normIn, normOut, maxIn,
+      maxOut, cuSeqlens;
   DeviceBuffer workspace;
   std::vector<runtime::NamedTensor> inputs;
   runtime::LinearLaunchArgs args;
@@ -315,9 +348,9 @@ Expected<LinearDevice> uploadAll(runtime::Runtime &rt, const runtime::KernelSpec
       return t.takeError();
     *dst = t.takeValue();
   }
-  for (auto [dst, name, host] :
-       {std::tuple(&d.gate, &spec.linear.gateInput, &h.gate),
-        std::tuple(&d.inputGate, &spec.linear.inputGateInput, &h.inputGate)}) {
+  for (auto [name, host, dst] : {std::tuple(&spec.linear.gateInput, &h.gate, &d.gate),
+                                 std::tuple(&spec.linear.inputGateInput, &h.inputGate, &d.inputGate),
+                                 std::tuple(&spec.linear.betaInput, &h.beta, &d.beta)}) {
     if (name->empty())
       continue;
     Expected<DeviceTensor> t =
@@ -325,11 +358,8 @@ Expected<LinearDevice> uploadAll(runtime::Runtime &rt, const runtime::KernelSpec
     if (!t)
       return t.takeError();
     *dst = t.takeValue();
+    d.inputs.push_back({name->c_str(), dst->desc});
   }
-  if (!spec.linear.gateInput.empty())
-    d.inputs.push_back({spec.linear.gateInput.c_str(), d.gate.desc});
-  if (mlstm)
-    d.inputs.push_back({spec.linear.inputGateInput.c_str(), d.inputGate.desc});
   if (const std::vector<int> cu = offsetsOf(pb); !cu.empty()) {
     std::vector<unsigned char> bytes(cu.size() * sizeof(int));
     std::memcpy(bytes.data(), cu.data(), bytes.size());

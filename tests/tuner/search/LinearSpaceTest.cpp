@@ -1,10 +1,12 @@
 //===- LinearSpaceTest.cpp - The linear space against LinearTraits' rules --===//
 //
 // The linear space must prune in only points that instantiate templates/attnc/
-// LinearTraits.cuh. Its static_asserts are restated here independently of
-// cuda::linearConfigProblem (which the space uses), for every supported head-dim pair
-// and gate kind, together with the shared-memory limit; the defaults that fit shared
-// memory must be valid points (the tuner measures them), and each point's LinearConfig text reads back to it.
+// LinearTraits.cuh (and LinearDeltaSplitTraits.cuh for the delta rule). Their static_asserts
+// are restated here independently of cuda::linearConfigProblem (which the space uses),
+// for every supported head-dim pair, gate kind and update rule, together with the
+// shared-memory limit; the defaults that fit shared
+// memory must be valid points (the tuner measures them), and each point's LinearConfig text reads
+// back to it.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Tuner/Spaces.h"
@@ -21,21 +23,45 @@ constexpr int kMmaM = 16;
 constexpr int kMmaK = 16;
 constexpr int kSwizzle = 64;
 constexpr int kHeadDims[] = {64, 128, 256};
-constexpr cuda::LinearGateKind kGates[] = {
-    cuda::LinearGateKind::None,       cuda::LinearGateKind::PerHead,
-    cuda::LinearGateKind::PerToken,   cuda::LinearGateKind::PerChannel,
-    cuda::LinearGateKind::MlstmSig,   cuda::LinearGateKind::MlstmExp};
+constexpr int kDeltaChunk = 64;
 
-/// LinearTraits' static_asserts, one by one (templates/attnc/LinearTraits.cuh); the
-/// mLSTM kinds (LinearMlstmTraits) add none.
-bool instantiates(int headK, int headV, cuda::LinearGateKind gate, const cuda::LinearConfig &c) {
-  const bool vectorGate = gate == cuda::LinearGateKind::PerChannel;
+/// A gate kind with an update rule: the decay family takes every gate, the delta rule
+/// none or one per token.
+struct Kind {
+  cuda::LinearGateKind gate;
+  cuda::LinearRule rule;
+};
+constexpr Kind kKinds[] = {{cuda::LinearGateKind::None, cuda::LinearRule::Additive},
+                           {cuda::LinearGateKind::PerHead, cuda::LinearRule::Additive},
+                           {cuda::LinearGateKind::PerToken, cuda::LinearRule::Additive},
+                           {cuda::LinearGateKind::PerChannel, cuda::LinearRule::Additive},
+                           {cuda::LinearGateKind::MlstmSig, cuda::LinearRule::Additive},
+                           {cuda::LinearGateKind::MlstmExp, cuda::LinearRule::Additive},
+                           {cuda::LinearGateKind::None, cuda::LinearRule::Delta},
+                           {cuda::LinearGateKind::PerToken, cuda::LinearRule::Delta}};
+
+/// LinearTraits' static_asserts, one by one (templates/attnc/LinearTraits.cuh; the mLSTM
+/// kinds' LinearMlstmTraits add none), and LinearDeltaSplitTraits' for the delta rule
+/// (whose walk's SUB is fixed at 16).
+bool instantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c) {
+  const bool vectorGate = kind.gate == cuda::LinearGateKind::PerChannel;
   const int threads = c.numWarps * kWarpSize;
-  return headK % kSwizzle == 0 && c.sliceV % kSwizzle == 0 && headV % c.sliceV == 0 &&
-         c.chunk % (c.numWarps * kMmaM) == 0 && c.chunk % c.sub == 0 && c.sub % kMmaK == 0 &&
-         c.sub % kMmaM == 0 && (!vectorGate || c.sub == kMmaM) &&
-         headK % (c.numWarps * kMmaM) == 0 && (!vectorGate || headK <= threads) &&
-         c.chunk % kWarpSize == 0;
+  const bool decayFamily = headK % kSwizzle == 0 && c.sliceV % kSwizzle == 0 &&
+                           headV % c.sliceV == 0 && c.chunk % (c.numWarps * kMmaM) == 0 &&
+                           c.chunk % c.sub == 0 && c.sub % kMmaK == 0 && c.sub % kMmaM == 0 &&
+                           (!vectorGate || c.sub == kMmaM) && headK % (c.numWarps * kMmaM) == 0 &&
+                           (!vectorGate || headK <= threads) && c.chunk % kWarpSize == 0;
+  if (kind.rule == cuda::LinearRule::Additive)
+    return decayFamily;
+  return decayFamily &&
+         (kind.gate == cuda::LinearGateKind::None || kind.gate == cuda::LinearGateKind::PerToken) &&
+         c.chunk == kDeltaChunk && c.numWarps * kMmaM == c.chunk && c.sub == kMmaM &&
+         c.segments <= 1 && (kind.gate == cuda::LinearGateKind::None ? 1 : 2) * c.chunk <= threads;
+}
+
+std::string traceOf(int k, int v, Kind kind) {
+  return "K=" + std::to_string(k) + " V=" + std::to_string(v) + " gate " +
+         cuda::linearGateName(kind.gate) + " rule " + cuda::linearRuleName(kind.rule);
 }
 
 } // namespace
@@ -44,24 +70,26 @@ TEST(LinearSpace, EveryValidPointInstantiatesTheTemplate) {
   const DeviceLimits limits;
   for (int k : kHeadDims)
     for (int v : kHeadDims)
-      for (cuda::LinearGateKind gate : kGates) {
-        SCOPED_TRACE("K=" + std::to_string(k) + " V=" + std::to_string(v) + " gate " +
-                     cuda::linearGateName(gate));
-        Enumeration e = linearSpace(k, v, gate).enumerate(limits);
+      for (Kind kind : kKinds) {
+        SCOPED_TRACE(traceOf(k, v, kind));
+        Enumeration e = linearSpace(k, v, kind.gate, kind.rule).enumerate(limits);
         // K=256 with per-channel gates needs 8 warps, so 128-token chunks whose two
-        // stages of gate rows alone exceed shared memory: nothing fits.
-        const bool fits = !(k == 256 && gate == cuda::LinearGateKind::PerChannel);
+        // stages of gate rows alone exceed shared memory: nothing fits. Nor do two stages
+        // of the delta rule's walk (q, k and W at K=256).
+        const bool fits = !(k == 256 && (kind.gate == cuda::LinearGateKind::PerChannel ||
+                                         kind.rule == cuda::LinearRule::Delta));
         EXPECT_EQ(e.valid.empty(), !fits);
         for (const Candidate &c : e.valid) {
           cuda::LinearConfig config = toLinearConfig(c);
-          EXPECT_TRUE(instantiates(k, v, gate, config)) << config.str();
-          EXPECT_LE(cuda::linearSmemBytes(k, gate, config), limits.smemOptinBytes)
+          EXPECT_TRUE(instantiates(k, v, kind, config)) << config.str();
+          EXPECT_LE(cuda::linearSmemBytes(k, kind.gate, kind.rule, config), limits.smemOptinBytes)
               << config.str();
         }
         for (const PrunedCandidate &p : e.pruned) {
           cuda::LinearConfig config = toLinearConfig(p.candidate);
-          EXPECT_TRUE(!instantiates(k, v, gate, config) ||
-                      cuda::linearSmemBytes(k, gate, config) > limits.smemOptinBytes)
+          EXPECT_TRUE(!instantiates(k, v, kind, config) ||
+                      cuda::linearSmemBytes(k, kind.gate, kind.rule, config) >
+                          limits.smemOptinBytes)
               << config.str() << " pruned for no template reason: " << p.reason;
         }
       }
@@ -70,22 +98,25 @@ TEST(LinearSpace, EveryValidPointInstantiatesTheTemplate) {
 TEST(LinearSpace, DefaultsAreValidPoints) {
   for (int k : kHeadDims)
     for (int v : kHeadDims)
-      for (cuda::LinearGateKind gate : kGates) {
-        SearchSpace space = linearSpace(k, v, gate);
-        for (const cuda::LinearConfig &config : cuda::linearCandidates(k, v, gate))
-          if (cuda::linearSmemBytes(k, gate, config) <= DeviceLimits().smemOptinBytes)
+      for (Kind kind : kKinds) {
+        SearchSpace space = linearSpace(k, v, kind.gate, kind.rule);
+        for (const cuda::LinearConfig &config : cuda::linearCandidates(k, v, kind.gate, kind.rule))
+          if (cuda::linearSmemBytes(k, kind.gate, kind.rule, config) <=
+              DeviceLimits().smemOptinBytes)
             EXPECT_FALSE(space.check(fromLinearConfig(config), DeviceLimits()).has_value())
-              << config.str() << " K=" << k << " V=" << v;
+                << config.str() << " " << traceOf(k, v, kind);
       }
 }
 
 TEST(LinearSpace, PrunesWhatTheTemplateRejects) {
-  SearchSpace perChannel = linearSpace(128, 128, cuda::LinearGateKind::PerChannel);
+  SearchSpace perChannel =
+      linearSpace(128, 128, cuda::LinearGateKind::PerChannel, cuda::LinearRule::Additive);
   std::optional<std::string> why =
       perChannel.check(fromLinearConfig({64, 32, 64, 4}), DeviceLimits());
   ASSERT_TRUE(why.has_value());
   EXPECT_EQ(*why, "per-channel gates need a 16-token key sub-tile");
-  SearchSpace scalar = linearSpace(128, 128, cuda::LinearGateKind::PerToken);
+  SearchSpace scalar =
+      linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Additive);
   EXPECT_TRUE(scalar.check(fromLinearConfig({64, 16, 64, 8}), DeviceLimits()).has_value())
       << "8 warps need a chunk of whole 128-row stripes";
   EXPECT_TRUE(scalar.check(fromLinearConfig({64, 16, 256, 4}), DeviceLimits()).has_value())
@@ -94,11 +125,26 @@ TEST(LinearSpace, PrunesWhatTheTemplateRejects) {
   small.smemOptinBytes = 48 * 1024;
   EXPECT_TRUE(scalar.check(fromLinearConfig({256, 16, 128, 4}), small).has_value());
   EXPECT_EQ(scalar.threadsPerBlock(fromLinearConfig({64, 16, 64, 8})), 256);
+  SearchSpace delta =
+      linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Delta);
+  EXPECT_FALSE(delta.check(fromLinearConfig({64, 16, 64, 4}), DeviceLimits()).has_value());
+  why = delta.check(fromLinearConfig({128, 16, 128, 8}), DeviceLimits());
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("the delta rule's stages work on chunks of 64 tokens"), std::string::npos)
+      << *why;
+  why = delta.check(fromLinearConfig({64, 32, 64, 4}), DeviceLimits());
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("sub must be 16"), std::string::npos) << *why;
+  why = delta.check(fromLinearConfig({64, 16, 64, 4, 2}), DeviceLimits());
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why, "the delta rule does not split sequences into segments");
 }
 
 TEST(LinearSpace, ConfigTextRoundTrips) {
   for (const Candidate &c :
-       linearSpace(128, 128, cuda::LinearGateKind::PerToken).enumerate(DeviceLimits()).valid) {
+       linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Additive)
+           .enumerate(DeviceLimits())
+           .valid) {
     cuda::LinearConfig config = toLinearConfig(c);
     std::optional<cuda::LinearConfig> back = cuda::LinearConfig::parse(config.str());
     ASSERT_TRUE(back.has_value()) << config.str();
@@ -113,6 +159,6 @@ TEST(LinearSpace, ConfigTextRoundTrips) {
   EXPECT_EQ(cuda::LinearConfig::parse("c64 sub32 v64 w4 p2")->segments, 2);
   EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 p0").has_value());
   EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 p2x").has_value());
-  EXPECT_TRUE(linearSpace(128, 128, cuda::LinearGateKind::PerToken)
+  EXPECT_TRUE(linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Additive)
                   .check(fromLinearConfig({64, 32, 64, 4, 8}), DeviceLimits()) == std::nullopt);
 }

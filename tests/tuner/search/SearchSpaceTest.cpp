@@ -140,7 +140,8 @@ TEST(FamilySpacesTest, DecodeLinearAndBlockMapAreNonEmptyAndPruned) {
     EXPECT_EQ(c.get("bn") % (c.get("w") * 16), 0);
 
   Enumeration linear =
-      linearSpace(64, 128, attnc::cuda::LinearGateKind::PerToken).enumerate(DeviceLimits());
+      linearSpace(64, 128, attnc::cuda::LinearGateKind::PerToken, attnc::cuda::LinearRule::Additive)
+          .enumerate(DeviceLimits());
   EXPECT_FALSE(linear.valid.empty());
   EXPECT_FALSE(linear.pruned.empty());
   for (const Candidate &c : linear.valid) {

@@ -31,11 +31,17 @@ cuda::LinearGateKind linearGateKind(const GeneratedKernel &kernel) {
   return cuda::LinearGateKind::None;
 }
 
+cuda::LinearRule linearRule(const GeneratedKernel &kernel) {
+  return kernel.spec.linear.betaInput.empty() ? cuda::LinearRule::Additive
+                                              : cuda::LinearRule::Delta;
+}
+
 std::optional<GeneratedKernel> generateLinearDefault(const CompiledProgram &program,
                                                      const std::string &kernel, int headDimK,
                                                      int headDimV, std::ostream &diag) {
   const cuda::LinearGateKind gate = program.linearGate(kernel);
-  std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(headDimK, headDimV, gate);
+  std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(
+      headDimK, headDimV, gate, cuda::linearRuleOf(program.recurrence(kernel)));
   // Head dims the template does not support leave no default: the emitter says why.
   return program.generateLinear(kernel, headDimK, headDimV,
                                 defaults.empty() ? cuda::LinearConfig{} : defaults.front(), diag);
@@ -53,7 +59,7 @@ runtime::Expected<TunedKernel> loadTunedLinearKernel(runtime::Runtime &rt,
   if (!first)
     return generationError(kernel, diag);
   std::vector<cuda::LinearConfig> defaults =
-      cuda::linearCandidates(headDimK, headDimV, linearGateKind(*first));
+      cuda::linearCandidates(headDimK, headDimV, linearGateKind(*first), linearRule(*first));
   if (defaults.empty())
     defaults = {first->linearConfig};
 

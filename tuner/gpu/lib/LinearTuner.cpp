@@ -1,8 +1,9 @@
 //===- LinearTuner.cpp - Tune one linear-family problem and record every trial ===//
 //
 // Config text in the database is the LinearConfig form ("c64 sub32 v64 w4"), which
-// loadTunedLinearKernel parses back. The gate kind, which decides the sub-tile rule and
-// the shared-memory plan, is read from a kernel generated with the first default.
+// loadTunedLinearKernel parses back. The gate kind and the update rule, which decide the
+// tile rules and the shared-memory plan, are read from a kernel generated with the first
+// default.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Tuner/LinearTuner.h"
@@ -49,6 +50,7 @@ runtime::Expected<TuneReport> tuneLinear(const LinearTuneRequest &req) {
     return runtime::Error{runtime::ErrorCode::InvalidArgument,
                           "cannot generate kernel '" + req.kernel + "': " + diag.str()};
   const cuda::LinearGateKind gate = linearGateKind(*probe);
+  const cuda::LinearRule rule = linearRule(*probe);
 
   TuneReport report;
   report.kernelFingerprint = req.program->fingerprint(req.kernel);
@@ -61,7 +63,7 @@ runtime::Expected<TuneReport> tuneLinear(const LinearTuneRequest &req) {
   report.checkShape.seqQ = report.checkShape.seqK = check.seqLen;
 
   const DeviceLimits limits = deviceLimits(req.device);
-  std::vector<SearchSpace> spaces{linearSpace(req.headDimK, req.headDimV, gate)};
+  std::vector<SearchSpace> spaces{linearSpace(req.headDimK, req.headDimV, gate, rule)};
 
   LinearTuneProblem problem;
   problem.program = req.program;
@@ -92,7 +94,7 @@ runtime::Expected<TuneReport> tuneLinear(const LinearTuneRequest &req) {
 
   std::vector<Candidate> defaults;
   for (const cuda::LinearConfig &config :
-       cuda::linearCandidates(req.headDimK, req.headDimV, gate))
+       cuda::linearCandidates(req.headDimK, req.headDimV, gate, rule))
     defaults.push_back(fromLinearConfig(config));
   auto spaceOf = [&spaces](const Candidate &) -> const SearchSpace & { return spaces.front(); };
   if (runtime::Status st = runSearches(spaces, limits, isolated, req.plan, defaults, spaceOf,

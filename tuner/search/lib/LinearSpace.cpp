@@ -4,13 +4,17 @@
 // chunk (CHUNK, tokens per pass over the state), sub (SUB, the key sub-tile of the
 // intra-chunk product), v (SLICE_V, the V columns of the state one CTA owns), w
 // (NUM_WARPS) and p (segments per sequence, a launch-time split: 0 lets each launch choose
-// from the SM count; candidates that differ only in p share one compiled cubin). The constraints are cuda::linearConfigProblem, which restates the
-// template's static_asserts, plus the head-dim asserts it leaves to the emitter and the
-// shared-memory formula the emitted prelude checks, so a pruned-in point always compiles.
+// from the SM count; candidates that differ only in p share one compiled cubin); the delta
+// rule (LinearDeltaSplitTraits.cuh) fixes the chunk, the warps and the key sub-tile and
+// does not split sequences. The constraints are cuda::linearConfigProblem, which restates
+// the template's static_asserts, plus the head-dim asserts it leaves to the emitter and
+// the shared-memory formula the emitted prelude checks, so a pruned-in point always
+// compiles.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Tuner/Spaces.h"
 
+#include <algorithm>
 #include <string>
 
 namespace attnc::tuner {
@@ -32,7 +36,7 @@ Candidate fromLinearConfig(const cuda::LinearConfig &config) {
                     {"p", config.segments}}};
 }
 
-SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate) {
+SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate, cuda::LinearRule rule) {
   SearchSpace space("linear");
   space.addDimension("chunk", {32, 64, 128, 256})
       .addDimension("sub", {16, 32, 64, 128})
@@ -41,23 +45,26 @@ SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate) {
       .addDimension("p", {0, 1, 2, 4, 8})
       .setThreadsPerBlock([](const Candidate &c) { return c.get("w") * kWarpSize; });
   space.addConstraint(
-      [dk, dv, gate](const Candidate &c, const DeviceLimits &) -> std::optional<std::string> {
+      [dk, dv, gate, rule](const Candidate &c, const DeviceLimits &) -> std::optional<std::string> {
         if (dk % kSwizzleElements != 0 || dv % kSwizzleElements != 0)
           return "head dims K=" + std::to_string(dk) + ", V=" + std::to_string(dv) +
                  " are not multiples of 64";
-        std::string why = cuda::linearConfigProblem(dk, dv, gate, toLinearConfig(c));
+        std::string why = cuda::linearConfigProblem(dk, dv, gate, rule, toLinearConfig(c));
         if (!why.empty())
           return why;
         return std::nullopt;
       });
-  space.addConstraint(
-      [dk, gate](const Candidate &c, const DeviceLimits &limits) -> std::optional<std::string> {
-        int smem = cuda::linearSmemBytes(dk, gate, toLinearConfig(c));
-        if (smem > limits.smemOptinBytes)
-          return "shared memory " + std::to_string(smem) + " B exceeds the device's " +
-                 std::to_string(limits.smemOptinBytes) + " B";
-        return std::nullopt;
-      });
+  space.addConstraint([dk, dv, gate, rule](const Candidate &c, const DeviceLimits &limits)
+                          -> std::optional<std::string> {
+    const cuda::LinearConfig config = toLinearConfig(c);
+    int smem = cuda::linearSmemBytes(dk, gate, rule, config);
+    if (rule == cuda::LinearRule::Delta) // the prepare stage runs in the same module
+      smem = std::max(smem, cuda::linearDeltaPrepareSmemBytes(dk, dv, gate, config));
+    if (smem > limits.smemOptinBytes)
+      return "shared memory " + std::to_string(smem) + " B exceeds the device's " +
+             std::to_string(limits.smemOptinBytes) + " B";
+    return std::nullopt;
+  });
   return space;
 }
 

@@ -5,12 +5,13 @@
 // log gates logsigmoid(x) with x ~ N(0, 1); per-channel logsigmoid(x) / 16 as in GLA;
 // Lightning-style per-head slopes 2^(-8 (h + 1) / H); mLSTM forget pre-activations
 // ~ N(3, 1.5), input pre-activations ~ N(0, 1) for the sigmoid gate and N(0, 2) for the
-// exponential one), a non-zero initial state (the mLSTM's n too, and for the exponential
+// exponential one; for the delta rule L2-normalised keys and write strengths
+// beta = sigmoid(x)), a non-zero initial state (the mLSTM's n too, and for the exponential
 // gate a stabilised C e^-m, n e^-m with m ~ U(-2, 2)), output and final states poisoned
 // with NaN before the launch, either layout ([B, H, T, D] or [B, T, H, D] storage),
-// optionally packed sequences of given lengths in batch row 0, the workspace a launch that
-// splits sequences into segments needs (allocated here, as a caller of the runtime would),
-// the float64 recurrent reference, and CUDA-event timing.
+// optionally packed sequences of given lengths in batch row 0, the workspace a launch
+// needs (allocated here, as a caller of the runtime would), the float64 recurrent
+// reference, and CUDA-event timing.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_DRIVER_LINEARHARNESS_H

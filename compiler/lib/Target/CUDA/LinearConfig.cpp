@@ -1,7 +1,9 @@
 //===- LinearConfig.cpp - Tile shape of a chunkwise linear kernel ---------===//
 //
-// Printing, the defaults, the shape rules and the shared-memory formula, which must agree
-// with LinearTraits (the emitted prelude static_asserts kSmemBytes against it).
+// Printing, the defaults, the shape rules and the shared-memory formulas, which must agree
+// with LinearTraits and LinearDeltaSplitTraits (the emitted prelude static_asserts each
+// stage's kSmemBytes against them), and the delta rule's workspace row per token, which
+// must agree with LinearDeltaWorkspace.cuh.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/LinearConfig.h"
@@ -18,10 +20,30 @@ constexpr int kStages = 2;       // LinearTraits::kStages
 constexpr int kMmaM = 16;        // m16n8k16
 constexpr int kWarpSize = 32;
 constexpr int kSwizzleElements = 64; // a 128-byte swizzle row of 16-bit elements
-constexpr int kFloatBytes = 4;       // fp32 gate tables and normaliser
+constexpr int kFloatBytes = 4;       // fp32 gate tables, normaliser; the delta rule's beta, gates, decays, A
 constexpr int kMlstmGateRows = 2;    // LinearMlstmTraits: forget and input gate per stage
 constexpr int kMlstmTableScalars = 4; // MlstmTableLayout::kScalarFloats
 constexpr int kMlstmTableRows = 5;    // MlstmTableLayout::kRows
+constexpr int kDeltaChunk = 64;      // LinearDeltaSplitTraits: kDeltaSplitChunk
+constexpr int kDeltaRowPad = kCopyBytes / kFloatBytes; // A rows pad by one chunk
+constexpr const char *kDeltaRecurrences[] = {"delta_rule", "gated_delta_rule"};
+
+/// LinearDeltaSplitTraits' additions to the decay family's rules.
+std::string deltaProblem(LinearGateKind gate, const LinearConfig &c) {
+  if (gate != LinearGateKind::None && gate != LinearGateKind::PerToken)
+    return "the delta rule is plain or gated by one log decay per token";
+  if (c.chunk != kDeltaChunk)
+    return "the delta rule's stages work on chunks of " + std::to_string(kDeltaChunk) +
+           " tokens (a row of scores is one 128-byte swizzle group)";
+  if (c.numWarps * kMmaM != c.chunk)
+    return "the delta rule's walk gives each warp one m16 stripe: warps must be chunk / 16";
+  if (c.sub != kMmaM)
+    return "the delta rule has no key sub-tile (its walk reads the prepared scores): sub "
+           "must be 16";
+  if (c.segments > 1)
+    return "the delta rule does not split sequences into segments";
+  return "";
+}
 } // namespace
 
 bool isMlstmGate(LinearGateKind gate) {
@@ -44,6 +66,17 @@ const char *linearGateName(LinearGateKind gate) {
     return "mlstm-exp";
   }
   return "?";
+}
+
+const char *linearRuleName(LinearRule rule) {
+  return rule == LinearRule::Delta ? "delta" : "additive";
+}
+
+LinearRule linearRuleOf(const std::string &recurrence) {
+  for (const char *delta : kDeltaRecurrences)
+    if (recurrence == delta)
+      return LinearRule::Delta;
+  return LinearRule::Additive;
 }
 
 std::string LinearConfig::str() const {
@@ -69,22 +102,24 @@ std::optional<LinearConfig> LinearConfig::parse(const std::string &text) {
   return c;
 }
 
-std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate) {
+std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate,
+                                           LinearRule rule) {
   // The mLSTM's gate tables and n push c128 v128 w8 past sm_90a's 227 KB; its 8-warp
   // candidate keeps V slices of 64.
   std::vector<LinearConfig> all =
-      gate == LinearGateKind::PerChannel ? std::vector<LinearConfig>{{64, 16, 64, 4}}
+      rule == LinearRule::Delta ? std::vector<LinearConfig>{{64, 16, 64, 4}, {64, 16, 128, 4}}
+      : gate == LinearGateKind::PerChannel ? std::vector<LinearConfig>{{64, 16, 64, 4}}
       : isMlstmGate(gate)
           ? std::vector<LinearConfig>{{64, 32, 64, 4}, {128, 16, 64, 8}, {64, 16, 64, 4}}
           : std::vector<LinearConfig>{{64, 32, 64, 4}, {128, 16, 128, 8}, {64, 16, 64, 4}};
   std::vector<LinearConfig> fitting;
   for (const LinearConfig &c : all)
-    if (linearConfigProblem(headDimK, headDimV, gate, c).empty())
+    if (linearConfigProblem(headDimK, headDimV, gate, rule, c).empty())
       fitting.push_back(c);
   return fitting;
 }
 
-std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
+std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate, LinearRule rule,
                                 const LinearConfig &c) {
   if (c.chunk <= 0 || c.sub <= 0 || c.sliceV <= 0 || c.numWarps <= 0)
     return "every size must be positive";
@@ -104,10 +139,10 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
     return "per-channel gates need a 16-token key sub-tile";
   if (gate == LinearGateKind::PerChannel && headDimK > c.numWarps * kWarpSize)
     return "per-channel gates need at least K threads (one scans each key channel)";
-  return "";
+  return rule == LinearRule::Delta ? deltaProblem(gate, c) : "";
 }
 
-int linearSmemBytes(int headDimK, LinearGateKind gate, const LinearConfig &c) {
+int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const LinearConfig &c) {
   if (isMlstmGate(gate)) {
     const int stage = 2 * c.chunk * headDimK * kElementBytes + c.chunk * c.sliceV * kElementBytes +
                       kMlstmGateRows * c.chunk * kGateBytes;
@@ -121,7 +156,25 @@ int linearSmemBytes(int headDimK, LinearGateKind gate, const LinearConfig &c) {
   const int qkBytes = c.chunk * headDimK * kElementBytes;
   const int vBytes = c.chunk * c.sliceV * kElementBytes;
   const int stateBytes = headDimK * c.sliceV * kElementBytes;
-  return kStages * (2 * qkBytes + vBytes + gateBytes) + stateBytes;
+  if (rule == LinearRule::Additive)
+    return kStages * (2 * qkBytes + vBytes + gateBytes) + stateBytes;
+  // The walk: per stage q, k, W, the U slice, P and (gated) the decays; then the state
+  // copy and the corrected values U'.
+  const int scoreBytes = c.chunk * c.chunk * kElementBytes;
+  const int decayBytes = gate == LinearGateKind::None ? 0 : c.chunk * kFloatBytes;
+  return kStages * (3 * qkBytes + vBytes + scoreBytes + decayBytes) + stateBytes + vBytes;
+}
+
+int linearDeltaPrepareSmemBytes(int headDimK, int headDimV, LinearGateKind gate,
+                                const LinearConfig &c) {
+  const int inverseTiles = gate == LinearGateKind::None ? 2 : 4; // hi and lo, per scaling
+  return 2 * c.chunk * headDimK * kElementBytes + c.chunk * headDimV * kElementBytes +
+         inverseTiles * c.chunk * c.chunk * kElementBytes +
+         c.chunk * (c.chunk + kDeltaRowPad) * kFloatBytes + 2 * c.chunk * kFloatBytes;
+}
+
+int64_t linearDeltaTokenBytes(int headDimK, int headDimV, const LinearConfig &c) {
+  return int64_t(headDimK + headDimV + c.chunk) * kElementBytes + kFloatBytes;
 }
 
 } // namespace attnc::cuda

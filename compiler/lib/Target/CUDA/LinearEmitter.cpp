@@ -1,17 +1,21 @@
 //===- LinearEmitter.cpp - attn.linear_attention to a CUDA prelude ---------===//
 //
 // Reads what attn-classify-recurrence left on the op (`recurrence`, `recurrence_decay`,
-// the ops marked `attn.gate_role`), checks the parts the template hard-codes (q, k, v
+// the ops marked `attn.gate_role`), checks the parts the templates hard-code (q, k, v
 // share [B, H, T]; the output is scale * (q[t] @ S); a per-token or per-channel gate is
-// exp of one f32 input read at [b, h, t], since the template streams that input as its
-// log gate), and prints the constants, the Gate functor and the entries (the main kernel,
-// the split path's state pre-pass and fold). The mLSTM pair C / n goes to
-// templates/attnc/LinearMlstm.cuh after LinearMlstmForm's checks (one entry: it does not
-// split). The kernels live in templates/attnc/LinearChunk.cuh, LinearSegmentState.cuh and
-// LinearMlstm.cuh; nothing here writes kernel logic.
+// exp of one f32 input read at [b, h, t], and the delta rule's beta is such an input
+// itself, since the templates stream them; LinearInputMatch.h), and prints the constants,
+// the Gate functor and the entries: for the decay family the main kernel, the split
+// path's state pre-pass and fold (templates/attnc/LinearChunk.cuh,
+// LinearSegmentState.cuh); for the delta rule the chunk-parallel prepare stage and the
+// walk (LinearDeltaPrepare.cuh, LinearDeltaWalk.cuh); for the mLSTM pair C / n, after
+// LinearMlstmForm's checks, one entry of LinearMlstm.cuh (it does not split). Nothing here
+// writes kernel logic.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/LinearEmitter.h"
+
+#include "LinearInputMatch.h"
 
 #include "attnc/Target/CUDA/ExpressionEmitter.h"
 #include "attnc/Target/CUDA/LinearMlstmForm.h"
@@ -24,54 +28,13 @@ using namespace mlir;
 
 namespace attnc::cuda {
 namespace {
+using namespace detail;
 
 constexpr int kWarpThreads = 32;
 constexpr int kFloatBytes = 4; // fp32 segment records
-constexpr int kSupportedHeadDims[] = {64, 128};          // measured spill-free (bench/NOTES.md)
-constexpr int kBatchArg = 0, kHeadArg = 1, kTimeArg = 2; // (b, h, t) of state regions
-
-/// A located error without the op dump Operation::emitError attaches: the location
-/// already points into the .attn source.
-InFlightDiagnostic errorAt(Location loc, const Twine &message = {}) {
-  return mlir::emitError(loc, message);
-}
-
-/// The decay or gate values of the matrix state's update, by the role the
-/// classification gave their defining ops.
-SmallVector<Value> gateValues(attn::StateOp state, StringRef role) {
-  SmallVector<Value> values;
-  state.getUpdate().walk([&](Operation *op) {
-    auto r = op->getAttrOfType<StringAttr>("attn.gate_role");
-    if (r && r.getValue() == role && op->getNumResults() == 1)
-      values.push_back(op->getResult(0));
-  });
-  return values;
-}
-
-bool isStepArg(Value v, unsigned number) {
-  auto arg = dyn_cast<BlockArgument>(v);
-  return arg && arg.getArgNumber() == number;
-}
-
-/// `gate` is exp(x[b, h, t]) of one f32 input (rank 3 per token, 4 per channel); returns
-/// the load, or fails with a located error that says what the template streams.
-FailureOr<attn::LoadOp> matchStreamedGate(Value gate, attn::KernelOp kernel, bool perChannel) {
-  const char *form =
-      perChannel ? "diag(exp(g[t])) with g: f32[B, H, T, K]" : "exp(g[t]) with g: f32[B, H, T]";
-  auto exp = gate.getDefiningOp<math::ExpOp>();
-  auto load = exp ? exp.getOperand().getDefiningOp<attn::LoadOp>() : attn::LoadOp();
-  auto input =
-      load ? dyn_cast_or_null<attn::InputOp>(kernel.lookupDecl(load.getInput())) : attn::InputOp();
-  const size_t rank = perChannel ? 4 : 3;
-  bool ok = input && input.getElementType().isF32() && load.getIndices().size() == 3 &&
-            input.getDimNames().size() == rank && isStepArg(load.getIndices()[0], kBatchArg) &&
-            isStepArg(load.getIndices()[1], kHeadArg) && isStepArg(load.getIndices()[2], kTimeArg);
-  if (!ok)
-    return errorAt(gate.getLoc())
-           << "expected the gate in the form " << form
-           << " (the template streams that input as a log-space gate), got another expression";
-  return load;
-}
+constexpr int kSupportedHeadDims[] = {64, 128}; // measured spill-free (bench/NOTES.md)
+constexpr const char *kSupportedRecurrences =
+    "plain, scalar_decay, vector_gate, delta_rule, gated_delta_rule, mlstm";
 
 /// Whether the output is scale * (q[t] @ S), which is what the template computes.
 bool isScaledQS(attn::OutputOp out, StringRef state) {
@@ -164,7 +127,51 @@ LogicalResult emitHeadDecay(attn::StateOp state, ArrayRef<Value> factors, Emitte
   return success();
 }
 
-/// The gate kind, the streamed input and (per-head) the Gate functor. `norm` is the
+constexpr const char *kNoHeadDecay = "struct Gate { // no per-head decay\n"
+                                     "  __device__ __forceinline__ static float headLogDecay("
+                                     "const AttncLinearParams &, int) { return 0.f; }\n};\n";
+
+/// The one data-dependent gate of `role` as exp(g[t]) (per token) or diag(exp(g[t]))
+/// (per channel): records its input.
+LogicalResult bindStreamedGate(attn::KernelOp kernel, attn::LinearAttentionOp op,
+                               attn::StateOp state, StringRef role, bool perChannel,
+                               EmittedLinearKernel &out) {
+  SmallVector<Value> values = gateValues(state, role);
+  if (values.empty())
+    return errorAt(op.getLoc(), "expected the classified gate ops (attn.gate_role) in the update");
+  if (values.size() != 1)
+    return errorAt(values[1].getLoc())
+           << "expected one data-dependent gate factor, got " << values.size();
+  FailureOr<attn::LoadOp> load = matchStreamedGate(values.front(), kernel, perChannel);
+  if (failed(load))
+    return failure();
+  out.gate = perChannel ? LinearGateKind::PerChannel : LinearGateKind::PerToken;
+  out.gateInput = load->getInput().str();
+  return success();
+}
+
+/// The delta rule's beta[t] (and, gated, its per-token decay exp(g[t])).
+LogicalResult bindDelta(attn::KernelOp kernel, attn::LinearAttentionOp op, attn::StateOp state,
+                        bool gated, EmittedLinearKernel &out) {
+  out.rule = LinearRule::Delta;
+  SmallVector<Value> beta = gateValues(state, "beta");
+  if (beta.size() != 1)
+    return errorAt(op.getLoc()) << "expected one classified beta (attn.gate_role) in the update, "
+                                << "got " << beta.size();
+  FailureOr<attn::LoadOp> load = matchStreamedBeta(beta.front(), kernel);
+  if (failed(load))
+    return failure();
+  out.betaInput = load->getInput().str();
+  if (!gated)
+    return success();
+  auto decay = op->getAttrOfType<StringAttr>("recurrence_decay");
+  if (!decay || decay.getValue() != "per_token")
+    return errorAt(op.getLoc(), "expected the gated delta rule's decay in the form exp(g[t]) with "
+                                "g: f32[B, H, T] (the template has no per-head decay)");
+  return bindStreamedGate(kernel, op, state, "decay", /*perChannel=*/false, out);
+}
+
+/// The gate kind, the streamed inputs and (per-head) the Gate functor. `norm` is the
 /// mLSTM's normaliser state (null otherwise).
 LogicalResult emitGate(attn::KernelOp kernel, attn::LinearAttentionOp op, attn::StateOp state,
                        attn::StateOp norm, EmittedLinearKernel &out, const SymbolAccess &access,
@@ -174,38 +181,11 @@ LogicalResult emitGate(attn::KernelOp kernel, attn::LinearAttentionOp op, attn::
     return errorAt(op.getLoc(),
                    "expected a `recurrence` attribute (run attn-classify-recurrence first)");
   out.recurrence = attn::stringifyRecurrence(kind.getValue()).str();
-  const char *noHeadDecay = "struct Gate { // no per-head decay\n"
-                            "  __device__ __forceinline__ static float headLogDecay("
-                            "const AttncLinearParams &, int) { return 0.f; }\n};\n";
   switch (kind.getValue()) {
   case attn::Recurrence::Plain:
     out.gate = LinearGateKind::None;
-    os << noHeadDecay;
+    os << kNoHeadDecay;
     return success();
-  case attn::Recurrence::VectorGate:
-  case attn::Recurrence::ScalarDecay: {
-    bool vector = kind.getValue() == attn::Recurrence::VectorGate;
-    auto decay = op->getAttrOfType<StringAttr>("recurrence_decay");
-    bool perToken = !vector && decay && decay.getValue() == "per_token";
-    SmallVector<Value> values = gateValues(state, vector ? "gate" : "decay");
-    if (values.empty())
-      return errorAt(op.getLoc(),
-                     "expected the classified gate ops (attn.gate_role) in the update");
-    if (!vector && !perToken) {
-      out.gate = LinearGateKind::PerHead;
-      return emitHeadDecay(state, values, out, access, os);
-    }
-    out.gate = vector ? LinearGateKind::PerChannel : LinearGateKind::PerToken;
-    if (values.size() != 1)
-      return errorAt(values[1].getLoc())
-             << "expected one data-dependent gate factor, got " << values.size();
-    FailureOr<attn::LoadOp> load = matchStreamedGate(values.front(), kernel, vector);
-    if (failed(load))
-      return failure();
-    out.gateInput = load->getInput().str();
-    os << noHeadDecay;
-    return success();
-  }
   case attn::Recurrence::MLSTM: {
     FailureOr<MlstmForm> form = matchMlstmForm(kernel, op, state, norm);
     if (failed(form))
@@ -215,10 +195,31 @@ LogicalResult emitGate(attn::KernelOp kernel, attn::LinearAttentionOp op, attn::
     out.inputGateInput = form->inputInput;
     return success();
   }
+  case attn::Recurrence::DeltaRule:
+  case attn::Recurrence::GatedDeltaRule:
+    return bindDelta(kernel, op, state, kind.getValue() == attn::Recurrence::GatedDeltaRule, out);
+  case attn::Recurrence::VectorGate:
+  case attn::Recurrence::ScalarDecay: {
+    bool vector = kind.getValue() == attn::Recurrence::VectorGate;
+    auto decay = op->getAttrOfType<StringAttr>("recurrence_decay");
+    bool perToken = !vector && decay && decay.getValue() == "per_token";
+    if (!vector && !perToken) {
+      SmallVector<Value> values = gateValues(state, "decay");
+      if (values.empty())
+        return errorAt(op.getLoc(),
+                       "expected the classified gate ops (attn.gate_role) in the update");
+      out.gate = LinearGateKind::PerHead;
+      return emitHeadDecay(state, values, out, access, os);
+    }
+    if (failed(bindStreamedGate(kernel, op, state, vector ? "gate" : "decay", vector, out)))
+      return failure();
+    os << kNoHeadDecay;
+    return success();
+  }
   default:
     return errorAt(op.getLoc()) << "recurrence '" << out.recurrence
-                                << "' has no chunkwise CUDA template yet (supported: plain, "
-                                   "scalar_decay, vector_gate, mlstm)";
+                                << "' has no chunkwise CUDA template yet (supported: "
+                                << kSupportedRecurrences << ")";
   }
 }
 
@@ -260,6 +261,135 @@ LogicalResult bindDims(attn::KernelOp kernel, EmittedLinearKernel &out, SymbolAc
   return success();
 }
 
+/// Every input must be one the template streams, with dims among q's and v's (or fixed).
+LogicalResult bindInputs(attn::KernelOp kernel, EmittedLinearKernel &out) {
+  for (auto input : kernel.getBody()->getOps<attn::InputOp>()) {
+    const bool gate = input.getSymName() == out.gateInput;
+    const bool inputGate = !gate && input.getSymName() == out.inputGateInput;
+    if (!gate && !inputGate && input.getSymName() != out.betaInput)
+      return errorAt(input.getLoc())
+             << "input '" << input.getSymName() << "' is not the recurrence's "
+             << (out.rule == LinearRule::Delta ? "gate or beta" : "gate")
+             << "; the chunkwise template reads no other inputs";
+    std::vector<std::string> &dims = gate        ? out.gateInputDims
+                                     : inputGate ? out.inputGateInputDims
+                                                 : out.betaInputDims;
+    for (StringRef d : input.getDimNames()) {
+      bool role = d == out.batchDim || d == out.headsDim || d == out.seqDim || d == out.keyDim ||
+                  d == out.valueDim;
+      if (!role && !kernel.getStaticDimValue(d))
+        return errorAt(input.getLoc()) << "expected the " << (gate ? "gate" : "beta")
+                                       << " input's dims among q's and v's, got '" << d << "'";
+      dims.push_back(d.str());
+    }
+  }
+  return success();
+}
+
+/// The constants every linear prelude starts with.
+void printConstants(const EmittedLinearKernel &out, llvm::raw_ostream &os) {
+  static const char *kGateEnum[] = {"kNone",       "kPerHead",  "kPerToken",
+                                    "kPerChannel", "kMlstmSig", "kMlstmExp"};
+  const LinearConfig &config = out.config;
+  os << "namespace attnc_generated {\n"
+     << "constexpr int HEAD_K = " << out.headDimK << ";\n"
+     << "constexpr int HEAD_V = " << out.headDimV << ";\n"
+     << "constexpr int CHUNK = " << config.chunk << ";\n"
+     << "constexpr int SUB = " << config.sub << ";\n"
+     << "constexpr int SLICE_V = " << config.sliceV << ";\n"
+     << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
+     << "constexpr attnc::LinearGate GATE = attnc::LinearGate::"
+     << kGateEnum[static_cast<int>(out.gate)] << ";\n\n";
+}
+
+/// `extern "C" __global__ void NAME(params) { attnc::BODY<TRAITS...>(p); }`.
+void printEntry(llvm::raw_ostream &os, const std::string &name, StringRef traits,
+                StringRef body, StringRef bodyArgs) {
+  os << "\nextern \"C\" __global__ void __launch_bounds__(attnc_generated::" << traits
+     << "::kThreads)\n"
+     << name << "(const __grid_constant__ AttncLinearParams p) {\n"
+     << "  attnc::" << body << "<" << bodyArgs << ">(p);\n"
+     << "}\n";
+}
+
+/// The decay family: LinearTraits, the Gate functor, the main entry and the split path's
+/// state pre-pass and fold.
+std::string printChunkPrelude(const EmittedLinearKernel &out, const std::string &gateText) {
+  std::string body;
+  llvm::raw_string_ostream os(body);
+  os << "#include \"attnc/Expr.cuh\"\n"
+     << "#include \"attnc/LinearSegmentState.cuh\"\n\n";
+  printConstants(out, os);
+  os << gateText << "\n"
+     << "using Traits = attnc::LinearTraits<" << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
+     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE>;\n"
+     << "static_assert(Traits::kSmemBytes == " << out.smemBytes
+     << ", \"host and device disagree on shared memory\");\n"
+     << "} // namespace attnc_generated\n";
+  printEntry(os, out.entryName, "Traits", "linearChunkKernel",
+             "attnc_generated::Traits, attnc_generated::Gate");
+  printEntry(os, out.segmentStateEntry, "Traits", "linearSegmentStateKernel",
+             "attnc_generated::Traits, attnc_generated::Gate");
+  printEntry(os, out.segmentFoldEntry, "Traits", "linearSegmentFoldKernel",
+             "attnc_generated::Traits");
+  return body;
+}
+
+/// The delta rule: the prepare stage's and the walk's traits and entries (the walk is the
+/// main entry; SUB is unused, both stages read the intra-chunk scores from P).
+std::string printDeltaPrelude(const EmittedLinearKernel &out) {
+  const char *element = out.dtype == "bf16" ? "__nv_bfloat16" : "__half";
+  std::string body;
+  llvm::raw_string_ostream os(body);
+  os << "#include \"attnc/LinearDeltaPrepare.cuh\"\n"
+     << "#include \"attnc/LinearDeltaWalk.cuh\"\n\n";
+  printConstants(out, os);
+  os << "using PrepareTraits = attnc::LinearDeltaPrepareTraits<" << element
+     << ", HEAD_K, HEAD_V, CHUNK, NUM_WARPS, GATE>;\n"
+     << "using Traits = attnc::LinearDeltaWalkTraits<" << element
+     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, NUM_WARPS, GATE>;\n"
+     << "static_assert(PrepareTraits::kSmemBytes == " << out.prepareSmemBytes
+     << ", \"host and device disagree on shared memory\");\n"
+     << "static_assert(Traits::kSmemBytes == " << out.smemBytes
+     << ", \"host and device disagree on shared memory\");\n"
+     << "} // namespace attnc_generated\n";
+  printEntry(os, out.prepareEntry, "PrepareTraits", "linearDeltaPrepareKernel",
+             "attnc_generated::PrepareTraits");
+  printEntry(os, out.entryName, "Traits", "linearDeltaWalkKernel", "attnc_generated::Traits");
+  return body;
+}
+
+/// The mLSTM: LinearMlstmTraits and its one entry (no split path).
+std::string printMlstmPrelude(const EmittedLinearKernel &out) {
+  std::string body;
+  llvm::raw_string_ostream os(body);
+  os << "#include \"attnc/Expr.cuh\"\n"
+     << "#include \"attnc/LinearMlstm.cuh\"\n\n";
+  printConstants(out, os);
+  os << "using Traits = attnc::LinearMlstmTraits<"
+     << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
+     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE>;\n"
+     << "static_assert(Traits::kSmemBytes == " << out.smemBytes
+     << ", \"host and device disagree on shared memory\");\n"
+     << "} // namespace attnc_generated\n";
+  printEntry(os, out.entryName, "Traits", "linearMlstmKernel", "attnc_generated::Traits");
+  return body;
+}
+
+/// The whole prelude: a header line, then the rule's includes, traits and entries.
+std::string printPrelude(const EmittedLinearKernel &out, const std::string &gateText) {
+  std::string head;
+  llvm::raw_string_ostream os(head);
+  os << "// Generated by attnc for kernel '" << out.kernelName << "': chunkwise linear, "
+     << out.recurrence << " (" << linearGateName(out.gate) << " gate), " << out.config.str()
+     << ", K " << out.headDimK << ", V " << out.headDimV << ", " << out.dtype << ".\n";
+  if (out.rule == LinearRule::Delta)
+    return head + printDeltaPrelude(out);
+  if (out.gate == LinearGateKind::MlstmSig || out.gate == LinearGateKind::MlstmExp)
+    return head + printMlstmPrelude(out);
+  return head + printChunkPrelude(out, gateText);
+}
+
 } // namespace
 
 FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDimK, int headDimV,
@@ -270,8 +400,6 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
   EmittedLinearKernel out;
   out.kernelName = kernel.getSymName().str();
   out.entryName = "attnc_" + out.kernelName;
-  out.segmentStateEntry = out.entryName + "_segment_state";
-  out.segmentFoldEntry = out.entryName + "_segment_fold";
   out.headDimK = headDimK;
   out.headDimV = headDimV;
   out.config = config;
@@ -281,12 +409,6 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
     return failure();
   auto kind = op->getAttrOfType<attn::RecurrenceAttr>("recurrence");
   const bool mlstm = kind && kind.getValue() == attn::Recurrence::MLSTM;
-  if (kind && kind.getValue() != attn::Recurrence::Plain &&
-      kind.getValue() != attn::Recurrence::ScalarDecay &&
-      kind.getValue() != attn::Recurrence::VectorGate && !mlstm)
-    return errorAt(op.getLoc()) << "recurrence '" << attn::stringifyRecurrence(kind.getValue())
-                                << "' has no chunkwise CUDA template yet (supported: plain, "
-                                   "scalar_decay, vector_gate, mlstm)";
   SmallVector<attn::StateOp> states(op.getBodyRegion().getOps<attn::StateOp>());
   if (states.size() != (mlstm ? 2u : 1u))
     return errorAt(op.getLoc()) << "expected one [K, V] state" << (mlstm ? " and one [K]" : "")
@@ -306,75 +428,26 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
     return errorAt(op.getOutput().getLoc())
            << "expected the output scale * (q[t] @ " << state.getSymName()
            << "), which is what the chunkwise template computes";
-  for (auto input : kernel.getBody()->getOps<attn::InputOp>())
-    if (input.getSymName() != out.gateInput && input.getSymName() != out.inputGateInput)
-      return errorAt(input.getLoc()) << "input '" << input.getSymName()
-                                     << "' is not the recurrence's gate; the chunkwise template "
-                                        "reads no other inputs";
-  for (auto [name, dims] : {std::pair(&out.gateInput, &out.gateInputDims),
-                            std::pair(&out.inputGateInput, &out.inputGateInputDims)})
-    if (auto input = dyn_cast_or_null<attn::InputOp>(kernel.lookupDecl(*name)))
-      for (StringRef d : input.getDimNames()) {
-        bool role = d == out.batchDim || d == out.headsDim || d == out.seqDim ||
-                    d == out.keyDim || d == out.valueDim;
-        if (!role && !kernel.getStaticDimValue(d))
-          return errorAt(input.getLoc())
-                 << "expected the gate input's dims among q's and v's, got '" << d << "'";
-        dims->push_back(d.str());
-      }
-  if (std::string why = linearConfigProblem(headDimK, headDimV, out.gate, config); !why.empty())
+  if (failed(bindInputs(kernel, out)))
+    return failure();
+  if (std::string why = linearConfigProblem(headDimK, headDimV, out.gate, out.rule, config);
+      !why.empty())
     return errorAt(op.getLoc()) << "tile config " << config.str() << " does not fit K=" << headDimK
                                 << ", V=" << headDimV << ", " << linearGateName(out.gate)
                                 << " gates: " << why;
   out.threads = config.numWarps * kWarpThreads;
-  out.smemBytes = linearSmemBytes(headDimK, out.gate, config);
-  if (mlstm) { // no split path: one CTA walks each sequence
-    out.segmentStateEntry.clear();
-    out.segmentFoldEntry.clear();
-  } else {
+  out.smemBytes = linearSmemBytes(headDimK, out.gate, out.rule, config);
+  if (out.rule == LinearRule::Delta) {
+    out.prepareEntry = out.entryName + "_prepare";
+    out.prepareThreads = out.threads;
+    out.prepareSmemBytes = linearDeltaPrepareSmemBytes(headDimK, headDimV, out.gate, config);
+    out.tokenBytes = linearDeltaTokenBytes(headDimK, headDimV, config);
+  } else if (!mlstm) { // the mLSTM has no split path: one CTA walks each sequence
+    out.segmentStateEntry = out.entryName + "_segment_state";
+    out.segmentFoldEntry = out.entryName + "_segment_fold";
     out.segmentBytes = int64_t(headDimK) * (headDimV + 1) * kFloatBytes;
   }
-
-  static const char *kGateEnum[] = {"kNone",       "kPerHead",  "kPerToken",
-                                    "kPerChannel", "kMlstmSig", "kMlstmExp"};
-  std::string body;
-  llvm::raw_string_ostream os(body);
-  os << "// Generated by attnc for kernel '" << out.kernelName << "': chunkwise linear, "
-     << out.recurrence << " (" << linearGateName(out.gate) << " gate), " << config.str() << ", K "
-     << headDimK << ", V " << headDimV << ", " << out.dtype << ".\n"
-     << "#include \"attnc/Expr.cuh\"\n"
-     << "#include \"attnc/" << (mlstm ? "LinearMlstm" : "LinearSegmentState") << ".cuh\"\n\n"
-     << "namespace attnc_generated {\n"
-     << "constexpr int HEAD_K = " << headDimK << ";\n"
-     << "constexpr int HEAD_V = " << headDimV << ";\n"
-     << "constexpr int CHUNK = " << config.chunk << ";\n"
-     << "constexpr int SUB = " << config.sub << ";\n"
-     << "constexpr int SLICE_V = " << config.sliceV << ";\n"
-     << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
-     << "constexpr attnc::LinearGate GATE = attnc::LinearGate::"
-     << kGateEnum[static_cast<int>(out.gate)] << ";\n\n"
-     << gateText << "\n"
-     << "using Traits = attnc::" << (mlstm ? "LinearMlstmTraits<" : "LinearTraits<")
-     << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
-     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE>;\n"
-     << "static_assert(Traits::kSmemBytes == " << out.smemBytes
-     << ", \"host and device disagree on shared memory\");\n"
-     << "} // namespace attnc_generated\n\n"
-     << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
-     << out.entryName << "(const __grid_constant__ AttncLinearParams p) {\n"
-     << (mlstm ? "  attnc::linearMlstmKernel<attnc_generated::Traits>(p);\n"
-               : "  attnc::linearChunkKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n");
-  if (!mlstm)
-    os << "}\n\n"
-       << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
-       << out.segmentStateEntry << "(const __grid_constant__ AttncLinearParams p) {\n"
-       << "  attnc::linearSegmentStateKernel<attnc_generated::Traits, attnc_generated::Gate>(p);\n"
-       << "}\n\n"
-       << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads)\n"
-       << out.segmentFoldEntry << "(const __grid_constant__ AttncLinearParams p) {\n"
-       << "  attnc::linearSegmentFoldKernel<attnc_generated::Traits>(p);\n";
-  os << "}\n";
-  out.source = std::move(body);
+  out.source = printPrelude(out, gateText);
   return out;
 }
 

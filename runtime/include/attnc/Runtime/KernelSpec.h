@@ -104,38 +104,60 @@ enum class LinearStageGrid {
   SlicesHeadsEarlierSegments, ///< (V / sliceV, H, sequences x (P - 1)): per-segment pre-pass
   SlicesHeadsSegments,        ///< (V / sliceV, H, sequences x P)
   SlicesHeadsSequences,       ///< (V / sliceV, H, sequences): per-sequence work, e.g. a fold
+  /// One CTA per chunk (blockM tokens) of every sequence and head: (ceil(T / chunk), H, B),
+  /// or with packed sequences (floor(T / chunk) + sequences, H, 1), which
+  /// templates/attnc/LinearDeltaWorkspace.cuh maps back to (sequence, chunk).
+  ChunksHeadsSequences,
 };
-/// "slices-heads-earlier-segments", "slices-heads-segments", "slices-heads-sequences".
+/// "slices-heads-earlier-segments", "slices-heads-segments", "slices-heads-sequences",
+/// "chunks-heads-sequences".
 const char *linearStageGridName(LinearStageGrid grid);
 
+/// When a stage runs: only when a launch splits its sequences (P > 1; the segment state
+/// pre-pass and fold), or on every launch (the delta rule's chunk-parallel prepare stage).
+enum class LinearStageWhen { Split, Always };
+/// "split" or "always".
+const char *linearStageWhenName(LinearStageWhen when);
+
 /// An entry point of the same module launched before the main one, on the same stream,
-/// when a launch splits its sequences (P > 1), e.g. the state pre-pass and the fold of
-/// templates/attnc/LinearSegmentState.cuh. Stages run in the order listed; each reads the
-/// same AttncLinearParams and communicates through the workspace.
+/// e.g. the state pre-pass and the fold of templates/attnc/LinearSegmentState.cuh (when
+/// a launch splits its sequences) or the delta rule's prepare stage (always). Stages run
+/// in the order listed; each reads the same AttncLinearParams and communicates through
+/// the workspace.
 struct LinearStage {
   std::string entryName;
   LinearStageGrid grid = LinearStageGrid::SlicesHeadsEarlierSegments;
   int threadsPerBlock = 0;
   int dynamicSmemBytes = 0;
+  LinearStageWhen when = LinearStageWhen::Split;
 };
 
-/// What a linear-family kernel (templates/attnc/LinearChunk.cuh) fixes beyond the common
-/// fields, which hold K (headDim), V (headDimV), the chunk (blockM) and the key sub-tile
-/// (blockN). Launches go through prepareLinearLaunch (LinearLaunch.h).
+/// What a linear-family kernel (templates/attnc/LinearChunk.cuh, LinearDeltaWalk.cuh)
+/// fixes beyond the common fields, which hold K (headDim), V (headDimV), the chunk
+/// (blockM) and the key sub-tile (blockN). Launches go through prepareLinearLaunch
+/// (LinearLaunch.h).
 struct LinearSpec {
   LinearGate gate = LinearGate::None;
   int sliceV = 0;        ///< V columns per CTA: grid (V / sliceV, H, sequences x P)
   std::string gateInput; ///< the input passed as AttncLinearParams::g; empty when none
+  /// The delta rule's write strengths, f32 [B, H, T], passed as AttncLinearParams::beta;
+  /// empty for the decay family.
+  std::string betaInput;
   /// P, the chunk-aligned segments each sequence is split into (each walked by its own
   /// CTAs); 0: chosen per launch from the device's SM count and the problem
-  /// (linearSegmentsFor). Values above 1 need splitStages.
+  /// (linearSegmentsFor). Values above 1 need stages that run when splitting.
   int segments = 1;
-  /// Entry points run before the main one when P > 1 (none: the kernel cannot split).
+  /// Entry points run before the main one: those marked Split when P > 1, those marked
+  /// Always on every launch (none: the kernel runs alone and cannot split).
   std::vector<LinearStage> splitStages;
   /// Workspace bytes per (sequence, head, segment but the last) when P > 1.
   int64_t segmentBytes = 0;
+  /// Workspace bytes per (batch row, head, token) the Always stages leave for the main
+  /// entry (the delta rule's W, U, P and decays); 0 when there are none.
+  int64_t tokenBytes = 0;
 
-  bool canSplit() const { return !splitStages.empty(); }
+  /// Whether a launch may split sequences into segments (it has Split stages).
+  bool canSplit() const;
   /// mLSTM only: the input passed as AttncLinearParams::igate (the input gate's
   /// pre-activations; gateInput holds the forget gate's).
   std::string inputGateInput;
@@ -193,7 +215,9 @@ struct KernelSpec {
 ///   linear mlstm-exp 64 f i        (the mLSTM kinds add the input-gate input instead)
 ///   linear_stage attnc_gla_segment_state slices-heads-earlier-segments 128 98304
 ///   linear_stage attnc_gla_segment_fold slices-heads-sequences 128 0
-///                                 (one per split stage, in launch order)
+///                                 (one per stage, in launch order; an optional last
+///                                 field "always" marks a stage every launch runs)
+///   linear_delta beta 644         (the delta rule: beta input, workspace bytes per token)
 std::string serializeKernelSpec(const KernelSpec &spec);
 /// Parses serializeKernelSpec's output (and verifies the result). Errors name the line.
 Expected<KernelSpec> parseKernelSpec(const std::string &text);

@@ -3,14 +3,18 @@
 // The compile-time parameters of templates/attnc/LinearTraits.cuh (chunk, key sub-tile,
 // V slice per CTA, warps) plus the launch's split of each sequence into segments (a
 // run-time choice recorded in the kernel spec, so it costs no recompile) as the linear
-// emitter, the CLI and the tuner exchange them, with the defaults measured by bench/dev/linear_probe.py on an H100
+// emitter, the CLI and the tuner exchange them, with the defaults measured by
+// bench/dev/linear_probe.py and delta_probe.py on an H100
 // (bench/NOTES.md, "Linear family") and the shared-memory formula the emitted prelude
-// checks against LinearTraits::kSmemBytes. No MLIR, so the tuner can include it.
+// checks against the traits' kSmemBytes. The update rule (the decay family's additive
+// update or the delta rule, LinearDeltaSplitTraits.cuh) adds its own limits and buffers. No
+// MLIR, so the tuner can include it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TARGET_CUDA_LINEARCONFIG_H
 #define ATTNC_TARGET_CUDA_LINEARCONFIG_H
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +39,17 @@ bool isMlstmGate(LinearGateKind gate);
 /// "none", "per-head", "per-token", "per-channel", "mlstm-sig", "mlstm-exp".
 const char *linearGateName(LinearGateKind gate);
 
+/// How a token writes the state: the decay family's S <- decay S + k v^T
+/// (LinearChunk.cuh) or the delta rule's S <- decay (I - beta k k^T) S + beta k v^T
+/// (LinearDeltaPrepare.cuh + LinearDeltaWalk.cuh, with their own shapes and buffers).
+enum class LinearRule { Additive = 0, Delta = 1 };
+
+/// "additive" or "delta".
+const char *linearRuleName(LinearRule rule);
+
+/// The rule of a classified recurrence ("delta_rule", "gated_delta_rule": Delta).
+LinearRule linearRuleOf(const std::string &recurrence);
+
 /// Most segments a config may ask for (LinearSegment.cuh; the runtime's auto choice stays
 /// below it too).
 constexpr int kMaxLinearSegments = 64;
@@ -56,23 +71,38 @@ struct LinearConfig {
   bool operator==(const LinearConfig &o) const { return str() == o.str(); }
 };
 
-/// Default tile shapes for head dims K, V and a gate kind, best first (H100,
-/// bench/NOTES.md): c64 sub32 v64 w4 was fastest at T = 16k for every scalar gate and
-/// c128 sub16 v128 w8 at T = 4k; per-channel gates need a 16-token sub-tile (c64 sub16
-/// v64 w4); the mLSTM kinds replace c128 sub16 v128 w8 (over the shared-memory limit with
-/// their gate tables) by c128 sub16 v64 w8. Callers take the first that compiles without
-/// local memory.
-std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate);
+/// Default tile shapes for head dims K, V, a gate kind and an update rule, best first
+/// (H100, bench/NOTES.md): c64 sub32 v64 w4 was fastest at T = 16k for every scalar gate
+/// and c128 sub16 v128 w8 at T = 4k; per-channel gates need a 16-token sub-tile (c64
+/// sub16 v64 w4); the mLSTM kinds replace c128 sub16 v128 w8 (over the shared-memory limit
+/// with their gate tables) by c128 sub16 v64 w8; the delta rule's two stages take 64-token
+/// chunks, 4 warps and no key sub-tile (c64 sub16 v64 w4, then V slices of 128). Callers
+/// take the first that compiles without local memory.
+std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate,
+                                           LinearRule rule);
 
-/// Why `config` does not fit LinearTraits' static_asserts for these head dims and gate,
-/// or an empty string when it does.
-std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
+/// Why `config` does not fit the traits' static_asserts for these head dims, gate and
+/// rule, or an empty string when it does.
+std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate, LinearRule rule,
                                 const LinearConfig &config);
 
-/// Shared-memory bytes LinearTraits (LinearMlstmTraits for the mLSTM kinds) computes for
-/// this config (two stages of q, k, the V slice and the gates, plus the 16-bit copy of the
-/// state; for the mLSTM also the gate tables and the normaliser).
-int linearSmemBytes(int headDimK, LinearGateKind gate, const LinearConfig &config);
+/// Shared-memory bytes of the main entry for this config: two stages of q, k, the V slice
+/// and the gates plus the 16-bit copy of the state; for the mLSTM kinds (LinearMlstmTraits)
+/// also the gate tables and the normaliser; for the delta rule's walk two stages of q, k,
+/// W, the U slice, the scores P and the decays, the state copy and U'.
+int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule,
+                    const LinearConfig &config);
+
+/// Shared-memory bytes of the delta rule's prepare stage (LinearDeltaPrepareTraits): q, k
+/// and the whole V of a chunk, the bf16 hi/lo inverse tiles, the fp32 system A, beta and
+/// the gates.
+int linearDeltaPrepareSmemBytes(int headDimK, int headDimV, LinearGateKind gate,
+                                const LinearConfig &config);
+
+/// Workspace bytes per (batch row, head, token) the delta rule's prepare stage writes for
+/// the walk (LinearDeltaWorkspace.cuh): W [K], U [V] and P [chunk] in 16 bits, the
+/// cumulative decay in fp32.
+int64_t linearDeltaTokenBytes(int headDimK, int headDimV, const LinearConfig &config);
 
 } // namespace attnc::cuda
 

@@ -1,15 +1,17 @@
 //===- LinearEmitter.h - attn.linear_attention to a CUDA prelude ---*- C++ -*-===//
 //
-// Writes the short prelude that turns templates/attnc/LinearChunk.cuh into one linear
-// kernel: the head dims and tile constants, the gate kind the classified recurrence maps
-// to (plain, per-head decay, per-token gate, per-channel gate), a `Gate` functor that
-// computes a per-head log decay from the DSL's decay expression, an extern "C" entry, and
-// the two entries a launch runs first when it splits sequences into segments, the state
-// pre-pass and the fold (templates/attnc/LinearSegmentState.cuh); the mLSTM pair C / n gets
-// an instantiation of templates/attnc/LinearMlstm.cuh instead (sigmoid or exponential input
-// gate). It also reports the launch contract (which inputs the kernel reads as its gates,
-// threads, shared memory). Recurrences without a template yet (delta rule, gated delta
-// rule) are located errors that name them.
+// Writes the short prelude that turns the chunkwise templates into one linear kernel: the
+// head dims and tile constants, the gate kind the classified recurrence maps to (plain,
+// per-head decay, per-token gate, per-channel gate, mLSTM) and the entries. The decay
+// family (templates/attnc/LinearChunk.cuh) gets a `Gate` functor that computes a per-head
+// log decay from the DSL's decay expression, the main entry, and the two entries a launch
+// runs first when it splits sequences into segments, the state pre-pass and the fold
+// (LinearSegmentState.cuh). The mLSTM pair C / n gets an instantiation of LinearMlstm.cuh
+// (sigmoid or exponential input gate; one entry). The delta rule and the gated delta rule
+// get the walk as the main entry and the chunk-parallel prepare stage every launch runs
+// first (LinearDeltaWalk.cuh, LinearDeltaPrepare.cuh). It also reports the launch contract
+// (which inputs the kernel reads as its gates and its beta, threads, shared memory,
+// workspace).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TARGET_CUDA_LINEAREMITTER_H
@@ -37,12 +39,21 @@ struct EmittedLinearKernel {
   /// Workspace bytes per (sequence, head, earlier segment): the local end state and the
   /// segment's log decay per key channel, fp32 (LinearSegment.cuh's SegmentRecords).
   int64_t segmentBytes = 0;
+  /// The delta rule's chunk-parallel prepare stage (LinearDeltaPrepare.cuh), launched
+  /// before entryName on every launch, its threads and shared memory, and the workspace
+  /// bytes per (batch row, head, token) it fills for the walk (LinearDeltaWorkspace.cuh).
+  /// The delta rule has no segment stages.
+  std::string prepareEntry;
+  int prepareThreads = 0, prepareSmemBytes = 0;
+  int64_t tokenBytes = 0;
   std::string source;     ///< the whole prelude (includes the templates by name)
   std::string dtype;      ///< "bf16" or "f16"
-  std::string recurrence; ///< "plain", "scalar_decay", "vector_gate" or "mlstm"
+  /// "plain", "scalar_decay", "vector_gate", "mlstm", "delta_rule" or "gated_delta_rule"
+  std::string recurrence;
   int headDimK = 0, headDimV = 0;
   LinearConfig config;
   LinearGateKind gate = LinearGateKind::None;
+  LinearRule rule = LinearRule::Additive;
   int threads = 0;
   int smemBytes = 0;
   /// The input passed as AttncLinearParams::g (per-token / per-channel log gates, or the
@@ -53,6 +64,10 @@ struct EmittedLinearKernel {
   /// gateInput is then the forget gate's); empty otherwise.
   std::string inputGateInput;
   std::vector<std::string> inputGateInputDims;
+  /// The delta rule's write strengths beta[b, h, t], passed as AttncLinearParams::beta;
+  /// empty for the decay family.
+  std::string betaInput;
+  std::vector<std::string> betaInputDims; ///< its dims as the DSL names them
   /// DSL names of the batch, head, time, key and value dims (q[B, H, T, K], v[.., V]).
   std::string batchDim, headsDim, seqDim, keyDim, valueDim;
 };

@@ -30,10 +30,13 @@ ProblemKey linearProblemKey(const GeneratedKernel &kernel, const ProblemShape &s
 
 /// The gate kind of a generated linear kernel, as cuda::LinearConfig's rules take it.
 cuda::LinearGateKind linearGateKind(const GeneratedKernel &kernel);
+/// The update rule of a generated linear kernel (the delta rule reads a beta input).
+cuda::LinearRule linearRule(const GeneratedKernel &kernel);
 
-/// The linear kernel generated with the first default tile shape that fits its head dims
-/// and gate (the defaults of LinearSelection: per-channel for "vector_gate", else the
-/// scalar-gate ones); nullopt with the emitter's diagnostics in `diag`.
+/// The linear kernel generated with the first default tile shape that fits its head dims,
+/// gate and rule (the defaults of LinearSelection: per-channel for "vector_gate", else the
+/// scalar-gate ones; the delta rule's for delta_rule and gated_delta_rule); nullopt with
+/// the emitter's diagnostics in `diag`.
 std::optional<GeneratedKernel> generateLinearDefault(const CompiledProgram &program,
                                                      const std::string &kernel, int headDimK,
                                                      int headDimV, std::ostream &diag);
