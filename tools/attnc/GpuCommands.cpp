@@ -38,6 +38,7 @@ struct GpuSession {
   ProblemShape shape;
   std::string tuning; ///< how the config was chosen, when tuning databases were given
   bool linear = false; ///< a linear-family kernel (LinearHarness checks and times it)
+  std::vector<int> packedLengths; ///< --seqlens: packed sequences instead of the padded batch
 };
 
 void addGpuOptions(po::options_description &desc) {
@@ -120,6 +121,10 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
   if (!shape)
     return kExitUserError;
   s.shape = *shape;
+  std::optional<std::vector<int>> packed = parseSeqlens(vm);
+  if (!packed)
+    return kExitUserError;
+  s.packedLengths = *packed;
   bool dbFailed = false;
   std::unique_ptr<tuner::LayeredDb> db = openDatabases(vm, false, dbFailed);
   if (dbFailed)
@@ -137,6 +142,11 @@ std::optional<int> openSession(const po::variables_map &vm, GpuSession &s) {
   s.linear = s.program->family(s.choice.kernel) == "linear";
   if (s.linear)
     return openLinear(vm, s, db.get());
+  if (!s.packedLengths.empty()) {
+    std::cerr << "attnc: error: --seqlens applies to linear kernels; kernel '" << s.choice.kernel
+              << "' is a softmax one\n";
+    return kExitUserError;
+  }
   if (s.choice.explicitConfig) {
     s.generated =
         s.program->generate(s.choice.kernel, s.choice.headDim, s.choice.configs.front(), std::cerr);
@@ -175,6 +185,12 @@ const dsl::Kernel &astKernel(const GpuSession &s) {
   return *selectKernel(*s.ast, s.choice.kernel);
 }
 
+/// The linear problem --shape (and --seqlens) describe.
+LinearProblem linearProblem(const GpuSession &s) {
+  return s.packedLengths.empty() ? LinearProblem::fromShape(s.shape)
+                                 : LinearProblem::packed(s.shape.headsQ, s.packedLengths);
+}
+
 /// `attnc check` of a linear kernel: both layouts, non-zero initial state, o and the final
 /// state against the float64 recurrence.
 int checkLinearKernel(const GpuSession &s, uint64_t seed) {
@@ -182,7 +198,7 @@ int checkLinearKernel(const GpuSession &s, uint64_t seed) {
               s.runtime->device().name.c_str());
   bool passed = true;
   for (bool tokenMajor : {false, true}) {
-    LinearProblem problem = LinearProblem::fromShape(s.shape);
+    LinearProblem problem = linearProblem(s);
     problem.seed = seed;
     problem.tokenMajor = tokenMajor;
     auto r = checkLinear(*s.runtime, *s.kernel, astKernel(s), problem);
@@ -202,7 +218,7 @@ int checkLinearKernel(const GpuSession &s, uint64_t seed) {
 
 /// `attnc run` of a linear kernel: the median of CUDA-event timings.
 int benchLinearKernel(const GpuSession &s, int warmup, int iters) {
-  LinearProblem problem = LinearProblem::fromShape(s.shape);
+  LinearProblem problem = linearProblem(s);
   problem.initialState = false;
   auto r = benchLinear(*s.runtime, *s.kernel, astKernel(s), problem, warmup, iters);
   if (!r) {

@@ -7,6 +7,9 @@
 //===----------------------------------------------------------------------===//
 #include "LinearSelection.h"
 
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <iostream>
 
 namespace attnc::cli {
@@ -20,7 +23,40 @@ void addLinearOptions(po::options_description &desc) {
       "slice-v", po::value<int>(), "linear family: V columns of the state per CTA")(
       "segments", po::value<int>(),
       "linear family: split each sequence into this many segments walked in parallel "
-      "(1: one CTA walks it; default: chosen per launch from the SM count)");
+      "(1: one CTA walks it; default: chosen per launch from the SM count)")(
+      "seqlens", po::value<std::string>(),
+      "linear family, check and run: packed variable-length sequences of these lengths "
+      "(e.g. 300,1,699) in batch row 0, passed to the kernel as cumulative offsets; "
+      "--shape's B and N are then unused");
+}
+
+std::optional<std::vector<int>> parseSeqlens(const po::variables_map &vm) {
+  std::vector<int> lengths;
+  if (!vm.count("seqlens"))
+    return lengths;
+  const std::string text = vm["seqlens"].as<std::string>();
+  long long total = 0;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    const size_t end = std::min(text.find(',', begin), text.size());
+    const std::string item = text.substr(begin, end - begin);
+    char *stop = nullptr;
+    const long long len = std::strtoll(item.c_str(), &stop, 10);
+    if (item.empty() || *stop != '\0' || len < 0 || len > INT_MAX) {
+      std::cerr << "attnc: error: --seqlens '" << text
+                << "': expected comma-separated sequence lengths >= 0, got '" << item << "'\n";
+      return std::nullopt;
+    }
+    lengths.push_back(static_cast<int>(len));
+    total += len;
+    begin = end + 1;
+  }
+  if (total == 0 || total > INT_MAX) {
+    std::cerr << "attnc: error: --seqlens '" << text << "': the packed row holds " << total
+              << " tokens; expected 1 to " << INT_MAX << "\n";
+    return std::nullopt;
+  }
+  return lengths;
 }
 
 std::optional<int> chooseValueDim(const CompiledProgram &program, const std::string &kernel,

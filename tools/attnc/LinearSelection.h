@@ -13,8 +13,12 @@
 
 namespace attnc::cli {
 
-/// Adds --head-dim-v, --chunk, --sub, --slice-v, --segments.
+/// Adds --head-dim-v, --chunk, --sub, --slice-v, --segments, --seqlens.
 void addLinearOptions(po::options_description &desc);
+
+/// The packed sequence lengths --seqlens gives (empty without it); prints an error naming
+/// the bad item and returns nullopt for a malformed list or an empty packed row.
+std::optional<std::vector<int>> parseSeqlens(const po::variables_map &vm);
 
 struct LinearChoice {
   int headDimK = 0, headDimV = 0;
