@@ -170,17 +170,7 @@ cuda = ctypes.CDLL("libcuda.so.1")
 torch.zeros(1, device="cuda")
 cuda.cuInit(0)
 
-class Tensor(ctypes.Structure):
-    _fields_ = [("ptr", ctypes.c_void_p), ("stride", ctypes.c_int64 * 4), ("size", ctypes.c_int64 * 4)]
-
-class Params(ctypes.Structure):
-    _fields_ = [("q", Tensor), ("k", Tensor), ("v", Tensor), ("o", Tensor), ("g", Tensor),
-                ("head_log_decay", ctypes.c_void_p), ("state_in", ctypes.c_void_p), ("state_out", ctypes.c_void_p),
-                ("cu_seqlens", ctypes.c_void_p), ("num_seqs", ctypes.c_int), ("heads", ctypes.c_int),
-                ("seq_len", ctypes.c_int), ("scale", ctypes.c_float), ("beta", Tensor),
-                ("workspace", ctypes.c_void_p), ("num_segments", ctypes.c_int), ("igate", Tensor),
-                ("norm_in", ctypes.c_void_p), ("norm_out", ctypes.c_void_p), ("max_in", ctypes.c_void_p),
-                ("max_out", ctypes.c_void_p)]
+from linear_abi import Params, Tensor  # AttncLinearParams, read from LinearParams.h
 
 def check(rc, what):
     if rc != 0:
