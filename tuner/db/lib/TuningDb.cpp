@@ -12,9 +12,11 @@
 #include "Sqlite.h"
 #include "Transaction.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 namespace attnc::tuner {
 
@@ -51,6 +53,9 @@ Status TuningDb::exec(const std::string &sql, const std::string &what) const {
 }
 
 namespace {
+
+constexpr int kPrimaryResultMask = 0xff; // extended result codes keep the primary in the low byte
+constexpr std::chrono::milliseconds kWalRetryPause{5};
 
 /// Reads a one-integer pragma (or count) into `out`.
 int queryInt(sqlite3 *db, const std::string &sql, int64_t &out) {
@@ -172,15 +177,26 @@ Expected<std::unique_ptr<TuningDb>> TuningDb::open(const std::string &path, Opti
     return st.takeError();
   if (options.mode == Mode::ReadOnly)
     return db;
-  {
+  // Switching to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once,
+  // without its busy handler, when another connection holds a shared lock meanwhile (several
+  // processes opening a new database together): retry until the busy timeout.
+  const auto walDeadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busyTimeoutMs);
+  for (;;) {
     Stmt wal(raw, "PRAGMA journal_mode = WAL");
     rc = wal.ok() ? wal.step() : wal.rc();
-    if (rc != SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
+      if (wal.text(0) != "wal")
+        return makeError(ErrorCode::IoError,
+                         "tuning database " + path + ": cannot use WAL mode (journal mode stays '" +
+                             wal.text(0) + "'); set ATTNC_DB to a path on a local disk");
+      break;
+    }
+    const int primary = rc & kPrimaryResultMask;
+    if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+        std::chrono::steady_clock::now() >= walDeadline)
       return db->error(rc, "switching to WAL mode");
-    if (wal.text(0) != "wal")
-      return makeError(ErrorCode::IoError,
-                       "tuning database " + path + ": cannot use WAL mode (journal mode stays '" +
-                           wal.text(0) + "'); set ATTNC_DB to a path on a local disk");
+    std::this_thread::sleep_for(kWalRetryPause);
   }
   if (Status st = db->exec("PRAGMA synchronous = NORMAL", "setting synchronous mode"); !st)
     return st.takeError();
