@@ -8,21 +8,24 @@
 # the tests first. Logs land in $OUT; the ratio tables print last.
 #
 # Prepare here (nvcc and a built tree):  bash bench/linear_device.sh prepare [BUILD_DIR]
-# Then on the device, carrying .dev/linbin .dev/split .dev/delta2 .dev/mlstm and .whl
+# Then on the device, carrying .dev/bin .dev/split .dev/delta2 .dev/mlstm and .whl
 # (FLA 0.6.0, mlstm_kernels 2.0.6, einops wheels):  bash bench/linear_device.sh
+# (SKIP_TIMING=1: the checks alone, without the FLA/TFLA warm-ups and timings).
+# .dev/bin has the layout bench/gpu_tests.sh reads (attnc, tests/<suite>), so one carry
+# serves both scripts: `bash bench/gpu_tests.sh; bash bench/linear_device.sh`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = prepare ]; then
   BUILD="${2:-build}"
   set -e
-  mkdir -p .dev/linbin
-  for b in attnc tests/AttnGpuTests tests/AttnRuntimeTests; do
-    strip -o ".dev/linbin/$(basename "$b")" "$BUILD/bin/$b"
+  mkdir -p .dev/bin/tests
+  for b in attnc tests/AttnGpuTests tests/AttnRuntimeTests tests/AttnTunerGpuTests; do
+    strip -o ".dev/bin/$b" "$BUILD/bin/$b"
   done
   python3 bench/dev/split_probe.py --build
   python3 bench/dev/delta_probe.py --build
   python3 bench/mlstm_bench.py --build "$BUILD/bin/attnc"
-  du -sh .dev/linbin .dev/split .dev/delta2 .dev/mlstm .whl
+  du -sh .dev/bin .dev/split .dev/delta2 .dev/mlstm .whl
   exit 0
 fi
 OUT="${OUT:-/tmp/attnc-out}"; mkdir -p "$OUT"
@@ -31,10 +34,10 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upg
   --target /tmp/site .whl/*.whl 2>&1 | tail -2
 export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 ATTNC_CACHE_DIR=/tmp/attnc-cache
 export ATTNC_EXAMPLES_DIR="$PWD/examples"
-B=.dev/linbin
-( timeout 150 $B/AttnGpuTests --gtest_filter='LinearExamplesGpu.*' > "$OUT/linear_tests.log" 2>&1
+B="${ATTNC_BIN:-.dev/bin}"
+( timeout 150 $B/tests/AttnGpuTests --gtest_filter='LinearExamplesGpu.*' > "$OUT/linear_tests.log" 2>&1
   echo "linear tests rc $? at $(since)" >> "$OUT/linear_tests.log" ) &
-( timeout 100 $B/AttnRuntimeTests --gtest_brief=1 > "$OUT/runtime_tests.log" 2>&1
+( timeout 100 $B/tests/AttnRuntimeTests --gtest_brief=1 > "$OUT/runtime_tests.log" 2>&1
   echo "runtime tests rc $? at $(since)" >> "$OUT/runtime_tests.log" ) &
 ( for args in "deltanet --shape B=2,H=3,N=1000" "gated_deltanet --shape B=2,H=3,N=1000" \
               "deltanet --shape B=2,H=3,N=1000 --head-dim 64 --head-dim-v 128" \
@@ -45,11 +48,12 @@ B=.dev/linbin
   done > "$OUT/cli_checks.log" 2>&1 ) &
 ( timeout 120 python3 bench/dev/delta_probe.py --no-timing > "$OUT/delta_checks.log" 2>&1
   echo "delta probe checks rc $? at $(since)" >> "$OUT/delta_checks.log" ) &
-for k in plain gated; do
+TIMING=$([ "${SKIP_TIMING:-0}" = 1 ] && echo 0 || echo 1)
+[ $TIMING = 1 ] && for k in plain gated; do
   ( timeout 100 python3 bench/dev/delta_probe.py --warm $k > "/tmp/warm_delta_$k.log" 2>&1
     echo "delta warm-up $k rc $? at $(since)" >> "/tmp/warm_delta_$k.log" ) &
 done
-for k in none head token channel; do
+[ $TIMING = 1 ] && for k in none head token channel; do
   ( timeout 100 python3 bench/dev/split_probe.py --warm $k > "/tmp/warm_split_$k.log" 2>&1
     echo "split warm-up $k rc $? at $(since)" >> "/tmp/warm_split_$k.log" ) &
 done
@@ -62,6 +66,7 @@ awk '/rel err/ {for (i = 1; i <= NF; i++) {
        if ($i == "state" && $(i + 1) > s[$1" "$2]) s[$1" "$2] = $(i + 1)}}
      END {for (x in w) print "  ", x, w[x], s[x]}' "$OUT/linear_tests.log" | sort
 cat "$OUT/cli_checks.log"; grep -E "rc |worst|: [0-9.e-]+ \(" "$OUT/delta_checks.log" | tail -12
+[ $TIMING = 1 ] || exit 0
 timeout 80 python3 bench/dev/split_probe.py --no-check > "$OUT/split_timing.log" 2>&1
 echo "split timing rc $? at $(since)"; tail -22 "$OUT/split_timing.log"
 timeout 70 python3 bench/dev/delta_probe.py --no-check > "$OUT/delta_timing.log" 2>&1
