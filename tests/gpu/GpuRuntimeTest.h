@@ -3,7 +3,8 @@
 // One attnc::runtime::Runtime per test suite, created in SetUpTestSuite; without a CUDA
 // device it stays null and `skipReason` says why, which each test passes to GTEST_SKIP.
 // Also the examples directory (ATTNC_EXAMPLES_DIR, overridable from the environment so
-// the static test binary runs on the device machine) and a file reader.
+// the static test binary runs on the device machine), a file reader, and an example
+// re-declared in another dtype.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TESTS_GPURUNTIMETEST_H
@@ -14,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -48,6 +50,21 @@ inline std::string readFile(const std::string &path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+/// The example `name` with its `dtype bf16` line replaced by `dtype`, written to a
+/// temporary file whose path is returned.
+inline std::string exampleWithDtype(const std::string &name, const std::string &dtype) {
+  std::string text = readFile(examplesDir() + "/" + name + ".attn");
+  size_t at = text.find("dtype bf16");
+  EXPECT_NE(at, std::string::npos) << name << " declares no 'dtype bf16'";
+  if (at != std::string::npos)
+    text.replace(at, 10, "dtype " + dtype);
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("attnc_gpu_" + name + "_" + dtype + ".attn"))
+                         .string();
+  std::ofstream(path) << text;
+  return path;
 }
 
 } // namespace attnc

@@ -13,6 +13,7 @@
 // automatic segment counts, segments ending mid-sequence and mid-chunk, empty segments,
 // packed sequences shorter than a segment. The delta rule's two stages (always a
 // workspace) are checked on packed sequences too, empty and chunk-sized ones included.
+// Every example also once in fp16 (its first spill-free default config).
 // Skips, with the reason, without a CUDA device.
 //
 //===----------------------------------------------------------------------===//
@@ -56,9 +57,11 @@ struct LoadedExample {
   cuda::LinearRule rule() const { return cuda::linearRuleOf(program->recurrence(kernel().name)); }
 };
 
-LoadedExample loadExample(const char *example) {
+/// The example at `path` (default: examples/<example>.attn).
+LoadedExample loadExample(const char *example, std::string path = "") {
   LoadedExample e;
-  const std::string path = examplesDir() + "/" + example + ".attn";
+  if (path.empty())
+    path = examplesDir() + "/" + example + ".attn";
   std::ostringstream diag;
   e.program = CompiledProgram::load(path, diag);
   EXPECT_TRUE(e.program) << diag.str();
@@ -113,6 +116,50 @@ TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
     }
   }
   EXPECT_GT(checked, 0);
+}
+
+TEST_F(LinearExamplesGpu, HalfPrecisionMatchesFloat64Recurrence) {
+  if (!runtimeInstance)
+    GTEST_SKIP() << skipReason;
+  runtime::Runtime &rt = *runtimeInstance;
+  int checked = 0;
+  for (const char *example : kSupported) {
+    LoadedExample e = loadExample(example, exampleWithDtype(example, "f16"));
+    ASSERT_TRUE(e.program && e.ast);
+    const dsl::Kernel &kernel = e.kernel();
+    std::ostringstream diag;
+    const HeadDims dims = kHeadDims[0];
+    // The first default without local memory, as a command would pick.
+    for (cuda::LinearConfig config : cuda::linearCandidates(dims.k, dims.v, e.gate(), e.rule())) {
+      std::optional<GeneratedKernel> generated =
+          e.program->generateLinear(kernel.name, dims.k, dims.v, config, diag);
+      ASSERT_TRUE(generated) << diag.str();
+      auto compiled = rt.compile(generated->source, generated->spec);
+      ASSERT_TRUE(compiled) << example << " " << config.str() << ": " << compiled.error().message;
+      if ((*compiled)->resources().localBytes != 0)
+        continue;
+      ASSERT_EQ((*compiled)->spec().dtype, runtime::DType::F16) << example;
+      for (bool tokenMajor : {false, true}) {
+        LinearProblem problem;
+        problem.batch = 2;
+        problem.heads = 3;
+        problem.seqLen = 1000;
+        problem.tokenMajor = tokenMajor;
+        problem.seed = 11 + checked;
+        auto r = checkLinear(rt, **compiled, kernel, problem);
+        ASSERT_TRUE(r) << example << ": " << r.error().message;
+        EXPECT_TRUE(r->passed()) << example << " f16 " << config.str() << " " << problem.str()
+                                 << ": rel err " << r->relError << ", final state rel err "
+                                 << r->stateRelError << ", non-finite " << r->nonFinite;
+        std::printf("f16 %-14s %-22s K%d %-30s rel err %.2e  state %.2e\n", example,
+                    config.str().c_str(), dims.k, problem.str().c_str(), r->relError,
+                    r->stateRelError);
+        ++checked;
+      }
+      break;
+    }
+  }
+  EXPECT_EQ(checked, 2 * int(std::size(kSupported)));
 }
 
 /// Split-path problems: padded batches whose T is no multiple of the chunk (segments end

@@ -39,19 +39,6 @@ const Case kCases[] = {
     {"neighborhood_2d", true}, {"gqa_decode", false},
 };
 
-/// The example with its dtype line replaced, written where the test can load it.
-std::string exampleWithDtype(const std::string &name, const std::string &dtype) {
-  std::string text = readFile(examplesDir() + "/" + name + ".attn");
-  size_t at = text.find("dtype bf16");
-  EXPECT_NE(at, std::string::npos) << name << " declares no 'dtype bf16'";
-  text.replace(at, 10, "dtype " + dtype);
-  std::string path = (std::filesystem::temp_directory_path() /
-                      ("attnc_gpu_" + name + "_" + dtype + ".attn"))
-                         .string();
-  std::ofstream(path) << text;
-  return path;
-}
-
 std::vector<ProblemShape> shapesFor(const Case &c) {
   auto shape = [](int64_t b, int64_t hq, int64_t hkv, int64_t n, int64_t m) {
     ProblemShape s;
