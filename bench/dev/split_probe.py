@@ -5,9 +5,7 @@ below into .dev/split/cubins; the default run loads them through libcuda by ctyp
 AttncLinearParams mirror of linear_probe.py), checks every gate kind on the split path
 against a float64 recurrent reference (ragged T, empty segments, packed sequences shorter
 than a segment, non-zero initial state, NaN-poisoned output and final state, both layouts),
-(the fold and the main kernel launched as programmatic dependent launches, as the runtime
-does on sm_90), then times P segments per sequence, with dependent and with plain
-stream-ordered stages, against flash-linear-attention's chunk kernels at
+then times P segments per sequence against flash-linear-attention's chunk kernels at
 B*T = 32k, H = 16, K = V = 128, bf16, inputs rotated over two sets (triton do_bench
 medians), and prints a ratio table last. `--no-check` skips the correctness part,
 `--no-timing` the timing; `--warm [KIND]` only runs each FLA kernel (of one gate kind)
@@ -25,7 +23,7 @@ FLA_NAME = {"none": "chunk_linear_attn", "head": "chunk_simple_gla(g_gamma)",
             "token": "chunk_simple_gla(g)", "channel": "chunk_gla"}
 # Segment counts timed per (T, gate kind, config index); the first run of this probe
 # (bench/NOTES.md) showed splits of a full grid (T = 4k) only lose.
-SCALAR = {16384: {0: (1, 2, 4, 6, 8), 2: (1, 2, 4)}, 4096: {0: (1,), 2: (1,)}}
+SCALAR = {16384: {0: (1, 2, 3, 4, 6), 2: (1, 2, 4)}, 4096: {0: (1,), 2: (1,)}}
 SWEEP = {T: {kind: ({1: (1, 2, 3, 4)} if T == 16384 else {1: (1,)}) if kind == "channel" else SCALAR[T]
              for kind in ("none", "head", "token", "channel")} for T in (16384, 4096)}
 SMS, SMEM_PER_SM = 132, 233472  # H100
@@ -95,31 +93,8 @@ def auto_segments(c, smem, n, H, tokens):
     return max(1, min(slots // ctas, chunks // MIN_SEG_CHUNKS, MAX_SEGMENTS))
 
 
-class LaunchAttribute(ctypes.Structure):  # CUlaunchAttribute: id, pad to 8, a 64-byte value
-    _fields_ = [("id", ctypes.c_int), ("pad", ctypes.c_char * 4), ("value", ctypes.c_int), ("rest", ctypes.c_char * 60)]
-
-
-class LaunchConfig(ctypes.Structure):  # CUlaunchConfig
-    _fields_ = [("grid", ctypes.c_uint * 3), ("block", ctypes.c_uint * 3), ("smem", ctypes.c_uint),
-                ("stream", ctypes.c_void_p), ("attrs", ctypes.POINTER(LaunchAttribute)), ("num_attrs", ctypes.c_uint)]
-
-
-PROGRAMMATIC_STREAM_SERIALIZATION = 6  # CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
-
-
-def launch_dependent(f, grid, threads, smem, stream, args, what):
-    """cuLaunchKernelEx with programmatic stream serialisation, as Kernel::launchLinear does
-    after a stage that releases the next one (templates/attnc/GridDependency.cuh)."""
-    attr = LaunchAttribute(id=PROGRAMMATIC_STREAM_SERIALIZATION, value=1)
-    cfg = LaunchConfig((ctypes.c_uint * 3)(*grid), (ctypes.c_uint * 3)(threads, 1, 1), smem, stream,
-                       ctypes.pointer(attr), 1)
-    lp.check(cuda.cuLaunchKernelEx(ctypes.byref(cfg), f, args, None), what)
-
-
-def launcher(kern, c, P, q, k, v, o, g=None, hdecay=None, s0=None, s1=None, cu=None, pdl=True):
-    """The three stages of a split launch (only the main one for P = 1) on canonical views;
-    with `pdl` the fold and the main kernel are dependent launches (the runtime's way on
-    sm_90), else plain stream-ordered launches."""
+def launcher(kern, c, P, q, k, v, o, g=None, hdecay=None, s0=None, s1=None, cu=None):
+    """The three stages of a split launch (only the main one for P = 1) on canonical views."""
     (main, state, fold, smem), (hk, hv, sv, ch, sub, nw, _) = kern, c
     n = (cu.numel() - 1) if cu is not None else q.shape[0]
     H = q.shape[1]
@@ -139,10 +114,6 @@ def launcher(kern, c, P, q, k, v, o, g=None, hdecay=None, s0=None, s1=None, cu=N
         stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
         if P > 1:
             lp.check(cuda.cuLaunchKernel(state, hv // sv, H, n * (P - 1), nw * 32, 1, 1, smem, stream, args, None), "state")
-            if pdl:
-                launch_dependent(fold, (hv // sv, H, n), nw * 32, 0, stream, args, "fold")
-                launch_dependent(main, (hv // sv, H, n * P), nw * 32, smem, stream, args, "main")
-                return
             lp.check(cuda.cuLaunchKernel(fold, hv // sv, H, n, nw * 32, 1, 1, 0, stream, args, None), "fold")
         lp.check(cuda.cuLaunchKernel(main, hv // sv, H, n * P, nw * 32, 1, 1, smem, stream, args, None), "main")
     run.keep = (p, args, ws)
@@ -213,7 +184,7 @@ def timing(loaded, warm_only=False, kinds=KINDS):
     if warm_only:
         bench = lambda fn: (fn(), torch.cuda.synchronize(), 0.0)[-1]
     H, D = 16, 128
-    rows, sdpa_ms = [], {}
+    rows = []
     for T in (16384, 4096):
         B = 32768 // T
         sets = []
@@ -238,20 +209,17 @@ def timing(loaded, warm_only=False, kinds=KINDS):
             for ci, c in enumerate(CONFIGS if not warm_only else []):
                 if kind not in loaded[c] or ci not in SWEEP[T][kind]:
                     continue
-                for P, pdl in [(P, pdl) for P in SWEEP[T][kind][ci] for pdl in ((True, False) if P > 1 else (True,))]:
+                for P in SWEEP[T][kind][ci]:
                     fns = []
                     for (q, k, v, o, gt, gc) in sets:
                         g = {"token": gt.transpose(1, 2), "channel": gc.transpose(1, 2)}.get(kind)
                         fns.append(launcher(loaded[c][kind], c, P, *(x.transpose(1, 2) for x in (q, k, v, o)), g,
-                                            hdecay if kind == "head" else None, pdl=pdl))
+                                            hdecay if kind == "head" else None))
                     t = bench(rotated(fns))
+                    times[(ci, P)] = t
                     auto = auto_segments(c, loaded[c][kind][-1], B, H, B * T) == P
-                    if pdl:
-                        times[(ci, P)] = t
-                    else:
-                        times[(ci, P, "serial")] = t
-                    per.append(f"{cfg_name(c)[12:]}/P{P}{'' if pdl or P == 1 else 's'}{'*' if auto and pdl else ''}:{t:.3f}")
-                    if pdl and (best is None or t < best[0]):
+                    per.append(f"{cfg_name(c)[12:]}/P{P}{'*' if auto else ''}:{t:.3f}")
+                    if best is None or t < best[0]:
                         best = (t, c, P)
             fla = {"none": lambda s: (lambda: chunk_linear_attn(s[0], s[1], s[2], normalize=False)),
                    "head": lambda s: (lambda: chunk_simple_gla(s[0], s[1], s[2], g_gamma=hdecay)),
@@ -263,29 +231,18 @@ def timing(loaded, warm_only=False, kinds=KINDS):
                 continue
             print(f"  T{T} {kind}: FLA {t_fla:.3f}  attnc " + " ".join(per), flush=True)
             ci = 1 if kind == "channel" else 0  # the default config (LinearConfig.cpp)
-            auto = auto_segments(CONFIGS[ci], loaded[CONFIGS[ci]][kind][-1], B, H, B * T)
-            rows.append((T, kind, best, t_fla, times.get((ci, auto)), times.get((ci, auto, "serial"))))
-        if not warm_only:  # the softmax reference: SDPA causal (FlashAttention-2 backend) on the same q, k, v
-            from torch.nn.attention import sdpa_kernel, SDPBackend
-            with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
-                sdpa = [lambda s=s: F.scaled_dot_product_attention(*(x.transpose(1, 2) for x in s[:3]), is_causal=True)
-                        for s in sets]
-                sdpa_ms[T] = bench(rotated(sdpa))
-            print(f"  T{T} SDPA causal (flash): {sdpa_ms[T]:.3f}", flush=True)
+            default = times.get((ci, auto_segments(CONFIGS[ci], loaded[CONFIGS[ci]][kind][-1], B, H, B * T)))
+            rows.append((T, kind, best, t_fla, default))
         del sets
         torch.cuda.empty_cache()
     if warm_only:
         return
     print("\nratio table (B*T=32k, H=16, K=V=128, bf16, [B,T,H,D], median ms, 2 input sets rotated; ratio = FLA/attnc):")
-    print("default = the default config with the automatic P (runtime's linearSegmentsFor for 132 SMs), stages as")
-    print("dependent launches (the runtime on sm_90); serial = the same with plain stream-ordered stages; 's' suffix above = serial")
-    print(f"{'T':>6} {'variant':8} {'default ms':>10} {'vs FLA':>7} {'serial ms':>9} {'best ms':>8} {'best cfg':26} {'P':>2} {'vs FLA':>7} {'FLA ms':>8}  peer")
-    for T, kind, best, t_fla, default, serial in rows:
+    print("default = the default config with the automatic P (runtime's linearSegmentsFor for 132 SMs)")
+    print(f"{'T':>6} {'variant':8} {'default ms':>10} {'vs FLA':>7} {'best ms':>8} {'best cfg':26} {'P':>2} {'vs FLA':>7} {'FLA ms':>8}  peer")
+    for T, kind, best, t_fla, default in rows:
         d = f"{default:10.3f} {t_fla / default:6.2f}x" if default else f"{'-':>10} {'-':>7}"
-        sr = f"{serial:9.3f}" if serial else f"{'-':>9}"
-        print(f"{T:6d} {kind:8} {d} {sr} {best[0]:8.3f} {cfg_name(best[1]):26} {best[2]:2d} {t_fla / best[0]:6.2f}x {t_fla:8.3f}  {FLA_NAME[kind]}")
-    for T, t in sdpa_ms.items():
-        print(f"{T:6d} softmax reference: SDPA causal (FlashAttention-2 backend) {t:.3f} ms on the same q, k, v")
+        print(f"{T:6d} {kind:8} {d} {best[0]:8.3f} {cfg_name(best[1]):26} {best[2]:2d} {t_fla / best[0]:6.2f}x {t_fla:8.3f}  {FLA_NAME[kind]}")
 
 
 if __name__ == "__main__":

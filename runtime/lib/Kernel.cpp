@@ -7,8 +7,6 @@ namespace attnc::runtime {
 
 namespace {
 constexpr int kDefaultDynamicSmemLimit = 48 * 1024;
-/// Programmatic dependent launch (griddepcontrol) exists from sm_90 on.
-constexpr int kDependentLaunchCcMajor = 9;
 
 /// Lets `fn` use `bytes` of dynamic shared memory when that exceeds the 48 KB default.
 Status raiseSmemLimit(const CudaDriver &driver, CUfunction fn, int bytes) {
@@ -69,7 +67,6 @@ Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUconte
   // The opt-in per-block limit is the SM's shared memory less one CTA's reservation.
   kernel->splitDevice_ = {device.smCount,
                           device.maxSharedMemoryPerBlockOptin + kSmemReservedPerCta};
-  kernel->dependentLaunches_ = device.ccMajor >= kDependentLaunchCcMajor;
   if (Status st = kernel->loadStages(); !st)
     return st.takeError();
   CUfunction fn = kernel->function_;

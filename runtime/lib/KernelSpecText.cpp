@@ -15,8 +15,6 @@ namespace attnc::runtime {
 namespace {
 
 constexpr const char *kHeader = "attnc-kernel-spec 1";
-/// The linear_stage flag of LinearStage::releasesNext.
-constexpr const char *kReleasesNextFlag = "releases-next";
 
 const char *gridName(GridRule g) {
   switch (g) {
@@ -140,14 +138,11 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
     std::string grid;
     if (!(in >> stage.entryName >> grid >> stage.threadsPerBlock >> stage.dynamicSmemBytes))
       return fail();
-    // Optional trailing flags: "always" (run on every launch), "releases-next".
-    for (std::string flag; in >> flag;) {
-      if (flag == linearStageWhenName(LinearStageWhen::Always))
-        stage.when = LinearStageWhen::Always;
-      else if (flag == kReleasesNextFlag)
-        stage.releasesNext = true;
-      else
-        return "unknown linear stage flag '" + flag + "'";
+    std::string when;
+    if (in >> when) {
+      if (when != linearStageWhenName(LinearStageWhen::Always))
+        return "unknown linear stage condition '" + when + "'";
+      stage.when = LinearStageWhen::Always;
     }
     for (LinearStageGrid g :
          {LinearStageGrid::SlicesHeadsEarlierSegments, LinearStageGrid::SlicesHeadsSegments,
@@ -219,8 +214,7 @@ std::string serializeKernelSpec(const KernelSpec &s) {
     for (const LinearStage &stage : s.linear.splitStages)
       out << "linear_stage " << stage.entryName << " " << linearStageGridName(stage.grid) << " "
           << stage.threadsPerBlock << " " << stage.dynamicSmemBytes
-          << (stage.when == LinearStageWhen::Always ? " always" : "")
-          << (stage.releasesNext ? std::string(" ") + kReleasesNextFlag : "") << "\n";
+          << (stage.when == LinearStageWhen::Always ? " always" : "") << "\n";
     if (!s.linear.betaInput.empty())
       out << "linear_delta " << s.linear.betaInput << " " << s.linear.tokenBytes << "\n";
   }

@@ -360,7 +360,6 @@ Status bindSplit(const KernelSpec &spec, const LinearLaunchArgs &args, const Lin
     stageGrid(spec, stage.grid, dims, args.cuSeqlens != nullptr, segments, l.grid);
     l.block[0] = unsigned(stage.threadsPerBlock);
     l.dynamicSmemBytes = unsigned(stage.dynamicSmemBytes);
-    l.releasesNext = stage.releasesNext;
   }
   return Status::success();
 }

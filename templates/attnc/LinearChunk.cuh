@@ -20,7 +20,6 @@
 #ifndef ATTNC_LINEAR_CHUNK_CUH
 #define ATTNC_LINEAR_CHUNK_CUH
 
-#include "attnc/GridDependency.cuh"
 #include "attnc/LinearFragment.cuh"
 #include "attnc/LinearGate.cuh"
 #include "attnc/LinearParams.h"
@@ -348,13 +347,11 @@ __device__ __forceinline__ float perTokenLog2Decay(const AttncLinearParams &p, i
 }
 
 /// The segment's initial state: the user's (or zeros) for the first segment, else the one
-/// the fold stage left in the workspace for it (LinearSegment.cuh), once the fold is done.
+/// the fold stage left in the workspace for it (LinearSegment.cuh).
 template <typename Traits>
 __device__ __forceinline__ void initialState(StateRows<Traits> &state, const AttncLinearParams &p,
                                              const LinearSegment &seg, int head, int v0,
                                              int warp, int lane) {
-  if (seg.index != 0)
-    gridDependencyWait();
   const float *init =
       seg.index == 0
           ? (p.state_in == nullptr
@@ -388,8 +385,7 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
   const int head = blockIdx.y;
   const int v0 = blockIdx.x * Traits::SLICE_V;
   const int count = segmentCount(p);
-  const LinearSegment seg =
-      LinearSegment::of<Traits::CHUNK>(p, sequenceMajorIndex(blockIdx.z, count), count, count);
+  const LinearSegment seg = LinearSegment::of<Traits::CHUNK>(p, blockIdx.z, count, count);
   const ChunkStream<Traits> stream(p, seg, head, v0);
   const float perTokenLog2 = perTokenLog2Decay<Traits, Gate>(p, head);
 
@@ -427,10 +423,9 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
   // The last segment writes the final state; its indices are re-read rather than kept live
   // through the loop.
   const int segments = segmentCount(p);
-  const int z = sequenceMajorIndex(blockIdx.z, segments);
-  if (p.state_out != nullptr && z % segments == segments - 1) {
+  if (p.state_out != nullptr && blockIdx.z % segments == segments - 1) {
     const long long stateBase =
-        (static_cast<long long>(z / segments) * p.heads + blockIdx.y) * Traits::HEAD_K *
+        (static_cast<long long>(blockIdx.z / segments) * p.heads + blockIdx.y) * Traits::HEAD_K *
             Traits::HEAD_V +
         blockIdx.x * Traits::SLICE_V;
     forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {

@@ -8,11 +8,9 @@
 // last, its local end state L_j (from a zero start) and its total log2 decay d_j per key
 // channel in the workspace; a fold turns the local states, in place and in order, into
 // the states after each segment, S <- exp2(d_j) S + L_j from the user's initial state.
-// The main kernel's CTA for segment i > 0 then starts from record i - 1; on sm_90 the
-// stages overlap (GridDependency.cuh): the main kernel's CTAs are numbered segment-major,
-// so every sequence's segment 0, which needs no record, starts while the pre-pass runs.
-// This file holds the geometry (which tokens a CTA owns) and the workspace layout, which
-// the host restates in bytes (KernelSpec::linear.segmentBytes).
+// The main kernel's CTA for segment i > 0 then starts from record i - 1. This file holds
+// the geometry (which tokens a CTA owns) and the workspace layout, which the host
+// restates in bytes (KernelSpec::linear.segmentBytes).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_SEGMENT_CUH
@@ -63,14 +61,6 @@ struct LinearSegment {
 /// P, with a zeroed field meaning one segment.
 __device__ __forceinline__ int segmentCount(const AttncLinearParams &p) {
   return p.num_segments > 1 ? p.num_segments : 1;
-}
-
-/// The main kernel's grid is sequences x P along z, numbered segment-major (z = segment x
-/// sequences + sequence) so the hardware dispatches the CTAs without a record to wait for
-/// first; returns the sequence-major index (sequence x P + segment) LinearSegment::of reads.
-__device__ __forceinline__ int sequenceMajorIndex(int z, int count) {
-  const int sequences = static_cast<int>(gridDim.z) / count;
-  return (z % sequences) * count + z / sequences;
 }
 
 /// One workspace record per (sequence, segment i < P - 1, head): the segment's local end

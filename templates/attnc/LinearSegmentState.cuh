@@ -6,9 +6,7 @@
 // no queries, no output) and leaves the segment's local end state and its total log2
 // decay per key channel in the workspace. The fold: one CTA per (V slice, head,
 // sequence) turns those records, in order, into the states at each segment's end,
-// starting from the user's initial state. Each stage lets the next one launch at once
-// (GridDependency.cuh): the fold's CTAs wait for the pre-pass, and the main kernel's
-// first segments run alongside both. Kept out of the main kernel, whose registers
+// starting from the user's initial state. Kept out of the main kernel, whose registers
 // are spent on the chunk loop. States stay fp32 throughout, so splitting changes only the
 // order of fp32 additions.
 //
@@ -30,7 +28,6 @@ __device__ __forceinline__ void linearSegmentStateKernel(const AttncLinearParams
   const int lane = threadIdx.x % kWarpSize;
   const int head = blockIdx.y;
   const int v0 = blockIdx.x * Traits::SLICE_V;
-  launchDependentGrids();
   const int count = segmentCount(p);
   const LinearSegment seg = LinearSegment::of<Traits::CHUNK>(p, blockIdx.z, count - 1, count);
   const ChunkStream<Traits> stream(p, seg, head, v0);
@@ -85,8 +82,6 @@ __device__ __forceinline__ void linearSegmentStateKernel(const AttncLinearParams
 template <typename Traits>
 __device__ __forceinline__ void linearSegmentFoldKernel(const AttncLinearParams &p) {
   constexpr int kPairsPerRow = Traits::SLICE_V / 2;
-  launchDependentGrids();
-  gridDependencyWait(); // the pre-pass's records
   const int head = blockIdx.y;
   const int seq = blockIdx.z;
   const int v0 = blockIdx.x * Traits::SLICE_V;

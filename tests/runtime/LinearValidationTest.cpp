@@ -250,10 +250,8 @@ KernelSpec splitSpec(int segments) {
   s.linear.segments = segments;
   s.linear.segmentBytes = 128 * 129 * 4;
   s.linear.splitStages = {
-      {"attnc_simple_gla_segment_state", LinearStageGrid::SlicesHeadsEarlierSegments, 128, 98816,
-       LinearStageWhen::Split, /*releasesNext=*/true},
-      {"attnc_simple_gla_segment_fold", LinearStageGrid::SlicesHeadsSequences, 128, 0,
-       LinearStageWhen::Split, /*releasesNext=*/true}};
+      {"attnc_simple_gla_segment_state", LinearStageGrid::SlicesHeadsEarlierSegments, 128, 98816},
+      {"attnc_simple_gla_segment_fold", LinearStageGrid::SlicesHeadsSequences, 128, 0}};
   return s;
 }
 
@@ -291,7 +289,6 @@ TEST(LinearValidation, SplitLaunchRunsTheStagesFirstAndChecksTheWorkspace) {
   EXPECT_EQ(c->stages[0].grid[2], 6u); // sequences x (P - 1)
   EXPECT_EQ(c->stages[0].block[0], 128u);
   EXPECT_EQ(c->stages[0].dynamicSmemBytes, 98816u);
-  EXPECT_TRUE(c->stages[0].releasesNext && c->stages[1].releasesNext);
   f.args.workspace = fakePtr(0xa00008);
   Expected<LinearLaunchConfig> misaligned = prepareLinearLaunch(spec, f.args);
   ASSERT_FALSE(misaligned);
@@ -340,11 +337,10 @@ TEST(LinearValidation, SplitSpecChecksAndTextForm) {
   const std::string text = serializeKernelSpec(spec);
   EXPECT_NE(text.find("linear per-token 64 g 0 66048\n"), std::string::npos) << text;
   EXPECT_NE(text.find("linear_stage attnc_simple_gla_segment_state "
-                      "slices-heads-earlier-segments 128 98816 releases-next\n"),
+                      "slices-heads-earlier-segments 128 98816\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("linear_stage attnc_simple_gla_segment_fold slices-heads-sequences 128 0 "
-                      "releases-next\n"),
+  EXPECT_NE(text.find("linear_stage attnc_simple_gla_segment_fold slices-heads-sequences 128 0\n"),
             std::string::npos)
       << text;
   Expected<KernelSpec> back = parseKernelSpec(text);
@@ -355,14 +351,6 @@ TEST(LinearValidation, SplitSpecChecksAndTextForm) {
   ASSERT_EQ(back->linear.splitStages.size(), 2u);
   EXPECT_EQ(back->linear.splitStages[1].grid, LinearStageGrid::SlicesHeadsSequences);
   EXPECT_EQ(back->linear.splitStages[0].grid, LinearStageGrid::SlicesHeadsEarlierSegments);
-  EXPECT_TRUE(back->linear.splitStages[0].releasesNext);
-  EXPECT_TRUE(back->linear.splitStages[1].releasesNext);
-  std::string unknownFlag = text;
-  unknownFlag.replace(unknownFlag.find(" releases-next"), 14, " overlaps");
-  Expected<KernelSpec> bad = parseKernelSpec(unknownFlag);
-  ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().message.find("unknown linear stage flag 'overlaps'"), std::string::npos)
-      << bad.error().message;
 
   KernelSpec noStages = tokenSpec();
   noStages.linear.segments = 4;

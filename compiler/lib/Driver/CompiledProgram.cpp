@@ -136,17 +136,11 @@ runtime::KernelSpec toLinearSpec(const cuda::EmittedLinearKernel &e) {
   } else if (!e.segmentStateEntry.empty()) { // the mLSTM has neither: one CTA per sequence
     spec.linear.segments = e.config.segments;
     spec.linear.segmentBytes = e.segmentBytes;
-    // LinearSegmentState.cuh: the pre-pass releases the fold at once, the fold releases
-    // the main kernel at once and waits for the pre-pass; the main kernel's segments > 0
-    // wait for the fold, its first segments run alongside both.
     spec.linear.splitStages.push_back({e.segmentStateEntry,
                                        runtime::LinearStageGrid::SlicesHeadsEarlierSegments,
-                                       e.threads, e.smemBytes, runtime::LinearStageWhen::Split,
-                                       /*releasesNext=*/true});
-    spec.linear.splitStages.push_back({e.segmentFoldEntry,
-                                       runtime::LinearStageGrid::SlicesHeadsSequences, e.threads,
-                                       0, runtime::LinearStageWhen::Split,
-                                       /*releasesNext=*/true});
+                                       e.threads, e.smemBytes});
+    spec.linear.splitStages.push_back(
+        {e.segmentFoldEntry, runtime::LinearStageGrid::SlicesHeadsSequences, e.threads, 0});
   }
   spec.linear.inputGateInput = e.inputGateInput;
   for (const auto &[name, dims] : {std::pair(&e.gateInput, &e.gateInputDims),

@@ -66,9 +66,6 @@ private:
   CUfunction blockMapFunction_ = nullptr; ///< set when spec_.needsBlockMap()
   std::vector<CUfunction> stageFunctions_; ///< spec_.linear.splitStages, in order
   LinearDeviceShape splitDevice_;          ///< the device, for linearSegmentsFor
-  /// sm_90 and later: a launch after a `releasesNext` stage is a programmatic dependent
-  /// launch (KernelLinearLaunch.cpp).
-  bool dependentLaunches_ = false;
   KernelSpec spec_;
   KernelResources resources_;
 };

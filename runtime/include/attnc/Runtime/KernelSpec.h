@@ -123,16 +123,13 @@ const char *linearStageWhenName(LinearStageWhen when);
 /// e.g. the state pre-pass and the fold of templates/attnc/LinearSegmentState.cuh (when
 /// a launch splits its sequences) or the delta rule's prepare stage (always). Stages run
 /// in the order listed; each reads the same AttncLinearParams and communicates through
-/// the workspace. A `releasesNext` stage lets the launch after it start early (on sm_90,
-/// programmatic dependent launch: templates/attnc/GridDependency.cuh): its kernel triggers
-/// the next launch itself, and the next kernel waits for it before reading what it wrote.
+/// the workspace.
 struct LinearStage {
   std::string entryName;
   LinearStageGrid grid = LinearStageGrid::SlicesHeadsEarlierSegments;
   int threadsPerBlock = 0;
   int dynamicSmemBytes = 0;
   LinearStageWhen when = LinearStageWhen::Split;
-  bool releasesNext = false;
 };
 
 /// What a linear-family kernel (templates/attnc/LinearChunk.cuh, LinearDeltaWalk.cuh)

@@ -66,7 +66,6 @@ struct LinearStageLaunch {
   unsigned grid[3] = {1, 1, 1};
   unsigned block[3] = {1, 1, 1};
   unsigned dynamicSmemBytes = 0;
-  bool releasesNext = false; ///< LinearStage::releasesNext
 };
 
 /// What cuLaunchKernel needs.
