@@ -5,7 +5,8 @@ below into .dev/split/cubins; the default run loads them through libcuda by ctyp
 AttncLinearParams mirror of linear_probe.py), checks every gate kind on the split path
 against a float64 recurrent reference (ragged T, empty segments, packed sequences shorter
 than a segment, non-zero initial state, NaN-poisoned output and final state, both layouts),
-then times P segments per sequence against flash-linear-attention's chunk kernels at
+then times P segments per sequence (and each stage of the best T = 16k split alone)
+against flash-linear-attention's chunk kernels, with SDPA causal as the softmax reference, at
 B*T = 32k, H = 16, K = V = 128, bf16, inputs rotated over two sets (triton do_bench
 medians), and prints a ratio table last. `--no-check` skips the correctness part,
 `--no-timing` the timing; `--warm [KIND]` only runs each FLA kernel (of one gate kind)
@@ -23,7 +24,7 @@ FLA_NAME = {"none": "chunk_linear_attn", "head": "chunk_simple_gla(g_gamma)",
             "token": "chunk_simple_gla(g)", "channel": "chunk_gla"}
 # Segment counts timed per (T, gate kind, config index); the first run of this probe
 # (bench/NOTES.md) showed splits of a full grid (T = 4k) only lose.
-SCALAR = {16384: {0: (1, 2, 3, 4, 6), 2: (1, 2, 4)}, 4096: {0: (1,), 2: (1,)}}
+SCALAR = {16384: {0: (2, 4, 8), 2: (2, 3, 4)}, 4096: {0: (1,), 2: (1,)}}
 SWEEP = {T: {kind: ({1: (1, 2, 3, 4)} if T == 16384 else {1: (1,)}) if kind == "channel" else SCALAR[T]
              for kind in ("none", "head", "token", "channel")} for T in (16384, 4096)}
 SMS, SMEM_PER_SM = 132, 233472  # H100
@@ -110,12 +111,14 @@ def launcher(kern, c, P, q, k, v, o, g=None, hdecay=None, s0=None, s1=None, cu=N
     p.num_segments = P
     args = (ctypes.c_void_p * 1)(ctypes.addressof(p))
 
-    def run():
+    def run(only=None):  # only: "state", "fold" or "main" launches that stage alone (timing)
         stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
-        if P > 1:
+        if P > 1 and only in (None, "state"):
             lp.check(cuda.cuLaunchKernel(state, hv // sv, H, n * (P - 1), nw * 32, 1, 1, smem, stream, args, None), "state")
+        if P > 1 and only in (None, "fold"):
             lp.check(cuda.cuLaunchKernel(fold, hv // sv, H, n, nw * 32, 1, 1, 0, stream, args, None), "fold")
-        lp.check(cuda.cuLaunchKernel(main, hv // sv, H, n * P, nw * 32, 1, 1, smem, stream, args, None), "main")
+        if only in (None, "main"):
+            lp.check(cuda.cuLaunchKernel(main, hv // sv, H, n * P, nw * 32, 1, 1, smem, stream, args, None), "main")
     run.keep = (p, args, ws)
     return run
 
@@ -184,7 +187,7 @@ def timing(loaded, warm_only=False, kinds=KINDS):
     if warm_only:
         bench = lambda fn: (fn(), torch.cuda.synchronize(), 0.0)[-1]
     H, D = 16, 128
-    rows = []
+    rows, sdpa_ms = [], {}
     for T in (16384, 4096):
         B = 32768 // T
         sets = []
@@ -233,6 +236,25 @@ def timing(loaded, warm_only=False, kinds=KINDS):
             ci = 1 if kind == "channel" else 0  # the default config (LinearConfig.cpp)
             default = times.get((ci, auto_segments(CONFIGS[ci], loaded[CONFIGS[ci]][kind][-1], B, H, B * T)))
             rows.append((T, kind, best, t_fla, default))
+        if not warm_only:  # the softmax reference: SDPA causal (FlashAttention-2 backend) on the same q, k, v
+            from torch.nn.attention import sdpa_kernel, SDPBackend
+            with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
+                sdpa = [lambda s=s: F.scaled_dot_product_attention(*(x.transpose(1, 2) for x in s[:3]), is_causal=True)
+                        for s in sets]
+                sdpa_ms[T] = bench(rotated(sdpa))
+            print(f"  T{T} SDPA causal (flash): {sdpa_ms[T]:.3f}", flush=True)
+            if T == 16384:  # where the split path's time goes: each stage of the best scalar config alone
+                for kind in ("none", "channel"):
+                    row = [r for r in rows if r[0] == T and r[1] == kind]
+                    if not row or row[0][2][2] < 2:
+                        continue
+                    _, c, P = row[0][2]
+                    q, k, v, o, gt, gc = sets[0]
+                    g = {"channel": gc.transpose(1, 2)}.get(kind)
+                    run = launcher(loaded[c][kind], c, P, *(x.transpose(1, 2) for x in (q, k, v, o)), g)
+                    parts = {name: bench(lambda only=name: run(only)) for name in ("state", "fold", "main")}
+                    print(f"  T{T} {kind} {cfg_name(c)} P{P} stages alone: " +
+                          " ".join(f"{n} {t:.3f}" for n, t in parts.items()) + f" (all {row[0][2][0]:.3f})", flush=True)
         del sets
         torch.cuda.empty_cache()
     if warm_only:
@@ -243,6 +265,8 @@ def timing(loaded, warm_only=False, kinds=KINDS):
     for T, kind, best, t_fla, default in rows:
         d = f"{default:10.3f} {t_fla / default:6.2f}x" if default else f"{'-':>10} {'-':>7}"
         print(f"{T:6d} {kind:8} {d} {best[0]:8.3f} {cfg_name(best[1]):26} {best[2]:2d} {t_fla / best[0]:6.2f}x {t_fla:8.3f}  {FLA_NAME[kind]}")
+    for T, t in sdpa_ms.items():
+        print(f"{T:6d} softmax reference: SDPA causal (FlashAttention-2 backend) {t:.3f} ms on the same q, k, v")
 
 
 if __name__ == "__main__":
