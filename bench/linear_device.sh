@@ -8,7 +8,7 @@
 # the tests first. Logs land in $OUT; the ratio tables print last.
 #
 # Prepare here (nvcc and a built tree):  bash bench/linear_device.sh prepare [BUILD_DIR]
-# Then on the device, carrying .dev/bin .dev/split .dev/delta2 .dev/mlstm and .whl
+# Then on the device, carrying .dev/bin .dev/split .dev/gdelta .dev/mlstm and .whl
 # (FLA 0.6.0, mlstm_kernels 2.0.6, einops wheels):  bash bench/linear_device.sh
 # (SKIP_TIMING=1: the checks alone, without the FLA/TFLA warm-ups and timings).
 # .dev/bin has the layout bench/gpu_tests.sh reads (attnc, tests/<suite>), so one carry
@@ -25,7 +25,7 @@ if [ "${1:-}" = prepare ]; then
   python3 bench/dev/split_probe.py --build
   python3 bench/dev/delta_probe.py --build
   python3 bench/mlstm_bench.py --build "$BUILD/bin/attnc"
-  du -sh .dev/bin .dev/split .dev/delta2 .dev/mlstm .whl
+  du -sh .dev/bin .dev/split .dev/gdelta .dev/mlstm .whl
   exit 0
 fi
 OUT="${OUT:-/tmp/attnc-out}"; mkdir -p "$OUT"

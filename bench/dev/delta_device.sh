@@ -1,10 +1,10 @@
 #!/bin/bash
 # The delta rule's device run (bench/NOTES.md, "Delta rule in two stages"). Prepare on the
 # build machine, from the repository root:
-#   python3 bench/dev/delta_probe.py --build               # .dev/delta2/*.cubin, no spills
+#   python3 bench/dev/delta_probe.py --build --out .dev/delta2  # cubins + probe, no spills
 #   strip -o .dev/delta2/attnc build/bin/attnc
 #   strip -o .dev/delta2/AttnGpuTests build/bin/tests/AttnGpuTests
-#   cp -r examples bench/dev/delta_probe.py bench/dev/delta_device.sh .dev/delta2/
+#   cp -r examples bench/dev/delta_device.sh .dev/delta2/
 # then on the device machine, with `.dev/delta2` and `.whl` carried (it runs from the
 # copies, so a tree without this branch works too):
 #   bash .dev/delta2/delta_device.sh            # checks, then the timing against FLA

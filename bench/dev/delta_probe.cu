@@ -1,20 +1,25 @@
 // A hand-written prelude for probing the delta-rule templates on a GPU outside the
-// compiler: the one-kernel form (LinearDelta.cuh: delta_<kind>) and the two-stage form
-// (LinearDeltaPrepare.cuh + LinearDeltaWalk.cuh: prep_<kind>, then walk_<kind> over the
-// prepare stage's workspace), each as the plain delta rule (bf16), the gated delta rule
-// (bf16) and the gated delta rule in fp16. Shapes from -D flags (DP_HK, DP_HV: head dims;
-// DP_SV: V slice per CTA; DP_CH: chunk; DP_SUB: key sub-tile of the one-kernel form;
-// DP_NW: warps). Built by nvcc for sm_90a (and sm_80, for the spill check) by
+// compiler: the two-stage form (LinearDeltaPrepare.cuh + LinearDeltaWalk.cuh: prep_<kind>,
+// then walk_<kind> over the prepare stage's workspace) and, with DP_V0, the one-kernel
+// form (LinearDelta.cuh: delta_<kind>), each as the plain delta rule (bf16), the gated
+// delta rule (bf16) and the gated delta rule in fp16. Shapes from -D flags (DP_HK, DP_HV:
+// head dims; DP_SV: V slice per walk CTA; DP_CH: chunk; DP_SUB: key sub-tile of the
+// one-kernel form; DP_NW: walk warps, CHUNK / 16 per group of V columns; DP_PNW: prepare
+// warps). Built by nvcc for sm_90a (and sm_80, for the spill check) by
 // `delta_probe.py --build`.
-#include "attnc/LinearDelta.cuh"
 #include "attnc/LinearDeltaPrepare.cuh"
 #include "attnc/LinearDeltaWalk.cuh"
+#if DP_V0
+#include "attnc/LinearDelta.cuh"
+#endif
+
+#ifndef DP_PNW
+#define DP_PNW 4
+#endif
 
 using attnc::LinearGate;
 template <typename Element, LinearGate GATE>
-using Traits = attnc::LinearDeltaTraits<Element, DP_HK, DP_HV, DP_SV, DP_CH, DP_SUB, DP_NW, GATE>;
-template <typename Element, LinearGate GATE>
-using PrepTraits = attnc::LinearDeltaPrepareTraits<Element, DP_HK, DP_HV, DP_CH, DP_NW, GATE>;
+using PrepTraits = attnc::LinearDeltaPrepareTraits<Element, DP_HK, DP_HV, DP_CH, DP_PNW, GATE>;
 template <typename Element, LinearGate GATE>
 using WalkTraits = attnc::LinearDeltaWalkTraits<Element, DP_HK, DP_HV, DP_SV, DP_CH, DP_NW, GATE>;
 using Bf16 = __nv_bfloat16;
@@ -25,12 +30,18 @@ using Bf16 = __nv_bfloat16;
       NAME(const __grid_constant__ AttncLinearParams p) {                                          \
     attnc::BODY<TRAITS>(p);                                                                        \
   }
-#define ATTNC_DELTA_ENTRIES(KIND, ELEMENT, GATE)                                                   \
-  ATTNC_PROBE_ENTRY(delta_##KIND, PROBE_ARG(Traits<ELEMENT, GATE>), linearDeltaKernel)             \
+#define PROBE_ARG(...) __VA_ARGS__
+#define ATTNC_SPLIT_ENTRIES(KIND, ELEMENT, GATE)                                                   \
   ATTNC_PROBE_ENTRY(prep_##KIND, PROBE_ARG(PrepTraits<ELEMENT, GATE>), linearDeltaPrepareKernel)   \
   ATTNC_PROBE_ENTRY(walk_##KIND, PROBE_ARG(WalkTraits<ELEMENT, GATE>), linearDeltaWalkKernel)
-#define PROBE_ARG(...) __VA_ARGS__
 
-ATTNC_DELTA_ENTRIES(plain, Bf16, LinearGate::kNone)
-ATTNC_DELTA_ENTRIES(gated, Bf16, LinearGate::kPerToken)
-ATTNC_DELTA_ENTRIES(gated_f16, __half, LinearGate::kPerToken)
+ATTNC_SPLIT_ENTRIES(plain, Bf16, LinearGate::kNone)
+ATTNC_SPLIT_ENTRIES(gated, Bf16, LinearGate::kPerToken)
+ATTNC_SPLIT_ENTRIES(gated_f16, __half, LinearGate::kPerToken)
+
+#if DP_V0
+template <typename Element, LinearGate GATE>
+using Traits = attnc::LinearDeltaTraits<Element, DP_HK, DP_HV, DP_SV, DP_CH, DP_SUB, DP_NW, GATE>;
+ATTNC_PROBE_ENTRY(delta_plain, PROBE_ARG(Traits<Bf16, LinearGate::kNone>), linearDeltaKernel)
+ATTNC_PROBE_ENTRY(delta_gated, PROBE_ARG(Traits<Bf16, LinearGate::kPerToken>), linearDeltaKernel)
+#endif

@@ -7,9 +7,10 @@
 // (the WY / UT form of Yang et al. 2024; LinearDeltaSolve.cuh derives it), and the output
 // needs the decayed causal scores P[t][s] = exp(b_t - b_s) (q_t . k_s) (s <= t). None of
 // it depends on S, so one CTA per (chunk, head, sequence) computes it for all V columns at
-// once: A and P by mma.sync; Ai by fp32 forward substitution, one thread per column of
-// each scaled inverse, the column in registers; W and U by mma.sync with Ai split into
-// bf16 hi + lo tiles (so the inverse keeps ~16 bits); everything written to the workspace
+// once: A and P by mma.sync; Ai diag(beta) by fp32 forward substitution, one thread per
+// column, the column in registers, into the space of q (dead by then); W (from k's rows
+// scaled by exp(b) in place) and U by mma.sync with the inverse split into bf16 hi + lo
+// tiles (so it keeps ~16 bits); everything written to the workspace
 // (LinearDeltaWorkspace.cuh) for the walk. Every exponent is a difference of decays of a
 // later minus an earlier token, or b itself, so none is positive.
 //
@@ -149,6 +150,29 @@ __device__ __forceinline__ void invertColumn(const float *a, int col, float colu
   }
 }
 
+/// k's rows times exp(b_s), in place, by CHUNK threads (`index` in [0, CHUNK)): each 16-byte
+/// chunk stays in its (swizzled) place since a row's chunks all belong to that row.
+template <typename Traits>
+__device__ __forceinline__ void scaleKeyRows(unsigned char *kTile, const ChunkDecay<Traits> &decay,
+                                             int index) {
+  using Element = typename Traits::Element;
+  using QKTile = typename Traits::QKTile;
+  constexpr int kPairsPerChunk = kCopyBytes / sizeof(unsigned);
+  constexpr int kChunks = Traits::CHUNK * QKTile::kChunksPerRow;
+#pragma unroll 4
+  for (int idx = index; idx < kChunks; idx += Traits::CHUNK) {
+    const int row = idx / QKTile::kChunksPerRow;
+    const float f = fastExp2(decay.at(row, 0));
+    uint4 *chunk = reinterpret_cast<uint4 *>(kTile + idx * kCopyBytes);
+    uint4 x = *chunk;
+    unsigned *pairs = reinterpret_cast<unsigned *>(&x);
+#pragma unroll
+    for (int i = 0; i < kPairsPerChunk; ++i)
+      pairs[i] = scalePair<Element>(pairs[i], f, f);
+    *chunk = x;
+  }
+}
+
 /// Rows [r0, r0 + 16) of (hi + lo) x `tile` (the chunk's K or V as transposed B, N_TILES
 /// n8 tiles wide), stored as 16-bit rows of width N_TILES * 8 for the chunk's real tokens.
 /// The inverse is lower triangular, so only k16 steps up to the diagonal contribute.
@@ -247,36 +271,34 @@ __device__ __forceinline__ void linearDeltaPrepareKernel(const AttncLinearParams
     systemAndScoresStripe<Traits>(r0, smemBase, smem, decay, lanes, lane,
                                   ws.p + row0 * Traits::CHUNK, valid);
   }
-  __syncthreads(); // A complete
+  __syncthreads(); // A and P complete: q is dead
 
-  // Thread c < CHUNK: column c of W's inverse Ai diag(beta exp(b)); thread CHUNK + c, with
-  // a gate: U's Ai diag(beta) (without one they are the same tiles).
+  // Threads [0, CHUNK): column c of Ai diag(beta) into q's space. With a gate, threads
+  // [CHUNK, 2 CHUNK) meanwhile scale k's rows by exp(b_s), so that W = Ai diag(beta) (k
+  // exp(b)) uses the same inverse as U (one more 16-bit rounding of k exp(b), as FLA's).
   constexpr int kTileBytes = Traits::kInverseTileBytes;
-  const int column = threadIdx.x % Traits::CHUNK;
-  const int which = threadIdx.x / Traits::CHUNK;
-  if (which < Traits::kInverseTiles / 2) {
+  if (threadIdx.x < Traits::CHUNK) {
+    const int column = threadIdx.x;
     const float *beta = reinterpret_cast<const float *>(smem + Traits::kBetaOffset);
-    const bool forW = which == 0 && Traits::kHasGate;
-    const float scale = beta[column] * (forW ? fastExp2(decay.at(column, 0)) : 1.f);
-    unsigned char *hi = smem + Traits::kInverseOffset + 2 * which * kTileBytes;
-    invertColumn<Traits>(reinterpret_cast<const float *>(smem + Traits::kAOffset), column, scale,
-                         hi, hi + kTileBytes);
+    unsigned char *hi = smem + Traits::kInverseOffset;
+    invertColumn<Traits>(reinterpret_cast<const float *>(smem + Traits::kAOffset), column,
+                         beta[column], hi, hi + kTileBytes);
+  } else if constexpr (Traits::kHasGate) {
+    scaleKeyRows<Traits>(smem + Traits::kKOffset, decay, threadIdx.x - Traits::CHUNK);
+    if (threadIdx.x - Traits::CHUNK < valid)
+      ws.decay[row0 + threadIdx.x - Traits::CHUNK] = gate[threadIdx.x - Traits::CHUNK];
   }
-  if constexpr (Traits::kHasGate)
-    if (threadIdx.x < valid)
-      ws.decay[row0 + threadIdx.x] = gate[threadIdx.x];
-  __syncthreads(); // inverse tiles complete
+  __syncthreads(); // the inverse tiles and the scaled keys are complete
 
-  const unsigned wHi = smemBase + Traits::kInverseOffset;
-  const unsigned uHi = wHi + (Traits::kInverseTiles / 2 - 1) * 2 * kTileBytes;
+  const unsigned inverseHi = smemBase + Traits::kInverseOffset;
 #pragma unroll 1
   for (int i = 0; i < Traits::kStripesPerWarp; ++i) {
     const int r0 = (i * Traits::NUM_WARPS + warp) * kMmaM;
-    inverseTimesTile<Traits, Traits::HEAD_K / kMmaN>(r0, wHi, wHi + kTileBytes,
+    inverseTimesTile<Traits, Traits::HEAD_K / kMmaN>(r0, inverseHi, inverseHi + kTileBytes,
                                                      smemBase + Traits::kKOffset, lanes.kTrans,
                                                      lanes, lane, ws.w + row0 * Traits::HEAD_K,
                                                      valid);
-    inverseTimesTile<Traits, Traits::HEAD_V / kMmaN>(r0, uHi, uHi + kTileBytes,
+    inverseTimesTile<Traits, Traits::HEAD_V / kMmaN>(r0, inverseHi, inverseHi + kTileBytes,
                                                      smemBase + Traits::kVOffset, lanes.vTrans,
                                                      lanes, lane, ws.u + row0 * Traits::HEAD_V,
                                                      valid);

@@ -3,10 +3,11 @@
 // Stage two of the delta rule (after LinearDeltaPrepare.cuh). Like LinearChunk.cuh, one CTA
 // owns one (sequence, head, V slice) and walks its chunks in order with the fp32 state in
 // mma accumulators and a 16-bit copy in shared memory; q, k and the prepare stage's W, U,
-// P and decays of chunk c + 1 load by cp.async while chunk c computes. Per chunk, each warp
-// owns one m16 stripe:
+// P and decays of chunk c + 1 load by cp.async while chunk c computes. The slice may be
+// shared by groups of warps, each owning its own V columns (LinearDeltaWalkTraits). Per
+// chunk, each warp of a group owns one m16 stripe:
 //   1. o = exp(b_t) q S and U' = U - W S against the state copy (U' to shared memory);
-//   2. after one barrier, o += P U' is scaled and stored, and
+//   2. after one barrier of its group, o += P U' is scaled and stored, and
 //      S <- exp(b_last) S + (K . exp(b_last - b))^T U' (LinearChunk's updateState with U'
 //      in V's place) refreshes the copy, which the next chunk's barrier publishes.
 // The UT transform, the key-key products and the intra-chunk scores are not repeated per
@@ -111,7 +112,8 @@ __device__ __forceinline__ void finishOutput(float (&o)[Traits::kVTiles][4], int
 
 /// The kernel body; the prelude wraps it in an extern "C" __global__ entry with
 /// `Traits::kSmemBytes` of dynamic shared memory and grid (HEAD_V / SLICE_V, H, N). Needs
-/// the prepare stage's workspace for the same launch.
+/// the prepare stage's workspace for the same launch. Warp w belongs to group
+/// w / kGroupWarps (its V columns) and owns stripe w % kGroupWarps of every chunk.
 template <typename Traits>
 __device__ __forceinline__ void linearDeltaWalkKernel(const AttncLinearParams &p) {
   using Element = typename Traits::Element;
@@ -120,6 +122,8 @@ __device__ __forceinline__ void linearDeltaWalkKernel(const AttncLinearParams &p
   const unsigned smemBase = smemAddress(smem);
   const int warp = threadIdx.x / kWarpSize;
   const int lane = threadIdx.x % kWarpSize;
+  const int group = warp / Traits::kGroupWarps;
+  const int groupWarp = warp % Traits::kGroupWarps;
   const int slice = blockIdx.x;
   const int head = blockIdx.y;
   const int seq = blockIdx.z;
@@ -133,10 +137,11 @@ __device__ __forceinline__ void linearDeltaWalkKernel(const AttncLinearParams &p
   auto origin = [&](const AttncTensorArg &t) {
     return batchRow * t.stride[0] + head * t.stride[1] + tokenBase * t.stride[2];
   };
-  const int v0 = slice * Traits::SLICE_V;
+  const int v0 = slice * Traits::kCtaV;
+  const int groupV0 = v0 + group * Traits::SLICE_V;
   const Element *qBase = static_cast<const Element *>(p.q.ptr) + origin(p.q);
   const Element *kBase = static_cast<const Element *>(p.k.ptr) + origin(p.k);
-  Element *oBase = static_cast<Element *>(const_cast<void *>(p.o.ptr)) + origin(p.o) + v0;
+  Element *oBase = static_cast<Element *>(const_cast<void *>(p.o.ptr)) + origin(p.o) + groupV0;
   const Workspace ws(p);
   const long long row0 = Workspace::row(p, batchRow, head, tokenBase);
   const Element *wBase = ws.w + row0 * Traits::HEAD_K;
@@ -144,36 +149,42 @@ __device__ __forceinline__ void linearDeltaWalkKernel(const AttncLinearParams &p
   const Element *pBase = ws.p + row0 * Traits::CHUNK;
   const float *decayBase = ws.decay + row0;
   const long long stateBase =
-      (static_cast<long long>(seq) * p.heads + head) * Traits::HEAD_K * Traits::HEAD_V + v0;
+      (static_cast<long long>(seq) * p.heads + head) * Traits::HEAD_K * Traits::HEAD_V + groupV0;
 
   auto tilesOf = [&](int stage) {
     const unsigned base = smemBase + stage * Traits::kStageBytes;
     return WalkTiles{base,
                      base + Traits::kQKBytes,
                      base + Traits::kWOffset,
-                     base + Traits::kUOffset,
+                     base + Traits::kUOffset + group * Traits::kVBytes,
                      base + Traits::kPOffset,
-                     smemBase + Traits::kStateOffset,
-                     smemBase + Traits::kNewVOffset,
+                     smemBase + Traits::kStateOffset + group * Traits::kStateBytes,
+                     smemBase + Traits::kNewVOffset + group * Traits::kVBytes,
                      reinterpret_cast<float *>(smem + stage * Traits::kStageBytes +
                                                Traits::kDecayOffset)};
   };
   auto loadChunk = [&](int c, int stage) {
     const int t0 = c * Traits::CHUNK;
     const int valid = len - t0;
-    const WalkTiles tiles = tilesOf(stage);
-    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(tiles.q, qBase + t0 * p.q.stride[2],
-                                                          p.q.stride[2], valid);
-    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(tiles.k, kBase + t0 * p.k.stride[2],
-                                                          p.k.stride[2], valid);
-    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(
-        tiles.w, wBase + static_cast<long long>(t0) * Traits::HEAD_K, Traits::HEAD_K, valid);
-    loadTileAsync<typename Traits::VTile, Traits::CHUNK>(
-        tiles.u, uBase + static_cast<long long>(t0) * Traits::HEAD_V, Traits::HEAD_V, valid);
-    loadTileAsync<typename Traits::PTile, Traits::CHUNK>(
-        tiles.p, pBase + static_cast<long long>(t0) * Traits::CHUNK, Traits::CHUNK, valid);
+    const unsigned base = smemBase + stage * Traits::kStageBytes;
+    using QKLoad = typename Traits::QKLoad;
+    loadTileAsync<QKLoad, Traits::CHUNK>(base, qBase + t0 * p.q.stride[2], p.q.stride[2], valid);
+    loadTileAsync<QKLoad, Traits::CHUNK>(base + Traits::kQKBytes, kBase + t0 * p.k.stride[2],
+                                         p.k.stride[2], valid);
+    loadTileAsync<QKLoad, Traits::CHUNK>(base + Traits::kWOffset,
+                                         wBase + static_cast<long long>(t0) * Traits::HEAD_K,
+                                         Traits::HEAD_K, valid);
+#pragma unroll
+    for (int g = 0; g < Traits::kGroups; ++g)
+      loadTileAsync<typename Traits::VLoad, Traits::CHUNK>(
+          base + Traits::kUOffset + g * Traits::kVBytes,
+          uBase + static_cast<long long>(t0) * Traits::HEAD_V + g * Traits::SLICE_V,
+          Traits::HEAD_V, valid);
+    loadTileAsync<typename Traits::PLoad, Traits::CHUNK>(
+        base + Traits::kPOffset, pBase + static_cast<long long>(t0) * Traits::CHUNK,
+        Traits::CHUNK, valid);
     if constexpr (Traits::kHasGate)
-      loadTokenFloatsAsync<Traits>(smemAddress(tiles.decay), decayBase + t0, 1, valid);
+      loadTokenFloatsAsync<Traits>(base + Traits::kDecayOffset, decayBase + t0, 1, valid);
   };
 
   const int numChunks = (len + Traits::CHUNK - 1) / Traits::CHUNK;
@@ -182,22 +193,23 @@ __device__ __forceinline__ void linearDeltaWalkKernel(const AttncLinearParams &p
   cpAsyncCommit();
 
   StateRows<Traits> state;
-  forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {
+  forEachStatePair<Traits>(state, groupWarp, lane, [&](int row, int col, float &x0, float &x1) {
     float2 init = make_float2(0.f, 0.f);
     if (p.state_in != nullptr)
       init = *reinterpret_cast<const float2 *>(p.state_in + stateBase + row * Traits::HEAD_V + col);
     x0 = init.x;
     x1 = init.y;
   });
-  storeStateCopy<Traits>(state, smem, Traits::kStateOffset, warp, lane);
+  storeStateCopy<Traits>(state, smem, Traits::kStateOffset + group * Traits::kStateBytes,
+                         groupWarp, lane);
   const LinearLanes<Traits> lanes(lane);
   const LaneSwizzle<typename Traits::PTile> pLanes(lane % 16, lane / 16);
-  const int r0 = warp * kMmaM; // kStripesPerWarp == 1
+  const int r0 = groupWarp * kMmaM; // kStripesPerWarp == 1
 
   for (int c = 0; c < numChunks; ++c) {
     const int stage = c % Traits::kStages;
     cpAsyncWait<0>();
-    __syncthreads(); // chunk c and the state copy are visible; stage c+1 is free
+    __syncthreads(); // chunk c and the state copies are visible; stage c+1 is free
     if (c + 1 < numChunks)
       loadChunk(c + 1, (c + 1) % Traits::kStages);
     cpAsyncCommit();
@@ -210,18 +222,26 @@ __device__ __forceinline__ void linearDeltaWalkKernel(const AttncLinearParams &p
     // Stripes past the sequence end too: their U' rows are exact zeros (W and U zero-filled),
     // which the last real key step of the state update may read.
     stateProducts<Traits>(o, r0, tiles, decay, lanes, smem, lane);
-    __syncthreads(); // U' complete; every read of the state copy is done
+    // The group's U' is complete and every read of its state copy is done.
+    if constexpr (Traits::kGroups == 1)
+      __syncthreads();
+    else
+#pragma unroll
+      for (int g = 0; g < Traits::kGroups; ++g)
+        if (g == group) // a compile-time id per group: ptxas reserves only those barriers
+          namedBarrierSync(1 + g, Traits::kGroupWarps * kWarpSize);
     if (r0 < valid)
       finishOutput<Traits>(o, r0, tiles, lanes, pLanes, lane, oBase + t0 * p.o.stride[2],
                            p.o.stride[2], valid, p.scale);
     const ChunkTiles update{tiles.q, tiles.k, tiles.newV, tiles.state};
-    updateState<Traits>(state, update, decay, lanes, warp, lane, valid);
-    storeStateCopy<Traits>(state, smem, Traits::kStateOffset, warp, lane);
+    updateState<Traits>(state, update, decay, lanes, groupWarp, lane, valid);
+    storeStateCopy<Traits>(state, smem, Traits::kStateOffset + group * Traits::kStateBytes,
+                           groupWarp, lane);
   }
   cpAsyncWait<0>();
 
   if (p.state_out != nullptr)
-    forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {
+    forEachStatePair<Traits>(state, groupWarp, lane, [&](int row, int col, float &x0, float &x1) {
       *reinterpret_cast<float2 *>(p.state_out + stateBase + row * Traits::HEAD_V + col) =
           make_float2(x0, x1);
     });

@@ -38,14 +38,6 @@ namespace attnc {
 /// The named barrier (0 is __syncthreads') on which warp 0 publishes a chunk's tables.
 constexpr int kTablesBarrier = 1;
 
-__device__ __forceinline__ void namedBarrierArrive(int id, int threads) {
-  asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
-}
-
-__device__ __forceinline__ void namedBarrierSync(int id, int threads) {
-  asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
-}
-
 /// This lane's share of q_t . n over its columns of the stripe's q fragments, for its two
 /// rows (lane / 4 and lane / 4 + 8).
 template <typename Traits>

@@ -85,8 +85,9 @@ struct LinearTraits {
   static constexpr int kSmemBytes = kStages * kStageBytes + kStateBytes;
 
   static_assert(sizeof(Element) == 2, "operands are 16-bit (bf16 or fp16)");
-  static_assert(HEAD_K % 64 == 0 && SLICE_V % 64 == 0,
-                "rows span whole 128-byte swizzle groups (head dims 64, 128, 256)");
+  static_assert(HEAD_K % 64 == 0 && SLICE_V % 32 == 0,
+                "q and k rows span whole 128-byte swizzle groups (head dims 64, 128, 256); "
+                "V slices of 32 have 64-byte rows (see swizzlePhase)");
   static_assert(HEAD_V % SLICE_V == 0, "V splits into whole slices");
   static_assert(CHUNK % (NUM_WARPS * kMmaM) == 0, "each warp owns whole m16 stripes");
   static_assert(CHUNK % SUB == 0 && SUB % kMmaK == 0, "key sub-tiles are whole k16 steps");

@@ -57,10 +57,24 @@ struct PrefillTraits {
   static_assert(STAGES >= 2, "the K/V ring needs at least double buffering");
 };
 
+/// Rows of 64 bytes (32 16-bit elements) pair up into one 128-byte swizzle line.
+constexpr int kHalfSwizzleRowBytes = 64;
+
+/// The XOR applied to the chunk index of row `row`. Rows of 128 bytes or more XOR the row
+/// mod 8; 64-byte rows XOR (row / 2) mod 4 within their four chunks, so the eight rows an
+/// ldmatrix phase reads (two per 128-byte line) still hit eight distinct 16-byte bank
+/// groups. Both repeat every 8 rows.
+template <typename Traits> __device__ __forceinline__ int swizzlePhase(int row) {
+  if constexpr (Traits::kRowBytes == kHalfSwizzleRowBytes)
+    return (row / 2) % (Traits::kSwizzleGroup / 2);
+  else
+    return row % Traits::kSwizzleGroup;
+}
+
 /// Byte offset of 16-byte chunk `chunk` of row `row` in a swizzled tile.
 template <typename Traits>
 __device__ __forceinline__ unsigned swizzledOffset(int row, int chunk) {
-  int swizzled = chunk ^ (row % Traits::kSwizzleGroup);
+  int swizzled = chunk ^ swizzlePhase<Traits>(row);
   return row * Traits::kRowBytes + swizzled * kCopyBytes;
 }
 
@@ -68,17 +82,19 @@ __device__ __forceinline__ unsigned swizzledOffset(int row, int chunk) {
 /// parts. Valid for rows `rowBase + laneRow` with rowBase % 8 == 0 and chunks
 /// `chunkBase + laneChunk` with chunkBase even, laneChunk 0/1. Then the swizzle XOR touches
 /// only chunk bits 1-2, which are address bits 5-6 of the lane's chunk-pair-0 offset (row
-/// bytes are a multiple of 128), so chunk pair c is that offset XOR (c << 5): one register
+/// bytes are a multiple of 128, or 64 with the phase of `swizzlePhase`, which a multiple
+/// of 8 rows leaves unchanged), so chunk pair c is that offset XOR (c << 5): one register
 /// per operand instead of four, and one LOP3 per ldmatrix.
 template <typename Traits> struct LaneSwizzle {
   static constexpr int kPairShift = 5; ///< log2 of a chunk pair's bytes (2 x 16 B)
-  static_assert(Traits::kRowBytes % (Traits::kSwizzleGroup * kCopyBytes) == 0,
-                "rows start on a swizzle-group boundary");
+  static_assert(Traits::kRowBytes % (Traits::kSwizzleGroup * kCopyBytes) == 0 ||
+                    Traits::kRowBytes == kHalfSwizzleRowBytes,
+                "rows start on a swizzle-group boundary, or pair up into one");
   unsigned offset;
 
   __device__ __forceinline__ LaneSwizzle(int laneRow, int laneChunk)
       : offset(laneRow * Traits::kRowBytes +
-               (laneChunk ^ (laneRow % Traits::kSwizzleGroup)) * kCopyBytes) {}
+               (laneChunk ^ swizzlePhase<Traits>(laneRow)) * kCopyBytes) {}
   /// Offset for compile-time `rowBase` and `chunkBase` (after unrolling).
   __device__ __forceinline__ unsigned at(int rowBase, int chunkBase) const {
     constexpr int kGroupMask = Traits::kSwizzleGroup - 1;

@@ -24,6 +24,7 @@ constexpr int kMmaK = 16;
 constexpr int kSwizzle = 64;
 constexpr int kHeadDims[] = {64, 128, 256};
 constexpr int kDeltaChunk = 64;
+constexpr int kDeltaGroupSlice = 32; ///< a walk group's V columns: 64-byte rows at least
 
 /// A gate kind with an update rule: the decay family takes every gate, the delta rule
 /// none or one per token.
@@ -42,21 +43,33 @@ constexpr Kind kKinds[] = {{cuda::LinearGateKind::None, cuda::LinearRule::Additi
 
 /// LinearTraits' static_asserts, one by one (templates/attnc/LinearTraits.cuh; the mLSTM
 /// kinds' LinearMlstmTraits add none), and LinearDeltaSplitTraits' for the delta rule
-/// (whose walk's SUB is fixed at 16).
-bool instantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c) {
+/// (whose walk's SUB is fixed at 16, and whose warps form groups of CHUNK / 16 that each
+/// instantiate LinearTraits on their share of the V slice).
+bool decayFamilyInstantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c,
+                             int sliceMultiple) {
   const bool vectorGate = kind.gate == cuda::LinearGateKind::PerChannel;
   const int threads = c.numWarps * kWarpSize;
-  const bool decayFamily = headK % kSwizzle == 0 && c.sliceV % kSwizzle == 0 &&
-                           headV % c.sliceV == 0 && c.chunk % (c.numWarps * kMmaM) == 0 &&
-                           c.chunk % c.sub == 0 && c.sub % kMmaK == 0 && c.sub % kMmaM == 0 &&
-                           (!vectorGate || c.sub == kMmaM) && headK % (c.numWarps * kMmaM) == 0 &&
-                           (!vectorGate || headK <= threads) && c.chunk % kWarpSize == 0;
+  return headK % kSwizzle == 0 && c.sliceV % sliceMultiple == 0 && headV % c.sliceV == 0 &&
+         c.chunk % (c.numWarps * kMmaM) == 0 && c.chunk % c.sub == 0 && c.sub % kMmaK == 0 &&
+         c.sub % kMmaM == 0 && (!vectorGate || c.sub == kMmaM) &&
+         headK % (c.numWarps * kMmaM) == 0 && (!vectorGate || headK <= threads) &&
+         c.chunk % kWarpSize == 0;
+}
+
+bool instantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c) {
   if (kind.rule == cuda::LinearRule::Additive)
-    return decayFamily;
-  return decayFamily &&
+    return decayFamilyInstantiates(headK, headV, kind, c, kSwizzle);
+  const int groupWarps = c.chunk / kMmaM;
+  if (c.numWarps % groupWarps != 0 || c.sliceV % (c.numWarps / groupWarps) != 0 ||
+      headV % c.sliceV != 0)
+    return false;
+  cuda::LinearConfig group = c;
+  group.numWarps = groupWarps;
+  group.sliceV = c.sliceV / (c.numWarps / groupWarps);
+  return decayFamilyInstantiates(headK, headV, kind, group, kDeltaGroupSlice) &&
          (kind.gate == cuda::LinearGateKind::None || kind.gate == cuda::LinearGateKind::PerToken) &&
-         c.chunk == kDeltaChunk && c.numWarps * kMmaM == c.chunk && c.sub == kMmaM &&
-         c.segments <= 1 && (kind.gate == cuda::LinearGateKind::None ? 1 : 2) * c.chunk <= threads;
+         c.chunk == kDeltaChunk && c.sub == kMmaM && c.segments <= 1 &&
+         2 * c.chunk <= groupWarps * kWarpSize; // the prepare stage: one warp per stripe
 }
 
 std::string traceOf(int k, int v, Kind kind) {

@@ -5,8 +5,9 @@
 // intra-chunk product), v (SLICE_V, the V columns of the state one CTA owns), w
 // (NUM_WARPS) and p (segments per sequence, a launch-time split: 0 lets each launch choose
 // from the SM count; candidates that differ only in p share one compiled cubin); the delta
-// rule (LinearDeltaSplitTraits.cuh) fixes the chunk, the warps and the key sub-tile and
-// does not split sequences. The constraints are cuda::linearConfigProblem, which restates
+// rule (LinearDeltaSplitTraits.cuh) fixes the chunk and the key sub-tile, takes warps in
+// groups of chunk / 16 that split the V slice (each group at least 32 columns, hence v32
+// in the space) and does not split sequences. The constraints are cuda::linearConfigProblem, which restates
 // the template's static_asserts, plus the head-dim asserts it leaves to the emitter and
 // the shared-memory formula the emitted prelude checks, so a pruned-in point always
 // compiles.
@@ -40,7 +41,7 @@ SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate, cuda::LinearR
   SearchSpace space("linear");
   space.addDimension("chunk", {32, 64, 128, 256})
       .addDimension("sub", {16, 32, 64, 128})
-      .addDimension("v", {64, 128, 256})
+      .addDimension("v", {32, 64, 128, 256})
       .addDimension("w", {1, 2, 4, 8})
       .addDimension("p", {0, 1, 2, 4, 8})
       .setThreadsPerBlock([](const Candidate &c) { return c.get("w") * kWarpSize; });

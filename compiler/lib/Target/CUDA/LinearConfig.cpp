@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/LinearConfig.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace attnc::cuda {
@@ -28,15 +29,29 @@ constexpr int kDeltaChunk = 64;      // LinearDeltaSplitTraits: kDeltaSplitChunk
 constexpr int kDeltaRowPad = kCopyBytes / kFloatBytes; // A rows pad by one chunk
 constexpr const char *kDeltaRecurrences[] = {"delta_rule", "gated_delta_rule"};
 
-/// LinearDeltaSplitTraits' additions to the decay family's rules.
-std::string deltaProblem(LinearGateKind gate, const LinearConfig &c) {
+constexpr int kDeltaGroupSliceElements = 32; // a walk group's V columns: 64-byte rows at least
+
+/// LinearDeltaSplitTraits' rules, which replace the decay family's warp and slice rules:
+/// the walk's warps form groups of chunk / 16 (one m16 stripe each) that own equal V
+/// columns of the slice, and each group is the decay family's tiling on its columns.
+std::string deltaProblem(int headDimK, int headDimV, LinearGateKind gate,
+                         const LinearConfig &c) {
   if (gate != LinearGateKind::None && gate != LinearGateKind::PerToken)
     return "the delta rule is plain or gated by one log decay per token";
   if (c.chunk != kDeltaChunk)
     return "the delta rule's stages work on chunks of " + std::to_string(kDeltaChunk) +
            " tokens (a row of scores is one 128-byte swizzle group)";
-  if (c.numWarps * kMmaM != c.chunk)
-    return "the delta rule's walk gives each warp one m16 stripe: warps must be chunk / 16";
+  const int groupWarps = c.chunk / kMmaM;
+  if (c.numWarps % groupWarps != 0)
+    return "the delta rule's walk gives each warp one m16 stripe: warps must be a multiple "
+           "of chunk / 16";
+  const int groups = c.numWarps / groupWarps;
+  if (c.sliceV % groups != 0 || (c.sliceV / groups) % kDeltaGroupSliceElements != 0 ||
+      headDimV % c.sliceV != 0)
+    return "the V slice must divide V=" + std::to_string(headDimV) + " into " +
+           std::to_string(groups) + " warp group(s) of a multiple of 32 columns each";
+  if (headDimK % (groupWarps * kMmaM) != 0)
+    return "K=" + std::to_string(headDimK) + " must be a multiple of 16 x chunk / 16";
   if (c.sub != kMmaM)
     return "the delta rule has no key sub-tile (its walk reads the prepared scores): sub "
            "must be 16";
@@ -107,7 +122,9 @@ std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGat
   // The mLSTM's gate tables and n push c128 v128 w8 past sm_90a's 227 KB; its 8-warp
   // candidate keeps V slices of 64.
   std::vector<LinearConfig> all =
-      rule == LinearRule::Delta ? std::vector<LinearConfig>{{64, 16, 64, 4}, {64, 16, 128, 4}}
+      rule == LinearRule::Delta
+          ? std::vector<LinearConfig>{{64, 16, 64, 8}, {64, 16, 32, 4}, {64, 16, 128, 8},
+                                      {64, 16, 64, 4}}
       : gate == LinearGateKind::PerChannel ? std::vector<LinearConfig>{{64, 16, 64, 4}}
       : isMlstmGate(gate)
           ? std::vector<LinearConfig>{{64, 32, 64, 4}, {128, 16, 64, 8}, {64, 16, 64, 4}}
@@ -125,6 +142,8 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
     return "every size must be positive";
   if (c.segments < 0 || c.segments > kMaxLinearSegments)
     return "segments must be 0 (chosen per launch) or 1 to " + std::to_string(kMaxLinearSegments);
+  if (rule == LinearRule::Delta)
+    return deltaProblem(headDimK, headDimV, gate, c);
   if (c.sliceV % kSwizzleElements != 0 || headDimV % c.sliceV != 0)
     return "the V slice must be a multiple of 64 that divides V=" + std::to_string(headDimV);
   if (c.chunk % (c.numWarps * kMmaM) != 0)
@@ -139,7 +158,7 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
     return "per-channel gates need a 16-token key sub-tile";
   if (gate == LinearGateKind::PerChannel && headDimK > c.numWarps * kWarpSize)
     return "per-channel gates need at least K threads (one scans each key channel)";
-  return rule == LinearRule::Delta ? deltaProblem(gate, c) : "";
+  return "";
 }
 
 int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const LinearConfig &c) {
@@ -165,13 +184,16 @@ int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const Li
   return kStages * (3 * qkBytes + vBytes + scoreBytes + decayBytes) + stateBytes + vBytes;
 }
 
-int linearDeltaPrepareSmemBytes(int headDimK, int headDimV, LinearGateKind gate,
+int linearDeltaPrepareSmemBytes(int headDimK, int headDimV, LinearGateKind,
                                 const LinearConfig &c) {
-  const int inverseTiles = gate == LinearGateKind::None ? 2 : 4; // hi and lo, per scaling
-  return 2 * c.chunk * headDimK * kElementBytes + c.chunk * headDimV * kElementBytes +
-         inverseTiles * c.chunk * c.chunk * kElementBytes +
+  constexpr int kInverseTiles = 2; // hi and lo of Ai diag(beta), in q's place
+  const int qRegion =
+      std::max(c.chunk * headDimK * kElementBytes, kInverseTiles * c.chunk * c.chunk * kElementBytes);
+  return qRegion + c.chunk * headDimK * kElementBytes + c.chunk * headDimV * kElementBytes +
          c.chunk * (c.chunk + kDeltaRowPad) * kFloatBytes + 2 * c.chunk * kFloatBytes;
 }
+
+int linearDeltaPrepareWarps(const LinearConfig &c) { return c.chunk / kMmaM; }
 
 int64_t linearDeltaTokenBytes(int headDimK, int headDimV, const LinearConfig &c) {
   return int64_t(headDimK + headDimV + c.chunk) * kElementBytes + kFloatBytes;

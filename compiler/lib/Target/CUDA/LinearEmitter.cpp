@@ -336,7 +336,8 @@ std::string printChunkPrelude(const EmittedLinearKernel &out, const std::string 
 }
 
 /// The delta rule: the prepare stage's and the walk's traits and entries (the walk is the
-/// main entry; SUB is unused, both stages read the intra-chunk scores from P).
+/// main entry; SUB is unused, the walk reads the intra-chunk scores from P; the prepare
+/// stage has its own warps, one per m16 stripe).
 std::string printDeltaPrelude(const EmittedLinearKernel &out) {
   const char *element = out.dtype == "bf16" ? "__nv_bfloat16" : "__half";
   std::string body;
@@ -344,8 +345,9 @@ std::string printDeltaPrelude(const EmittedLinearKernel &out) {
   os << "#include \"attnc/LinearDeltaPrepare.cuh\"\n"
      << "#include \"attnc/LinearDeltaWalk.cuh\"\n\n";
   printConstants(out, os);
-  os << "using PrepareTraits = attnc::LinearDeltaPrepareTraits<" << element
-     << ", HEAD_K, HEAD_V, CHUNK, NUM_WARPS, GATE>;\n"
+  os << "constexpr int PREPARE_WARPS = " << linearDeltaPrepareWarps(out.config) << ";\n"
+     << "using PrepareTraits = attnc::LinearDeltaPrepareTraits<" << element
+     << ", HEAD_K, HEAD_V, CHUNK, PREPARE_WARPS, GATE>;\n"
      << "using Traits = attnc::LinearDeltaWalkTraits<" << element
      << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, NUM_WARPS, GATE>;\n"
      << "static_assert(PrepareTraits::kSmemBytes == " << out.prepareSmemBytes
@@ -439,7 +441,7 @@ FailureOr<EmittedLinearKernel> emitLinearChunk(attn::KernelOp kernel, int headDi
   out.smemBytes = linearSmemBytes(headDimK, out.gate, out.rule, config);
   if (out.rule == LinearRule::Delta) {
     out.prepareEntry = out.entryName + "_prepare";
-    out.prepareThreads = out.threads;
+    out.prepareThreads = linearDeltaPrepareWarps(config) * kWarpThreads;
     out.prepareSmemBytes = linearDeltaPrepareSmemBytes(headDimK, headDimV, out.gate, config);
     out.tokenBytes = linearDeltaTokenBytes(headDimK, headDimV, config);
   } else if (!mlstm) { // the mLSTM has no split path: one CTA walks each sequence

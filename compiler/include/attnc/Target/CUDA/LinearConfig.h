@@ -76,8 +76,10 @@ struct LinearConfig {
 /// and c128 sub16 v128 w8 at T = 4k; per-channel gates need a 16-token sub-tile (c64
 /// sub16 v64 w4); the mLSTM kinds replace c128 sub16 v128 w8 (over the shared-memory limit
 /// with their gate tables) by c128 sub16 v64 w8; the delta rule's two stages take 64-token
-/// chunks, 4 warps and no key sub-tile (c64 sub16 v64 w4, then V slices of 128). Callers
-/// take the first that compiles without local memory.
+/// chunks and no key sub-tile, its walk groups of 4 warps that share q, k, W and P and own
+/// their V columns each (c64 sub16 v64 w8: two groups of 32 columns; then c64 sub16 v32
+/// w4, 128 CTAs at B = 2, H = 16; c64 sub16 v128 w8; c64 sub16 v64 w4). Callers take the
+/// first that compiles without local memory.
 std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate,
                                            LinearRule rule);
 
@@ -93,11 +95,15 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
 int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule,
                     const LinearConfig &config);
 
-/// Shared-memory bytes of the delta rule's prepare stage (LinearDeltaPrepareTraits): q, k
-/// and the whole V of a chunk, the bf16 hi/lo inverse tiles, the fp32 system A, beta and
-/// the gates.
+/// Shared-memory bytes of the delta rule's prepare stage (LinearDeltaPrepareTraits): q (or,
+/// in its place, the bf16 hi/lo inverse tiles, whichever is larger), k and the whole V of
+/// a chunk, the fp32 system A, beta and the gates.
 int linearDeltaPrepareSmemBytes(int headDimK, int headDimV, LinearGateKind gate,
                                 const LinearConfig &config);
+
+/// Warps of the delta rule's prepare stage (one m16 stripe of the chunk each), whatever
+/// the walk's warps.
+int linearDeltaPrepareWarps(const LinearConfig &config);
 
 /// Workspace bytes per (batch row, head, token) the delta rule's prepare stage writes for
 /// the walk (LinearDeltaWorkspace.cuh): W [K], U [V] and P [chunk] in 16 bits, the
