@@ -78,10 +78,16 @@ __device__ __forceinline__ void linearSegmentStateKernel(const AttncLinearParams
 
 /// The fold body; the prelude wraps it in an extern "C" __global__ entry launched after
 /// the pre-pass with grid (V / SLICE_V, H, sequences). Record j becomes
-/// exp2(d_j) S_{j-1} + L_j, with S_{-1} the user's initial state (or zeros).
+/// exp2(d_j) S_{j-1} + L_j, with S_{-1} the user's initial state (or zeros). The chain
+/// over j is serial per element, so each thread carries kFoldBatch elements through it at
+/// once: every step issues kFoldBatch independent loads, and the kernel pays about
+/// (P - 1) x (elements / (threads x kFoldBatch)) memory latencies instead of one per
+/// element and record (48 us at P = 4 on the H100 before; bench/NOTES.md).
 template <typename Traits>
 __device__ __forceinline__ void linearSegmentFoldKernel(const AttncLinearParams &p) {
   constexpr int kPairsPerRow = Traits::SLICE_V / 2;
+  constexpr int kPairs = Traits::HEAD_K * kPairsPerRow;
+  constexpr int kFoldBatch = 16;
   const int head = blockIdx.y;
   const int seq = blockIdx.z;
   const int v0 = blockIdx.x * Traits::SLICE_V;
@@ -93,17 +99,33 @@ __device__ __forceinline__ void linearSegmentFoldKernel(const AttncLinearParams 
           : p.state_in +
                 (static_cast<long long>(seq) * p.heads + head) * Traits::HEAD_K * Traits::HEAD_V +
                 v0;
-  for (int e = threadIdx.x; e < Traits::HEAD_K * kPairsPerRow; e += Traits::kThreads) {
-    const int row = e / kPairsPerRow;
-    const int at = row * Traits::HEAD_V + v0 + (e % kPairsPerRow) * 2;
-    float2 s = init == nullptr ? make_float2(0.f, 0.f)
-                               : *reinterpret_cast<const float2 *>(init + at - v0);
+  for (int e0 = threadIdx.x; e0 < kPairs; e0 += Traits::kThreads * kFoldBatch) {
+    int row[kFoldBatch], at[kFoldBatch];
+    float2 s[kFoldBatch];
+#pragma unroll
+    for (int b = 0; b < kFoldBatch; ++b) {
+      const int e = min(e0 + b * Traits::kThreads, kPairs - 1); // clamped: re-folds a pair
+      row[b] = e / kPairsPerRow;
+      at[b] = row[b] * Traits::HEAD_V + v0 + (e % kPairsPerRow) * 2;
+      s[b] = init == nullptr ? make_float2(0.f, 0.f)
+                             : *reinterpret_cast<const float2 *>(init + at[b] - v0);
+    }
     for (int j = 0; j < earlier; ++j) {
-      const float f = fastExp2(records.decay(seq, j, head)[row]);
-      float2 *local = reinterpret_cast<float2 *>(records.state(seq, j, head) + at);
-      const float2 l = *local;
-      s = make_float2(s.x * f + l.x, s.y * f + l.y);
-      *local = s;
+      const float *decay = records.decay(seq, j, head);
+      float *state = records.state(seq, j, head);
+      float f[kFoldBatch];
+      float2 l[kFoldBatch];
+#pragma unroll
+      for (int b = 0; b < kFoldBatch; ++b) {
+        f[b] = decay[row[b]];
+        l[b] = *reinterpret_cast<const float2 *>(state + at[b]);
+      }
+#pragma unroll
+      for (int b = 0; b < kFoldBatch; ++b) {
+        s[b] = make_float2(s[b].x * fastExp2(f[b]) + l[b].x, s[b].y * fastExp2(f[b]) + l[b].y);
+        if (e0 + b * Traits::kThreads < kPairs)
+          *reinterpret_cast<float2 *>(state + at[b]) = s[b];
+      }
     }
   }
 }
