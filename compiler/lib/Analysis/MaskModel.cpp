@@ -284,6 +284,21 @@ MaskModel MaskModel::fromDisjuncts(std::vector<Conjunction> disjuncts) {
   return m;
 }
 
+bool MaskModel::isNarrow() const {
+  if (!hasMask_ || disjuncts_.empty())
+    return false;
+  return std::all_of(disjuncts_.begin(), disjuncts_.end(), [](const Conjunction &c) {
+    if (c.hasRuntimeAtom())
+      return true;
+    bool lower = false, upper = false;
+    for (const Atom &a : c.atoms) {
+      lower = lower || (a.kind == Atom::Kind::KeyLower && a.f.dependsOnRow());
+      upper = upper || (a.kind == Atom::Kind::KeyUpper && a.f.dependsOnRow());
+    }
+    return lower && upper;
+  });
+}
+
 MaskKind MaskModel::kind() const {
   if (!hasMask_)
     return MaskKind::None;

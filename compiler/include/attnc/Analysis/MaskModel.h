@@ -157,6 +157,11 @@ public:
   bool hasMask() const { return hasMask_; }
   const std::vector<Conjunction> &disjuncts() const { return disjuncts_; }
   MaskKind kind() const;
+  /// Whether a query row sees a narrow slice of the keys: every disjunct bounds j from below
+  /// and from above by functions of i (a band: sliding window, chunks, 1D neighbourhood) or
+  /// holds a run-time atom (data-dependent, such as document ids, which the block map
+  /// narrows). A heuristic for tile shapes: a key-padding input counts as narrow too.
+  bool isNarrow() const;
 
   /// The symbols the bounds mention.
   std::set<std::string> usedSymbols() const;
