@@ -14,6 +14,10 @@
 // runs on the tensor cores while the softmax of the next is computed (FA3's intra-warpgroup
 // pipelining). Key blocks outside the variant's key range are never loaded, empty tiles are
 // neither loaded nor computed; rows past the end are zero-filled and never stored.
+// CTAS_PER_SM = 2 (with one consumer warpgroup) halves the register and shared-memory
+// budget so two CTAs share an SM: one CTA's prologue (barrier setup, first loads, pipeline
+// fill) and epilogue (last P V, stores) overlap the other's main loop, which is what short
+// CTAs (sliding windows, document masks: a handful of key blocks each) cannot hide alone.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_PREFILL_SM90_CUH
@@ -30,7 +34,7 @@ namespace attnc {
 
 /// The compile-time shape of an sm_90a prefill kernel.
 template <typename Element_, int HEAD_DIM_, int BLOCK_N_, int STAGES_,
-          int CONSUMER_WARPGROUPS_ = 2, bool OVERLAP_SOFTMAX_ = true>
+          int CONSUMER_WARPGROUPS_ = 2, bool OVERLAP_SOFTMAX_ = true, int CTAS_PER_SM_ = 1>
 struct PrefillSm90Traits {
   using Element = Element_;
   static constexpr int HEAD_DIM = HEAD_DIM_;
@@ -38,14 +42,16 @@ struct PrefillSm90Traits {
   static constexpr int STAGES = STAGES_;
   static constexpr int CONSUMER_WARPGROUPS = CONSUMER_WARPGROUPS_;
   static constexpr bool OVERLAP_SOFTMAX = OVERLAP_SOFTMAX_;
+  /// CTAs resident per SM: the kernel's `__launch_bounds__` minimum, which caps registers.
+  static constexpr int CTAS_PER_SM = CTAS_PER_SM_;
   static constexpr int BLOCK_M = CONSUMER_WARPGROUPS * kWgmmaM;
 
   static constexpr int kThreads = (1 + CONSUMER_WARPGROUPS) * kWarpgroupThreads;
   static constexpr int kConsumerWarps = CONSUMER_WARPGROUPS * kWarpgroupThreads / kWarpSize;
-  /// Registers per thread after re-partitioning: the register file holds 64K per SM and
-  /// `setmaxnreg` counts in multiples of 8, so producer + consumers stay within 512 per
-  /// warpgroup-thread slot.
-  static constexpr int kRegisterFileSlots = 512;
+  /// Registers per thread after re-partitioning: the register file holds 64K per SM, i.e.
+  /// 512 per warpgroup-thread slot, shared by the CTAs of an SM; `setmaxnreg` counts in
+  /// multiples of 8, so producer + consumers stay within this CTA's share per slot.
+  static constexpr int kRegisterFileSlots = 512 / CTAS_PER_SM;
   static constexpr int kProducerRegs = 56;
   static constexpr int kConsumerRegs =
       ((kRegisterFileSlots - kProducerRegs) / CONSUMER_WARPGROUPS) / 8 * 8 > 240
@@ -65,11 +71,17 @@ struct PrefillSm90Traits {
   static constexpr int kQTileBytes = BLOCK_M * HEAD_DIM * sizeof(Element);
   static constexpr int kKVTileBytes = BLOCK_N * HEAD_DIM * sizeof(Element);
   static constexpr int kBarriers = 1 + 3 * STAGES; ///< Q full; K full, V full, stage empty
-  /// The dynamic shared-memory base is rounded up to a swizzle atom at run time.
+  static constexpr int kBarrierBytes = kBarriers * kMbarrierBytes;
+  static constexpr int kTileBytes = kQTileBytes + 2 * STAGES * kKVTileBytes;
+  /// The tiles start at the dynamic shared-memory base rounded up to a swizzle atom; the
+  /// barriers take whichever side of them has room, so one atom of slack covers both.
   static constexpr int kAlignSlack = kSwizzleAtomBytes;
-  static constexpr int kSmemBytes = kAlignSlack + kQTileBytes + 2 * STAGES * kKVTileBytes +
-                                    kBarriers * kMbarrierBytes;
-  static constexpr int kMaxSmemBytes = 232448; ///< sm_90's opt-in dynamic shared memory
+  static constexpr int kSmemBytes = kAlignSlack + kTileBytes;
+  static constexpr int kSmemPerSm = 233472;        ///< sm_90's shared memory per SM
+  static constexpr int kReservedSmemPerCta = 1024; ///< what the system keeps per CTA
+  /// One CTA: sm_90's opt-in dynamic shared memory; more: an equal share of the SM's.
+  static constexpr int kMaxSmemBytes =
+      CTAS_PER_SM == 1 ? 232448 : kSmemPerSm / CTAS_PER_SM - kReservedSmemPerCta;
 
   static_assert(sizeof(Element) == 2, "wgmma operands here are 16-bit (bf16 or fp16)");
   static_assert(HEAD_DIM == 64 || HEAD_DIM == 128 || HEAD_DIM == 256,
@@ -78,24 +90,33 @@ struct PrefillSm90Traits {
   static_assert(STAGES >= 2, "the K/V ring needs at least double buffering");
   static_assert(CONSUMER_WARPGROUPS >= 1 && CONSUMER_WARPGROUPS <= 3,
                 "one producer plus at most three consumers fit 512 threads");
+  static_assert(CTAS_PER_SM == 1 || CTAS_PER_SM == 2, "one or two CTAs per SM");
+  static_assert(kThreads * CTAS_PER_SM <= 2048, "resident threads exceed an SM's 2048");
   static_assert(kProducerRegs + CONSUMER_WARPGROUPS * kConsumerRegs <= kRegisterFileSlots,
-                "register re-partitioning exceeds the register file");
-  static_assert(kSmemBytes <= kMaxSmemBytes, "tiles exceed Hopper's shared memory");
+                "register re-partitioning exceeds this CTA's share of the register file");
+  static_assert(2 * kBarrierBytes <= kAlignSlack,
+                "the barriers fit the alignment slack on one side of the tiles or the other");
+  static_assert(kSmemBytes <= kMaxSmemBytes,
+                "tiles exceed this CTA's share of Hopper's shared memory");
 };
 
 namespace sm90 {
 
 constexpr int kFragmentHalfRows = kMmaM / 2; ///< a thread's second fragment row is 8 below
 
-/// Where each tile and barrier of the ring lives (shared-memory addresses).
+/// Where each tile and barrier of the ring lives (shared-memory addresses), from the base of
+/// the dynamic shared-memory window: the tiles at the next swizzle atom, the barriers in
+/// the gap before them when it is large enough, else right after them (kSmemBytes holds
+/// one atom besides the tiles, and the barriers take at most half of one).
 template <typename Traits> struct SmemLayout {
   unsigned q;
   unsigned kv;
   unsigned barriers;
 
   __device__ __forceinline__ explicit SmemLayout(unsigned base)
-      : q(base), kv(base + Traits::kQTileBytes),
-        barriers(kv + 2 * Traits::STAGES * Traits::kKVTileBytes) {}
+      : q((base + kSwizzleAtomBytes - 1) & ~(kSwizzleAtomBytes - 1u)),
+        kv(q + Traits::kQTileBytes),
+        barriers(q - base >= Traits::kBarrierBytes ? base : q + Traits::kTileBytes) {}
   __device__ __forceinline__ unsigned k(int stage) const {
     return kv + stage * 2 * Traits::kKVTileBytes;
   }
@@ -528,21 +549,17 @@ __device__ __forceinline__ QueryBlock<Traits, Variant> makeQueryBlock(const Attn
   return block;
 }
 
-/// The ring's base: the dynamic shared-memory window rounded up to a swizzle atom.
-__device__ __forceinline__ unsigned alignedSmemBase(const unsigned char *smem) {
-  return (smemAddress(smem) + kSwizzleAtomBytes - 1) & ~(kSwizzleAtomBytes - 1u);
-}
-
 } // namespace sm90
 
 /// The whole forward pass for one query block on sm_90a. Launch with Traits::kThreads
 /// threads, Traits::kSmemBytes of dynamic shared memory, grid (ceil(N / BLOCK_M), Hq, B),
-/// and `__launch_bounds__(Traits::kThreads, 1)` (setmaxnreg needs the register cap).
+/// and `__launch_bounds__(Traits::kThreads, Traits::CTAS_PER_SM)` (setmaxnreg re-partitions
+/// the registers that cap gives each CTA).
 template <typename Traits, typename Variant>
 __device__ __forceinline__ void prefillKernelSm90(const AttncSoftmaxParams &p) {
   extern __shared__ __align__(kSwizzleAtomBytes) unsigned char smem[];
   if (threadIdx.x == 0) {
-    const sm90::SmemLayout<Traits> layout(sm90::alignedSmemBase(smem));
+    const sm90::SmemLayout<Traits> layout(smemAddress(smem));
     mbarrierInit(layout.qFull(), kWarpgroupThreads);
     for (int stage = 0; stage < Traits::STAGES; ++stage) {
       mbarrierInit(layout.kFull(stage), kWarpgroupThreads);
@@ -556,11 +573,11 @@ __device__ __forceinline__ void prefillKernelSm90(const AttncSoftmaxParams &p) {
   const Variant variant{};
   if (threadIdx.x < kWarpgroupThreads) {
     warpgroupReleaseRegisters<Traits::kProducerRegs>();
-    const sm90::SmemLayout<Traits> layout(sm90::alignedSmemBase(smem));
+    const sm90::SmemLayout<Traits> layout(smemAddress(smem));
     sm90::produceTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant), variant);
   } else {
     warpgroupClaimRegisters<Traits::kConsumerRegs>();
-    const sm90::SmemLayout<Traits> layout(sm90::alignedSmemBase(smem));
+    const sm90::SmemLayout<Traits> layout(smemAddress(smem));
     sm90::consumeTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant), variant,
                                threadIdx.x / kWarpgroupThreads - 1);
   }

@@ -262,6 +262,19 @@ TEST(MaskModel, DataDependentConjunctKeepsTheAffinePart) {
   EXPECT_EQ(opaque->kind(), MaskKind::BlockMap);
 }
 
+TEST(MaskModel, NarrowMeansBandedOrDataDependent) {
+  std::string error;
+  for (const char *narrow :
+       {"j <= i && i - j < window", "j <= i && i / chunk == j / chunk", "abs(i - j) <= radius",
+        "j >= min(max(i - radius, 0), M - 2 * radius - 1) && "
+        "j <= min(max(i - radius, 0), M - 2 * radius - 1) + 2 * radius",
+        "runtime('reads input doc') && j <= i"})
+    EXPECT_TRUE(MaskModel::parse(narrow, &error)->isNarrow()) << narrow;
+  for (const char *wide : {"j <= i", "j <= i || j < prefix", "j >= i - window + 1"})
+    EXPECT_FALSE(MaskModel::parse(wide, &error)->isNarrow()) << wide;
+  EXPECT_FALSE(MaskModel::none().isNarrow());
+}
+
 TEST(MaskModel, NonAffineFormsBecomeRuntimeAtoms) {
   std::string error;
   // 2D neighbourhood: j % width uses j plainly and floor-divided.

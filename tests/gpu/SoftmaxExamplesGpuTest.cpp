@@ -92,7 +92,8 @@ TEST_F(SoftmaxExamplesGpu, MatchFloat64Reference) {
           std::unique_ptr<runtime::Kernel> compiled;
           cuda::PrefillConfig used;
           for (const cuda::PrefillConfig &cfg :
-               cuda::prefillCandidates(headDim, rt.device().arch())) {
+               cuda::prefillCandidates(headDim, rt.device().arch(),
+                                       program->maskReach(kernel.name))) {
             if (cfg.sm90 != sm90)
               continue;
             std::optional<GeneratedKernel> gen = program->generate(kernel.name, headDim, cfg, diag);

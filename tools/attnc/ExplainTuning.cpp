@@ -64,7 +64,8 @@ int explainTuning(const po::variables_map &vm, const CompiledProgram &program,
   }
 
   const cuda::PrefillConfig fallback =
-      cuda::prefillCandidates(headDim, tuner::archOfFingerprint(device)).front();
+      cuda::prefillCandidates(headDim, tuner::archOfFingerprint(device), program.maskReach(kernel))
+          .front();
   std::ostringstream diag;
   std::optional<GeneratedKernel> generated = program.generate(kernel, headDim, fallback, diag);
   if (!generated) {

@@ -19,7 +19,8 @@ void addKernelOptions(po::options_description &desc) {
       ("warps", po::value<int>(), "warps per CTA")
       ("stages", po::value<int>(), "K/V pipeline depth")
       ("q-in-regs", po::value<bool>(), "sm80: hold Q fragments in registers (true/false)")
-      ("overlap", po::value<bool>(), "sm90: overlap the previous block's P V with the softmax (true/false)");
+      ("overlap", po::value<bool>(), "sm90: overlap the previous block's P V with the softmax (true/false)")
+      ("ctas-per-sm", po::value<int>(), "sm90: CTAs per SM, 1 (BLOCK_M 128) or 2 (BLOCK_M 64, half the registers and shared memory each)");
 }
 
 std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
@@ -45,16 +46,17 @@ std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
               << *declared << " that kernel '" << c.kernel << "' declares\n";
     return std::nullopt;
   }
-  std::vector<cuda::PrefillConfig> defaults = cuda::prefillCandidates(c.headDim, arch);
+  std::vector<cuda::PrefillConfig> defaults =
+      cuda::prefillCandidates(c.headDim, arch, program.maskReach(c.kernel));
   c.explicitConfig = vm.count("template") || vm.count("block-m") || vm.count("block-n") ||
                      vm.count("warps") || vm.count("stages") || vm.count("q-in-regs") ||
-                     vm.count("overlap");
+                     vm.count("overlap") || vm.count("ctas-per-sm");
   if (!c.explicitConfig) {
     c.configs = defaults;
     return c;
   }
   std::string tmpl = vm.count("template") ? vm["template"].as<std::string>()
-                     : vm.count("overlap")  ? "sm90"
+                     : vm.count("overlap") || vm.count("ctas-per-sm") ? "sm90"
                      : vm.count("warps") || vm.count("q-in-regs") || vm.count("block-m")
                          ? "sm80"
                          : (defaults.front().sm90 ? "sm90" : "sm80");
@@ -67,27 +69,29 @@ std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
       std::cerr << "attnc: error: the sm90 template (wgmma) needs sm_90a, not " << arch << "\n";
       return std::nullopt;
     }
+    const int ctas = vm.count("ctas-per-sm") ? vm["ctas-per-sm"].as<int>() : 1;
     if (vm.count("warps") || vm.count("q-in-regs") ||
-        (vm.count("block-m") && vm["block-m"].as<int>() != cuda::kSm90BlockM)) {
+        (vm.count("block-m") && vm["block-m"].as<int>() != cuda::sm90BlockM(ctas))) {
       std::cerr << "attnc: error: the sm90 template fixes BLOCK_M at " << cuda::kSm90BlockM
-                << " and its warps; --warps and --q-in-regs belong to the sm80 template\n";
+                << " (" << cuda::sm90BlockM(2)
+                << " at --ctas-per-sm 2) and its warps; --warps and --q-in-regs belong to "
+                   "the sm80 template\n";
       return std::nullopt;
     }
     cuda::PrefillConfig cfg = cuda::PrefillConfig::hopper(
-        vm.count("block-n") ? vm["block-n"].as<int>() : 128,
-        vm.count("stages") ? vm["stages"].as<int>() : 2,
-        vm.count("overlap") && vm["overlap"].as<bool>());
-    if ((cfg.blockN != 64 && cfg.blockN != 128) || cfg.stages < 2) {
-      std::cerr << "attnc: error: tile config " << cfg.str()
-                << " is not valid: the sm90 template takes BLOCK_N 64 or 128 and at least 2 "
-                   "stages\n";
+        vm.count("block-n") ? vm["block-n"].as<int>() : (ctas == 2 ? 64 : 128),
+        vm.count("stages") ? vm["stages"].as<int>() : (ctas == 2 ? 3 : 2),
+        vm.count("overlap") && vm["overlap"].as<bool>(), ctas);
+    if (std::optional<std::string> problem = cuda::sm90ConfigProblem(c.headDim, cfg)) {
+      std::cerr << "attnc: error: tile config " << cfg.str() << " is not valid: " << *problem
+                << "\n";
       return std::nullopt;
     }
     c.configs = {cfg};
     return c;
   }
-  if (vm.count("overlap")) {
-    std::cerr << "attnc: error: --overlap belongs to the sm90 template\n";
+  if (vm.count("overlap") || vm.count("ctas-per-sm")) {
+    std::cerr << "attnc: error: --overlap and --ctas-per-sm belong to the sm90 template\n";
     return std::nullopt;
   }
   cuda::PrefillConfig cfg = cuda::prefillCandidates(c.headDim).front();

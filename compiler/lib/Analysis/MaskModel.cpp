@@ -284,6 +284,43 @@ MaskModel MaskModel::fromDisjuncts(std::vector<Conjunction> disjuncts) {
   return m;
 }
 
+namespace {
+/// Whether some lower and upper key bound of `c` (the lower defaulting to j >= 0) differ by
+/// an amount free of the row and of the sequence lengths: a band of fixed width.
+bool isBand(const Conjunction &c, const std::set<std::string> &lengths) {
+  std::vector<RowFn> lowers{RowFn{}}, uppers;
+  for (const Atom &a : c.atoms) {
+    if (a.kind == Atom::Kind::KeyLower)
+      lowers.push_back(a.f);
+    else if (a.kind == Atom::Kind::KeyUpper)
+      uppers.push_back(a.f);
+  }
+  for (const RowFn &lo : lowers)
+    for (const RowFn &hi : uppers) {
+      if (lo.ci != hi.ci || lo.cq != hi.cq || (!lo.cq.isZero() && lo.m != hi.m))
+        continue;
+      std::set<std::string> used;
+      (hi.c0 - lo.c0).collectSymbols(used);
+      if (std::none_of(used.begin(), used.end(),
+                       [&](const std::string &s) { return lengths.count(s) > 0; }))
+        return true;
+    }
+  return false;
+}
+} // namespace
+
+bool MaskModel::isNarrow() const {
+  if (!hasMask_ || disjuncts_.empty())
+    return false;
+  std::set<std::string> lengths;
+  for (const SymbolInfo &s : symbols_)
+    if (s.role == SymbolInfo::Role::QueryLength || s.role == SymbolInfo::Role::KeyLength)
+      lengths.insert(s.name);
+  return std::all_of(disjuncts_.begin(), disjuncts_.end(), [&](const Conjunction &c) {
+    return c.hasRuntimeAtom() || isBand(c, lengths);
+  });
+}
+
 MaskKind MaskModel::kind() const {
   if (!hasMask_)
     return MaskKind::None;

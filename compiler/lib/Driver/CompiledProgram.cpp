@@ -258,6 +258,12 @@ std::optional<analysis::MaskModel> CompiledProgram::maskModel(const std::string 
   return *model;
 }
 
+cuda::MaskReach CompiledProgram::maskReach(const std::string &kernel) const {
+  std::ostringstream ignored;
+  std::optional<analysis::MaskModel> model = maskModel(kernel, ignored);
+  return model && model->isNarrow() ? cuda::MaskReach::Narrow : cuda::MaskReach::Wide;
+}
+
 std::optional<GeneratedKernel> CompiledProgram::generate(const std::string &kernel,
                                                          int headDim,
                                                          const cuda::PrefillConfig &config,

@@ -84,15 +84,21 @@ TEST(PrefillConfigText, ParsesWhatItPrints) {
     ASSERT_TRUE(back.has_value()) << c.str();
     EXPECT_EQ(back->str(), c.str());
   }
-  for (const cuda::PrefillConfig &c : cuda::prefillCandidates(256, "sm_90a")) {
-    std::optional<cuda::PrefillConfig> back = cuda::PrefillConfig::parse(c.str());
-    ASSERT_TRUE(back.has_value()) << c.str();
-    EXPECT_EQ(back->sm90, c.sm90);
-    EXPECT_EQ(back->overlap, c.overlap);
-  }
+  for (int d : {128, 256})
+    for (const cuda::PrefillConfig &c :
+         cuda::prefillCandidates(d, "sm_90a", cuda::MaskReach::Narrow)) {
+      std::optional<cuda::PrefillConfig> back = cuda::PrefillConfig::parse(c.str());
+      ASSERT_TRUE(back.has_value()) << c.str();
+      EXPECT_EQ(back->sm90, c.sm90);
+      EXPECT_EQ(back->overlap, c.overlap);
+      EXPECT_EQ(back->ctasPerSm, c.ctasPerSm);
+      EXPECT_EQ(back->blockM, c.blockM);
+      EXPECT_EQ(back->numWarps, c.numWarps);
+    }
   for (const char *bad : {"", "128x64", "128x64 w4 s2 q:gpu", "128x64 w4 s2 q:smem extra",
                           "0x64 w4 s2 q:smem", "128x64 w4 s2 q:smem ", "sm90 64x128 s2",
-                          "sm90 128x128 s2 overlapped", "sm90 128x128"})
+                          "sm90 128x128 s2 overlapped", "sm90 128x128", "sm90 128x64 s3 x2",
+                          "sm90 64x64 s3 overlap x2", "sm90 64x64 s3 x3"})
     EXPECT_FALSE(cuda::PrefillConfig::parse(bad).has_value()) << bad;
 }
 
@@ -108,14 +114,33 @@ TEST(PrefillCandidates, WgmmaTemplateFirstOnSm90aOnly) {
       for (const cuda::PrefillConfig &c : cuda::prefillCandidates(d, arch))
         EXPECT_FALSE(c.sm90) << arch << " " << c.str();
   }
-  // The template's own formula (PrefillSm90Traits::kSmemBytes), by hand for D128 n128 s3.
+  // The template's own formula (PrefillSm90Traits::kSmemBytes), by hand for D128 n128 s3:
+  // one swizzle atom of slack (which also holds the barriers), Q, and K and V per stage.
   EXPECT_EQ(cuda::prefillSmemBytes(128, cuda::PrefillConfig::hopper(128, 3, true)),
-            1024 + 128 * 256 + 2 * 3 * 128 * 256 + (1 + 3 * 3) * 8);
+            1024 + 128 * 256 + 2 * 3 * 128 * 256);
 }
 
-TEST(PrefillSm90Space, TwelvePointsPrunedBySharedMemory) {
+TEST(PrefillCandidates, NarrowMasksTryTwoCtasPerSmFirstAtD128) {
+  std::vector<cuda::PrefillConfig> narrow =
+      cuda::prefillCandidates(128, "sm_90a", cuda::MaskReach::Narrow);
+  ASSERT_FALSE(narrow.empty());
+  EXPECT_EQ(narrow.front().str(), "sm90 64x64 s3 x2 overlap");
+  EXPECT_EQ(cuda::prefillSmemBytes(128, narrow.front()), cuda::sm90MaxSmemBytes(2))
+      << "64x64 with 3 stages fills a CTA's half of the SM exactly";
+  EXPECT_EQ(cuda::sm90ConfigProblem(128, narrow.front()), std::nullopt);
+  EXPECT_EQ(cuda::prefillCandidates(128, "sm_90a").front().ctasPerSm, 1) << "wide: unchanged";
+  for (int d : {64, 256})
+    for (const cuda::PrefillConfig &c : cuda::prefillCandidates(d, "sm_90a", cuda::MaskReach::Narrow))
+      EXPECT_EQ(c.ctasPerSm, 1) << d << " " << c.str();
+  for (const cuda::PrefillConfig &c : cuda::prefillCandidates(128, "sm_80", cuda::MaskReach::Narrow))
+    EXPECT_FALSE(c.sm90) << c.str();
+  EXPECT_NE(cuda::sm90ConfigProblem(128, cuda::PrefillConfig::hopper(128, 2, false, 2)),
+            std::nullopt);
+}
+
+TEST(PrefillSm90Space, TwentyFourPointsPrunedBySharedMemory) {
   SearchSpace space = prefillSm90Space(256);
-  EXPECT_EQ(space.size(), 12u);
+  EXPECT_EQ(space.size(), 24u);
   Enumeration e = space.enumerate(DeviceLimits{});
   EXPECT_FALSE(e.valid.empty());
   EXPECT_FALSE(e.pruned.empty()) << "D256 with 128-key blocks and 4 stages cannot fit";
@@ -123,8 +148,21 @@ TEST(PrefillSm90Space, TwelvePointsPrunedBySharedMemory) {
     cuda::PrefillConfig config = toPrefillConfig(c);
     EXPECT_TRUE(config.sm90);
     EXPECT_EQ(fromPrefillConfig(config), c);
+    EXPECT_EQ(config.ctasPerSm, 1) << "D256 tiles exceed half an SM's shared memory";
     EXPECT_EQ(space.threadsPerBlock(c), 384);
   }
+  Enumeration d128 = prefillSm90Space(128).enumerate(DeviceLimits{});
+  bool twoCtas = false;
+  for (const Candidate &c : d128.valid) {
+    cuda::PrefillConfig config = toPrefillConfig(c);
+    EXPECT_EQ(cuda::sm90ConfigProblem(128, config), std::nullopt) << config.str();
+    if (config.ctasPerSm == 2) {
+      twoCtas = true;
+      EXPECT_EQ(config.blockN, 64) << config.str();
+      EXPECT_EQ(prefillSm90Space(128).threadsPerBlock(c), 256);
+    }
+  }
+  EXPECT_TRUE(twoCtas) << "64x64 with 2 or 3 stages fits two CTAs per SM at D128";
 }
 
 namespace {

@@ -45,7 +45,7 @@ runtime::Expected<TuneReport> tunePrefill(const TuneRequest &req) {
   auto started = std::chrono::steady_clock::now();
   std::ostringstream diag;
   const std::vector<cuda::PrefillConfig> defaults =
-      cuda::prefillCandidates(req.headDim, req.device.arch());
+      cuda::prefillCandidates(req.headDim, req.device.arch(), req.program->maskReach(req.kernel));
   std::optional<GeneratedKernel> probe =
       req.program->generate(req.kernel, req.headDim, defaults.front(), diag);
   if (!probe)

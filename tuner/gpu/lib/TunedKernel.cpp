@@ -24,7 +24,7 @@ runtime::Expected<TunedKernel> loadTunedKernel(runtime::Runtime &rt,
                                                const ProblemShape &shape, const LayeredDb *db) {
   auto started = std::chrono::steady_clock::now();
   const std::vector<cuda::PrefillConfig> defaults =
-      cuda::prefillCandidates(headDim, rt.device().arch());
+      cuda::prefillCandidates(headDim, rt.device().arch(), program.maskReach(kernel));
   std::ostringstream diag;
   std::optional<GeneratedKernel> first = program.generate(kernel, headDim, defaults.front(), diag);
   if (!first)

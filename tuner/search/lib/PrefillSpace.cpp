@@ -21,6 +21,7 @@ constexpr int kMmaM = 16;           // Mma.cuh kMmaM: rows of an m16n8k16 tile
 constexpr int kMmaK = 16;           // Mma.cuh kMmaK: reduction depth of an m16n8k16 tile
 constexpr int kHeadDimQuantum = 64; // one 128-byte swizzle group of 16-bit elements
 constexpr int kHalvesPerRegister = 2;
+constexpr int kReservedSmemPerCta = 1024; // what the system keeps per CTA on sm_80+
 
 int threadsOf(const Candidate &c) { return c.get("w") * kWarpSize; }
 
@@ -38,17 +39,26 @@ int registerFloor(int headDim, const Candidate &c) {
 
 ConstraintFn prefillSharedMemoryConstraint(int headDim) {
   return [headDim](const Candidate &c, const DeviceLimits &limits) -> std::optional<std::string> {
-    int smem = cuda::prefillSmemBytes(headDim, toPrefillConfig(c));
+    const cuda::PrefillConfig config = toPrefillConfig(c);
+    int smem = cuda::prefillSmemBytes(headDim, config);
     if (smem > limits.smemOptinBytes)
       return "shared memory " + std::to_string(smem) + " B exceeds the device's " +
              std::to_string(limits.smemOptinBytes) + " B";
+    if (config.ctasPerSm > 1) {
+      int share = limits.smemPerSMBytes / config.ctasPerSm - kReservedSmemPerCta;
+      if (smem > share)
+        return "shared memory " + std::to_string(smem) + " B exceeds the " +
+               std::to_string(share) + " B a CTA has at " + std::to_string(config.ctasPerSm) +
+               " per SM";
+    }
     return std::nullopt;
   };
 }
 
 cuda::PrefillConfig toPrefillConfig(const Candidate &c) {
   if (std::optional<int> overlap = c.find("overlap"))
-    return cuda::PrefillConfig::hopper(c.get("bn"), c.get("s"), *overlap != 0);
+    return cuda::PrefillConfig::hopper(c.get("bn"), c.get("s"), *overlap != 0,
+                                       c.find("ctas").value_or(1));
   cuda::PrefillConfig config;
   config.blockM = c.get("bm");
   config.blockN = c.get("bn");
@@ -60,7 +70,10 @@ cuda::PrefillConfig toPrefillConfig(const Candidate &c) {
 
 Candidate fromPrefillConfig(const cuda::PrefillConfig &config) {
   if (config.sm90)
-    return Candidate{{{"bn", config.blockN}, {"s", config.stages}, {"overlap", config.overlap ? 1 : 0}}};
+    return Candidate{{{"bn", config.blockN},
+                      {"s", config.stages},
+                      {"overlap", config.overlap ? 1 : 0},
+                      {"ctas", config.ctasPerSm}}};
   return Candidate{{{"bm", config.blockM},
                     {"bn", config.blockN},
                     {"w", config.numWarps},

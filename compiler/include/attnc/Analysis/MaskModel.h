@@ -157,6 +157,12 @@ public:
   bool hasMask() const { return hasMask_; }
   const std::vector<Conjunction> &disjuncts() const { return disjuncts_; }
   MaskKind kind() const;
+  /// Whether a query row sees a narrow slice of the keys: every disjunct is a band (a lower
+  /// and an upper key bound, the lower defaulting to 0, whose difference depends on neither
+  /// the row nor the sequence lengths: sliding window, chunks, neighbourhoods) or holds a
+  /// run-time atom (data-dependent, such as document ids, which the block map narrows). A
+  /// heuristic for tile shapes: a key-padding input counts as narrow too.
+  bool isNarrow() const;
 
   /// The symbols the bounds mention.
   std::set<std::string> usedSymbols() const;

@@ -1,7 +1,7 @@
 //===- PrefillConfig.cpp - Tile shape of a prefill kernel ------------------===//
 //
 // Printing and parsing, the per-arch defaults and the shared-memory formulas, which must
-// agree with PrefillTraits::kSmemBytes and PrefillSm90Traits::kSmemBytes.
+// agree with PrefillTraits::kSmemBytes and PrefillSm90Traits::kSmemBytes / kMaxSmemBytes.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/PrefillConfig.h"
@@ -11,30 +11,35 @@
 namespace attnc::cuda {
 
 namespace {
-constexpr int kElementBytes = 2;        // bf16 / fp16 operands
-constexpr int kSm90AlignSlack = 1024;   // PrefillSm90Traits::kAlignSlack (one swizzle atom)
-constexpr int kSm90MbarrierBytes = 8;   // one mbarrier
-constexpr int kSm90FixedBarriers = 1;   // Q full
-constexpr int kSm90BarriersPerStage = 3; // K full, V full, stage empty
+constexpr int kElementBytes = 2;      // bf16 / fp16 operands
+constexpr int kSm90AlignSlack = 1024; // PrefillSm90Traits::kAlignSlack (one swizzle atom,
+                                      // which also holds the mbarriers)
+constexpr int kSm90MaxSmemOneCta = 232448;    // sm_90's opt-in dynamic shared memory
+constexpr int kSm90SmemPerSm = 233472;        // PrefillSm90Traits::kSmemPerSm
+constexpr int kSm90ReservedSmemPerCta = 1024; // PrefillSm90Traits::kReservedSmemPerCta
+constexpr const char *kTwoCtasWord = " x2";
+constexpr const char *kOverlapWord = " overlap";
 } // namespace
 
 std::string PrefillConfig::str() const {
   if (sm90)
     return "sm90 " + std::to_string(blockM) + "x" + std::to_string(blockN) + " s" +
-           std::to_string(stages) + (overlap ? " overlap" : "");
+           std::to_string(stages) + (ctasPerSm == 2 ? kTwoCtasWord : "") +
+           (overlap ? kOverlapWord : "");
   return std::to_string(blockM) + "x" + std::to_string(blockN) + " w" +
          std::to_string(numWarps) + " s" + std::to_string(stages) +
          (qInRegs ? " q:regs" : " q:smem");
 }
 
-PrefillConfig PrefillConfig::hopper(int blockN, int stages, bool overlap) {
+PrefillConfig PrefillConfig::hopper(int blockN, int stages, bool overlap, int ctasPerSm) {
   PrefillConfig c;
   c.sm90 = true;
-  c.blockM = kSm90BlockM;
-  c.numWarps = kSm90Warps;
+  c.blockM = sm90BlockM(ctasPerSm);
+  c.numWarps = sm90Warps(ctasPerSm);
   c.blockN = blockN;
   c.stages = stages;
   c.overlap = overlap;
+  c.ctasPerSm = ctasPerSm;
   return c;
 }
 
@@ -45,9 +50,13 @@ std::optional<PrefillConfig> PrefillConfig::parse(const std::string &text) {
     if (std::sscanf(text.c_str(), "sm90 %dx%d s%d%n", &bm, &bn, &stages, &used) != 3)
       return std::nullopt;
     std::string rest = text.substr(static_cast<size_t>(used));
-    if (bm != kSm90BlockM || (rest != "" && rest != " overlap"))
+    const bool twoCtas = rest.rfind(kTwoCtasWord, 0) == 0;
+    if (twoCtas)
+      rest = rest.substr(std::string(kTwoCtasWord).size());
+    const int ctas = twoCtas ? 2 : 1;
+    if (bm != sm90BlockM(ctas) || (rest != "" && rest != kOverlapWord))
       return std::nullopt;
-    c = hopper(bn, stages, rest == " overlap");
+    c = hopper(bn, stages, rest == kOverlapWord, ctas);
   } else {
     char q[8] = {0};
     int used = 0;
@@ -67,13 +76,16 @@ std::optional<PrefillConfig> PrefillConfig::parse(const std::string &text) {
 
 bool archHasWgmma(const std::string &arch) { return arch == "sm_90a"; }
 
-std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arch) {
+std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arch,
+                                             MaskReach reach) {
   std::vector<PrefillConfig> out;
   // sm_90a: the wgmma template (1.5x FA2 on H100 at D=128, bench/NOTES.md "Hopper
   // template"): 128-key blocks where two stages fit, 64-key blocks for D=256. The
   // softmax/PV overlap holds two S tiles at once; where a variant's score or mask code
   // leaves no room for that (ALiBi at D=64 spills 8 B under the 168-register cap), the
-  // same tiles without overlap come next.
+  // same tiles without overlap come next. Narrow masks at D=128 (sliding window, document
+  // ids) visit ~9 key blocks per 128-row CTA, too few to hide its fixed cost at one CTA
+  // per SM (bench/NOTES.md "v5"): 64x64 tiles at two CTAs per SM come first there.
   if (archHasWgmma(arch)) {
     if (headDim >= 256)
       out = {PrefillConfig::hopper(64, 2, true), PrefillConfig::hopper(64, 2, false)};
@@ -81,6 +93,8 @@ std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arc
       out = {PrefillConfig::hopper(128, 2, false), PrefillConfig::hopper(128, 3, true)};
     else
       out = {PrefillConfig::hopper(128, 3, true), PrefillConfig::hopper(128, 3, false)};
+    if (headDim == 128 && reach == MaskReach::Narrow)
+      out.insert(out.begin(), PrefillConfig::hopper(64, 3, true, 2));
   }
   // mma.sync: 32 query rows per warp, Q re-read from shared memory, 64-key blocks (the
   // fastest mma.sync shape measured for D <= 128); its scores, packed P and accumulators
@@ -102,9 +116,27 @@ std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arc
 int prefillSmemBytes(int headDim, const PrefillConfig &c) {
   int row = headDim * kElementBytes;
   if (c.sm90)
-    return kSm90AlignSlack + c.blockM * row + 2 * c.stages * c.blockN * row +
-           (kSm90FixedBarriers + kSm90BarriersPerStage * c.stages) * kSm90MbarrierBytes;
+    return kSm90AlignSlack + c.blockM * row + 2 * c.stages * c.blockN * row;
   return c.blockM * row + c.stages * 2 * c.blockN * row;
+}
+
+int sm90MaxSmemBytes(int ctasPerSm) {
+  return ctasPerSm == 1 ? kSm90MaxSmemOneCta : kSm90SmemPerSm / ctasPerSm - kSm90ReservedSmemPerCta;
+}
+
+std::optional<std::string> sm90ConfigProblem(int headDim, const PrefillConfig &c) {
+  if (c.blockN != 64 && c.blockN != 128)
+    return "the sm90 template takes BLOCK_N 64 or 128, got " + std::to_string(c.blockN);
+  if (c.stages < 2)
+    return "the sm90 template needs at least 2 stages, got " + std::to_string(c.stages);
+  if (c.ctasPerSm != 1 && c.ctasPerSm != 2)
+    return "the sm90 template runs 1 or 2 CTAs per SM, got " + std::to_string(c.ctasPerSm);
+  const int smem = prefillSmemBytes(headDim, c);
+  if (smem > sm90MaxSmemBytes(c.ctasPerSm))
+    return "its tiles need " + std::to_string(smem) + " B of shared memory, over the " +
+           std::to_string(sm90MaxSmemBytes(c.ctasPerSm)) + " B a CTA has at " +
+           std::to_string(c.ctasPerSm) + " per SM";
+  return std::nullopt;
 }
 
 } // namespace attnc::cuda

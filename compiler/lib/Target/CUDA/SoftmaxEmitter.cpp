@@ -3,7 +3,8 @@
 // Assigns every run-time symbol a spelling (role dims read the fixed fields of
 // AttncSoftmaxParams, other dims and params get iparams/fparams slots, inputs get
 // `inputs[k]`), then prints the variant functor and the instantiation. The hand-written
-// kernel lives in templates/attnc/Prefill.cuh; nothing here writes kernel logic.
+// kernels live in templates/attnc/Prefill.cuh and PrefillSm90.cuh; nothing here writes
+// kernel logic.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/SoftmaxEmitter.h"
@@ -228,7 +229,8 @@ FailureOr<EmittedKernel> emitSoftmaxPrefill(attn::KernelOp kernel, int headDim,
      << "constexpr int BLOCK_N = " << config.blockN << ";\n"
      << "constexpr int STAGES = " << config.stages << ";\n";
   if (config.sm90)
-    os << "constexpr bool OVERLAP_SOFTMAX = " << (config.overlap ? "true" : "false") << ";\n\n";
+    os << "constexpr bool OVERLAP_SOFTMAX = " << (config.overlap ? "true" : "false") << ";\n"
+       << "constexpr int CTAS_PER_SM = " << config.ctasPerSm << ";\n\n";
   else
     os << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
        << "constexpr bool Q_IN_REGS = " << (config.qInRegs ? "true" : "false") << ";\n\n";
@@ -238,17 +240,18 @@ FailureOr<EmittedKernel> emitSoftmaxPrefill(attn::KernelOp kernel, int headDim,
   os << "};\n\n";
   if (config.sm90)
     os << "using Traits = attnc::PrefillSm90Traits<" << storageType(dtype)
-       << ", HEAD_DIM, BLOCK_N, STAGES, BLOCK_M / attnc::kWgmmaM, OVERLAP_SOFTMAX>;\n"
+       << ", HEAD_DIM, BLOCK_N, STAGES, BLOCK_M / attnc::kWgmmaM, OVERLAP_SOFTMAX,"
+          " CTAS_PER_SM>;\n"
        << "static_assert(Traits::BLOCK_M == BLOCK_M, \"host and device disagree on BLOCK_M\");\n";
   else
     os << "using Traits = attnc::PrefillTraits<" << storageType(dtype)
        << ", HEAD_DIM, BLOCK_M, BLOCK_N, NUM_WARPS, STAGES, Q_IN_REGS>;\n";
-  // One CTA per SM on sm_90a: setmaxnreg re-partitions the registers only under that cap.
+  // sm_90a: the CTAs-per-SM minimum caps registers, and setmaxnreg re-partitions that cap.
   os << "static_assert(Traits::kSmemBytes == " << out.smemBytes
      << ", \"host and device disagree on shared memory\");\n"
      << "} // namespace attnc_generated\n\n"
      << "extern \"C\" __global__ void __launch_bounds__(attnc_generated::Traits::kThreads"
-     << (config.sm90 ? ", 1" : "") << ")\n"
+     << (config.sm90 ? ", attnc_generated::Traits::CTAS_PER_SM" : "") << ")\n"
      << out.entryName << "(const __grid_constant__ AttncSoftmaxParams p) {\n"
      << "  attnc::" << (config.sm90 ? "prefillKernelSm90" : "prefillKernel")
      << "<attnc_generated::Traits, attnc_generated::Variant>(p);\n"
