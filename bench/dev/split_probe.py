@@ -28,7 +28,7 @@ SCALAR = {16384: {0: (2, 4, 8), 2: (2, 3, 4)}, 4096: {0: (1,), 2: (1,)}}
 SWEEP = {T: {kind: ({1: (1, 2, 3, 4)} if T == 16384 else {1: (1,)}) if kind == "channel" else SCALAR[T]
              for kind in ("none", "head", "token", "channel")} for T in (16384, 4096)}
 SMS, SMEM_PER_SM = 132, 233472  # H100
-CTAS_PER_SM, SMEM_RESERVED, MIN_SEG_CHUNKS, MAX_SEGMENTS = 2, 1024, 8, 64  # runtime/LinearLaunch.h
+CTAS_PER_SM, SMEM_RESERVED, MIN_SEG_CHUNKS, MAX_SEGMENTS, MAX_PIECES = 2, 1024, 8, 64, 16  # runtime/LinearLaunch.h
 
 
 def cfg_name(c):
@@ -94,8 +94,21 @@ def auto_segments(c, smem, n, H, tokens):
     return max(1, min(slots // ctas, chunks // MIN_SEG_CHUNKS, MAX_SEGMENTS))
 
 
-def launcher(kern, c, P, q, k, v, o, g=None, hdecay=None, s0=None, s1=None, cu=None):
-    """The three stages of a split launch (only the main one for P = 1) on canonical views."""
+def auto_pieces(c, smem, n, H, tokens, P):
+    """runtime's linearStatePiecesFor on an H100: R pre-pass pieces per earlier segment."""
+    if P <= 1:
+        return 1
+    ctas = (c[1] // c[2]) * H * n * (P - 1)
+    slots = SMS * max(1, min(CTAS_PER_SM, SMEM_PER_SM // (smem + SMEM_RESERVED)))
+    if 2 * ctas > slots:
+        return 1
+    seg_chunks = -(-(tokens // n) // c[3]) // P
+    return max(1, min(slots // ctas, seg_chunks // MIN_SEG_CHUNKS, MAX_PIECES))
+
+
+def launcher(kern, c, P, q, k, v, o, g=None, hdecay=None, s0=None, s1=None, cu=None, R=1):
+    """The three stages of a split launch (only the main one for P = 1) on canonical views,
+    the state pre-pass cut into R pieces per earlier segment."""
     (main, state, fold, smem), (hk, hv, sv, ch, sub, nw, _) = kern, c
     n = (cu.numel() - 1) if cu is not None else q.shape[0]
     H = q.shape[1]
@@ -106,15 +119,16 @@ def launcher(kern, c, P, q, k, v, o, g=None, hdecay=None, s0=None, s1=None, cu=N
     p.state_out = s1.data_ptr() if s1 is not None else None
     p.cu_seqlens = cu.data_ptr() if cu is not None else None
     p.num_seqs, p.heads, p.seq_len, p.scale = n, H, q.shape[2], hk ** -0.5
-    ws = torch.empty(max(1, n * H * (P - 1) * hk * (hv + 1)), device="cuda", dtype=torch.float32)
+    ws = torch.empty(max(1, n * H * (P - 1) * R * hk * (hv + 1)), device="cuda", dtype=torch.float32)
     p.workspace = ws.data_ptr() if P > 1 else None
     p.num_segments = P
+    p.state_pieces = R
     args = (ctypes.c_void_p * 1)(ctypes.addressof(p))
 
     def run(only=None):  # only: "state", "fold" or "main" launches that stage alone (timing)
         stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
         if P > 1 and only in (None, "state"):
-            lp.check(cuda.cuLaunchKernel(state, hv // sv, H, n * (P - 1), nw * 32, 1, 1, smem, stream, args, None), "state")
+            lp.check(cuda.cuLaunchKernel(state, hv // sv, H, n * (P - 1) * R, nw * 32, 1, 1, smem, stream, args, None), "state")
         if P > 1 and only in (None, "fold"):
             lp.check(cuda.cuLaunchKernel(fold, hv // sv, H, n, nw * 32, 1, 1, 0, stream, args, None), "fold")
         if only in (None, "main"):
@@ -123,7 +137,7 @@ def launcher(kern, c, P, q, k, v, o, g=None, hdecay=None, s0=None, s1=None, cu=N
     return run
 
 
-def case(funcs, c, kind, P, B, H, T, layout, varlen=None, strong=False):
+def case(funcs, c, kind, P, B, H, T, layout, varlen=None, strong=False, R=1):
     hk, hv = c[0], c[1]
     def make(D):
         x = torch.randn(B, T, H, D, device="cuda", dtype=torch.bfloat16)
@@ -136,7 +150,7 @@ def case(funcs, c, kind, P, B, H, T, layout, varlen=None, strong=False):
     s0 = torch.randn(n, H, hk, hv, device="cuda")
     s1 = torch.full_like(s0, float("nan"))
     cu = torch.tensor(varlen, device="cuda", dtype=torch.int32) if varlen is not None else None
-    launcher(funcs[kind], c, P, q, k, v, o, g, hdecay, s0, s1, cu)()
+    launcher(funcs[kind], c, P, q, k, v, o, g, hdecay, s0, s1, cu, R=R)()
     torch.cuda.synchronize()
     if varlen is None:
         ref, sref = lp.reference(q, k, v, kind, g, hdecay, s0)
@@ -169,6 +183,10 @@ def correctness(loaded):
                 worst = max(worst, *e)
                 shape = f"packed {varlen}" if varlen else f"B{B} H{H} T{T}"
                 print(f"  {cfg_name(c)} {kind:8s} P{P} {layout} {shape}: {e[0]:.2e} ({e[1]:.2e})", flush=True)
+    for kind in ("none", "channel"):  # the pre-pass cut into pieces: 5 per segment, 3 segments
+        e = case(loaded[CONFIGS[1]], CONFIGS[1], kind, 3, 1, 2, 8192, "bhtd", R=5)
+        worst = max(worst, *e)
+        print(f"  {cfg_name(CONFIGS[1])} {kind:8s} P3 R5 B1 H2 T8192: {e[0]:.2e} ({e[1]:.2e})", flush=True)
     for kind in ("token", "channel"):
         e = case(loaded[CONFIGS[1]], CONFIGS[1], kind, 8, 1, 1, 16384, "bthd", strong=True)
         worst = max(worst, *e)
@@ -213,17 +231,20 @@ def timing(loaded, warm_only=False, kinds=KINDS):
                 if kind not in loaded[c] or ci not in SWEEP[T][kind]:
                     continue
                 for P in SWEEP[T][kind][ci]:
-                    fns = []
-                    for (q, k, v, o, gt, gc) in sets:
-                        g = {"token": gt.transpose(1, 2), "channel": gc.transpose(1, 2)}.get(kind)
-                        fns.append(launcher(loaded[c][kind], c, P, *(x.transpose(1, 2) for x in (q, k, v, o)), g,
-                                            hdecay if kind == "head" else None))
-                    t = bench(rotated(fns))
-                    times[(ci, P)] = t
-                    auto = auto_segments(c, loaded[c][kind][-1], B, H, B * T) == P
-                    per.append(f"{cfg_name(c)[12:]}/P{P}{'*' if auto else ''}:{t:.3f}")
-                    if best is None or t < best[0]:
-                        best = (t, c, P)
+                    r_auto = auto_pieces(c, loaded[c][kind][-1], B, H, B * T, P)
+                    for R in sorted({1, r_auto}):
+                        fns = []
+                        for (q, k, v, o, gt, gc) in sets:
+                            g = {"token": gt.transpose(1, 2), "channel": gc.transpose(1, 2)}.get(kind)
+                            fns.append(launcher(loaded[c][kind], c, P, *(x.transpose(1, 2) for x in (q, k, v, o)), g,
+                                                hdecay if kind == "head" else None, R=R))
+                        t = bench(rotated(fns))
+                        if R == r_auto:
+                            times[(ci, P)] = t
+                        auto = auto_segments(c, loaded[c][kind][-1], B, H, B * T) == P and R == r_auto
+                        per.append(f"{cfg_name(c)[12:]}/P{P}{f'R{R}' if R > 1 else ''}{'*' if auto else ''}:{t:.3f}")
+                        if R == r_auto and (best is None or t < best[0]):
+                            best = (t, c, P, R)
             fla = {"none": lambda s: (lambda: chunk_linear_attn(s[0], s[1], s[2], normalize=False)),
                    "head": lambda s: (lambda: chunk_simple_gla(s[0], s[1], s[2], g_gamma=hdecay)),
                    "token": lambda s: (lambda: chunk_simple_gla(s[0], s[1], s[2], g=s[4])),
@@ -248,23 +269,24 @@ def timing(loaded, warm_only=False, kinds=KINDS):
                     row = [r for r in rows if r[0] == T and r[1] == kind]
                     if not row or row[0][2][2] < 2:
                         continue
-                    _, c, P = row[0][2]
+                    _, c, P, R = row[0][2]
                     q, k, v, o, gt, gc = sets[0]
                     g = {"channel": gc.transpose(1, 2)}.get(kind)
-                    run = launcher(loaded[c][kind], c, P, *(x.transpose(1, 2) for x in (q, k, v, o)), g)
+                    run = launcher(loaded[c][kind], c, P, *(x.transpose(1, 2) for x in (q, k, v, o)), g, R=R)
                     parts = {name: bench(lambda only=name: run(only)) for name in ("state", "fold", "main")}
                     print(f"  T{T} {kind} {cfg_name(c)} P{P} stages alone: " +
-                          " ".join(f"{n} {t:.3f}" for n, t in parts.items()) + f" (all {row[0][2][0]:.3f})", flush=True)
+                          " ".join(f"{n} {t:.3f}" for n, t in parts.items()) + f" (all {row[0][2][0]:.3f}, R {R})", flush=True)
         del sets
         torch.cuda.empty_cache()
     if warm_only:
         return
     print("\nratio table (B*T=32k, H=16, K=V=128, bf16, [B,T,H,D], median ms, 2 input sets rotated; ratio = FLA/attnc):")
     print("default = the default config with the automatic P (runtime's linearSegmentsFor for 132 SMs)")
-    print(f"{'T':>6} {'variant':8} {'default ms':>10} {'vs FLA':>7} {'best ms':>8} {'best cfg':26} {'P':>2} {'vs FLA':>7} {'FLA ms':>8}  peer")
+    print("P and R: segments per sequence, and the state pre-pass's pieces per earlier segment (runtime's linearStatePiecesFor)")
+    print(f"{'T':>6} {'variant':8} {'default ms':>10} {'vs FLA':>7} {'best ms':>8} {'best cfg':29} {'P':>2} {'R':>2} {'vs FLA':>7} {'FLA ms':>8}  peer")
     for T, kind, best, t_fla, default in rows:
         d = f"{default:10.3f} {t_fla / default:6.2f}x" if default else f"{'-':>10} {'-':>7}"
-        print(f"{T:6d} {kind:8} {d} {best[0]:8.3f} {cfg_name(best[1]):26} {best[2]:2d} {t_fla / best[0]:6.2f}x {t_fla:8.3f}  {FLA_NAME[kind]}")
+        print(f"{T:6d} {kind:8} {d} {best[0]:8.3f} {cfg_name(best[1]):29} {best[2]:2d} {best[3]:2d} {t_fla / best[0]:6.2f}x {t_fla:8.3f}  {FLA_NAME[kind]}")
     for T, t in sdpa_ms.items():
         print(f"{T:6d} softmax reference: SDPA causal (FlashAttention-2 backend) {t:.3f} ms on the same q, k, v")
 

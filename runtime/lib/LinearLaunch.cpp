@@ -298,9 +298,9 @@ Status checkSequences(const LinearLaunchArgs &a, LinearDims &dims, AttncLinearPa
 }
 
 
-/// The grid of one stage for P segments per sequence.
+/// The grid of one stage for P segments per sequence, the pre-pass's cut into R pieces.
 void stageGrid(const KernelSpec &spec, LinearStageGrid rule, const LinearDims &dims, bool packed,
-               int segments, unsigned (&grid)[3]) {
+               int segments, int pieces, unsigned (&grid)[3]) {
   if (rule == LinearStageGrid::ChunksHeadsSequences) {
     const int64_t chunk = spec.blockM;
     grid[0] = unsigned(packed ? dims.T / chunk + dims.sequences : (dims.T + chunk - 1) / chunk);
@@ -310,17 +310,19 @@ void stageGrid(const KernelSpec &spec, LinearStageGrid rule, const LinearDims &d
   }
   grid[0] = unsigned(spec.headDimV / spec.linear.sliceV);
   grid[1] = unsigned(dims.H);
-  const int64_t perSeq = rule == LinearStageGrid::SlicesHeadsEarlierSegments ? segments - 1
+  const int64_t perSeq = rule == LinearStageGrid::SlicesHeadsEarlierSegments
+                             ? int64_t(segments - 1) * pieces
                          : rule == LinearStageGrid::SlicesHeadsSegments        ? segments
                                                                                : 1;
   grid[2] = unsigned(dims.sequences * perSeq);
 }
 
-/// Segment records when P > 1; per-token rows ([B or 1 packed row][H][T]) for stages
-/// that run on every launch (a spec never has both).
-int64_t workspaceNeed(const KernelSpec &spec, const LinearDims &dims, int segments) {
-  const int64_t records =
-      segments > 1 ? dims.sequences * dims.H * (segments - 1) * spec.linear.segmentBytes : 0;
+/// Segment records ((P - 1) R per sequence and head) when P > 1; per-token rows ([B or 1
+/// packed row][H][T]) for stages that run on every launch (a spec never has both).
+int64_t workspaceNeed(const KernelSpec &spec, const LinearDims &dims, int segments, int pieces) {
+  const int64_t records = segments > 1 ? dims.sequences * dims.H * (segments - 1) * pieces *
+                                             spec.linear.segmentBytes
+                                       : 0;
   return records + dims.B * dims.H * dims.T * spec.linear.tokenBytes;
 }
 
@@ -335,10 +337,12 @@ Status bindDims(const KernelSpec &spec, const LinearLaunchArgs &args, LinearDims
 /// The stages and the workspace of a launch with `segments` per sequence: Split stages
 /// when P > 1, Always stages on every launch.
 Status bindSplit(const KernelSpec &spec, const LinearLaunchArgs &args, const LinearDims &dims,
-                 int segments, LinearLaunchConfig &c) {
+                 int segments, int pieces, LinearLaunchConfig &c) {
   c.segments = segments;
+  c.statePieces = pieces;
   c.params.num_segments = segments;
-  const int64_t need = workspaceNeed(spec, dims, segments);
+  c.params.state_pieces = pieces;
+  const int64_t need = workspaceNeed(spec, dims, segments, pieces);
   if (need == 0)
     return Status::success();
   if (!args.workspace || args.workspaceCapacity < need)
@@ -357,7 +361,7 @@ Status bindSplit(const KernelSpec &spec, const LinearLaunchArgs &args, const Lin
       continue;
     LinearStageLaunch &l = c.stages[c.numStages++];
     l.stage = int(i);
-    stageGrid(spec, stage.grid, dims, args.cuSeqlens != nullptr, segments, l.grid);
+    stageGrid(spec, stage.grid, dims, args.cuSeqlens != nullptr, segments, pieces, l.grid);
     l.block[0] = unsigned(stage.threadsPerBlock);
     l.dynamicSmemBytes = unsigned(stage.dynamicSmemBytes);
   }
@@ -428,6 +432,25 @@ int linearSegmentsFor(const KernelSpec &spec, int64_t sequences, int64_t heads, 
   int64_t segments = slots / ctas;
   segments = std::min({segments, chunks / kMinSegmentChunks, int64_t(kMaxSegments), gridLimit});
   return int(std::max<int64_t>(segments, 1));
+}
+
+int linearStatePiecesFor(const KernelSpec &spec, int64_t sequences, int64_t heads,
+                         int64_t tokens, int segments, const LinearDeviceShape &device) {
+  if (segments <= 1 || sequences <= 0 || device.smCount <= 0)
+    return 1;
+  const int64_t ctas = int64_t(spec.headDimV / spec.linear.sliceV) * heads * sequences *
+                       (segments - 1);
+  const int64_t fit =
+      int64_t(device.sharedMemoryPerSm) / (int64_t(spec.dynamicSmemBytes) + kSmemReservedPerCta);
+  const int64_t slots = device.smCount * std::clamp<int64_t>(fit, 1, kSplitCtasPerSm);
+  if (2 * ctas > slots)
+    return 1;
+  const int64_t chunk = std::max(spec.blockM, 1);
+  const int64_t segmentChunks = (tokens / sequences + chunk - 1) / chunk / segments;
+  const int64_t gridLimit = kMaxGridYZ / (sequences * (segments - 1));
+  const int64_t pieces = std::min({slots / ctas, segmentChunks / kMinSegmentChunks,
+                                   int64_t(kMaxStatePieces), gridLimit});
+  return int(std::max<int64_t>(pieces, 1));
 }
 
 Status verifyLinearSpec(const KernelSpec &spec) {
@@ -504,8 +527,10 @@ Expected<int64_t> linearWorkspaceBytes(const KernelSpec &spec, const LinearLaunc
   LinearDims dims;
   if (Status st = bindDims(spec, args, dims, p); !st)
     return st.takeError();
-  return workspaceNeed(spec, dims,
-                       linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, device));
+  const int segments = linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, device);
+  return workspaceNeed(
+      spec, dims, segments,
+      linearStatePiecesFor(spec, dims.sequences, dims.H, dims.B * dims.T, segments, device));
 }
 
 Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
@@ -538,7 +563,9 @@ Expected<LinearLaunchConfig> prepareLinearLaunch(const KernelSpec &spec,
                     ") exceeds CUDA's limit of " + str(kMaxGridYZ) + " in y and z");
   const int segments =
       linearSegmentsFor(spec, dims.sequences, dims.H, dims.B * dims.T, device);
-  if (Status st = bindSplit(spec, args, dims, segments, c); !st)
+  const int pieces =
+      linearStatePiecesFor(spec, dims.sequences, dims.H, dims.B * dims.T, segments, device);
+  if (Status st = bindSplit(spec, args, dims, segments, pieces, c); !st)
     return st.takeError();
   p.q = tensorArg(args.q);
   p.k = tensorArg(args.k);

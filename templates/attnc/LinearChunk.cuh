@@ -369,7 +369,8 @@ __device__ __forceinline__ void initialState(StateRows<Traits> &state, const Att
                        (static_cast<long long>(seg.seq) * p.heads + head) * Traits::HEAD_K *
                            Traits::HEAD_V +
                        v0)
-          : SegmentRecords<Traits::HEAD_K, Traits::HEAD_V>(p).state(seg.seq, seg.index - 1, head) +
+          : SegmentRecords<Traits::HEAD_K, Traits::HEAD_V>(p).state(
+                seg.seq, seg.index * statePieces(p) - 1, head) +
                 v0;
   forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {
     float2 s = make_float2(0.f, 0.f);

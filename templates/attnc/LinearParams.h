@@ -55,6 +55,10 @@ typedef struct {
   float *norm_out;     ///< mLSTM: [N, H, K] final normaliser, optional
   const float *max_in; ///< mLSTM, exponential input gate: [N, H] initial m (natural log; null: 0)
   float *max_out;      ///< mLSTM, exponential input gate: [N, H] final m, optional
+  /// Split path: R, the pieces the state pre-pass cuts each segment but the last into, so
+  /// its CTAs fill the device when P - 1 segments alone would not (0 or 1: one piece).
+  /// The workspace then holds (P - 1) R records per sequence and head.
+  int state_pieces;
 } AttncLinearParams;
 
 #endif // ATTNC_LINEAR_PARAMS_H

@@ -8,7 +8,10 @@
 // last, its local end state L_j (from a zero start) and its total log2 decay d_j per key
 // channel in the workspace; a fold turns the local states, in place and in order, into
 // the states after each segment, S <- exp2(d_j) S + L_j from the user's initial state.
-// The main kernel's CTA for segment i > 0 then starts from record i - 1. This file holds
+// The main kernel's CTA for segment i > 0 then starts from record i - 1. When P - 1
+// segments give the pre-pass too few CTAs, it cuts each into R pieces (`state_pieces`,
+// the same balanced rule over P R pieces, so piece boundaries include the segments'), and
+// segment i starts from record i R - 1. This file holds
 // the geometry (which tokens a CTA owns) and the workspace layout, which the host
 // restates in bytes (KernelSpec::linear.segmentBytes).
 //
@@ -63,7 +66,12 @@ __device__ __forceinline__ int segmentCount(const AttncLinearParams &p) {
   return p.num_segments > 1 ? p.num_segments : 1;
 }
 
-/// One workspace record per (sequence, segment i < P - 1, head): the segment's local end
+/// R, with a zeroed field meaning one piece per segment.
+__device__ __forceinline__ int statePieces(const AttncLinearParams &p) {
+  return p.state_pieces > 1 ? p.state_pieces : 1;
+}
+
+/// One workspace record per (sequence, pre-pass piece j < (P - 1) R, head): the piece's local end
 /// state [HEAD_K][HEAD_V] (fp32, from a zero start; after the fold, the true state at the
 /// segment's end), then its total log2 decay [HEAD_K].
 template <int HEAD_K, int HEAD_V> struct SegmentRecords {
@@ -73,10 +81,11 @@ template <int HEAD_K, int HEAD_V> struct SegmentRecords {
 
   float *base;
   int heads;
-  int earlier; ///< records per sequence and head: P - 1
+  int earlier; ///< records per sequence and head: (P - 1) R
 
   __device__ __forceinline__ SegmentRecords(const AttncLinearParams &p)
-      : base(static_cast<float *>(p.workspace)), heads(p.heads), earlier(segmentCount(p) - 1) {}
+      : base(static_cast<float *>(p.workspace)), heads(p.heads),
+        earlier((segmentCount(p) - 1) * statePieces(p)) {}
 
   __device__ __forceinline__ float *state(int seq, int index, int head) const {
     return base + ((static_cast<long long>(seq) * earlier + index) * heads + head) * kRecordFloats;

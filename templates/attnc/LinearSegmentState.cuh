@@ -19,8 +19,8 @@
 namespace attnc {
 
 /// The pre-pass body; the prelude wraps it in an extern "C" __global__ entry launched
-/// before linearChunkKernel with grid (V / SLICE_V, H, sequences x (P - 1)), the same
-/// block and the same shared memory.
+/// before linearChunkKernel with grid (V / SLICE_V, H, sequences x (P - 1) R), the same
+/// block and the same shared memory: one CTA per piece of the first P - 1 segments.
 template <typename Traits, typename Gate = HeadLogDecayFromParams>
 __device__ __forceinline__ void linearSegmentStateKernel(const AttncLinearParams &p) {
   constexpr int kDecaySlots = (Traits::HEAD_K + Traits::kThreads - 1) / Traits::kThreads;
@@ -28,8 +28,9 @@ __device__ __forceinline__ void linearSegmentStateKernel(const AttncLinearParams
   const int lane = threadIdx.x % kWarpSize;
   const int head = blockIdx.y;
   const int v0 = blockIdx.x * Traits::SLICE_V;
-  const int count = segmentCount(p);
-  const LinearSegment seg = LinearSegment::of<Traits::CHUNK>(p, blockIdx.z, count - 1, count);
+  const int pieces = segmentCount(p) * statePieces(p);
+  const LinearSegment seg =
+      LinearSegment::of<Traits::CHUNK>(p, blockIdx.z, pieces - statePieces(p), pieces);
   const ChunkStream<Traits> stream(p, seg, head, v0);
   const float perTokenLog2 = perTokenLog2Decay<Traits, Gate>(p, head);
 

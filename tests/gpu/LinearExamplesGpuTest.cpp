@@ -164,11 +164,15 @@ TEST_F(LinearExamplesGpu, HalfPrecisionMatchesFloat64Recurrence) {
 
 /// Split-path problems: padded batches whose T is no multiple of the chunk (segments end
 /// mid-sequence; the last ends mid-chunk), two chunks cut three ways (an empty segment),
+/// long sequences on few heads (the state pre-pass cut into pieces),
 /// and packed sequences of 1 to 699 tokens (shorter than a segment, and empty segments
 /// at their ends).
 std::vector<LinearProblem> splitProblems() {
   std::vector<LinearProblem> problems;
-  for (const auto &[b, h, t] : {std::tuple<int64_t, int64_t, int64_t>{2, 3, 1000}, {1, 2, 77}}) {
+  // B = 1, H = 2, T = 8192 at P = 3: 8 pre-pass CTAs, so each earlier segment is cut into
+  // R = 5 pieces (linearStatePiecesFor), whose boundaries fall between the segments'.
+  for (const auto &[b, h, t] :
+       {std::tuple<int64_t, int64_t, int64_t>{2, 3, 1000}, {1, 2, 77}, {1, 2, 8192}}) {
     LinearProblem p;
     p.batch = b;
     p.heads = h;

@@ -331,6 +331,37 @@ TEST(LinearValidation, AutomaticSegmentsFillTheSms) {
   ASSERT_FALSE(c) << "an automatic split needs its workspace too";
 }
 
+TEST(LinearValidation, StatePiecesFillThePrePass) {
+  const LinearDeviceShape h100{132, 233472};
+  KernelSpec wide = splitSpec(0); // GLA's 162 KB: one CTA per SM, 132 slots
+  wide.dynamicSmemBytes = 165888;
+  // P = 2 at B = 2, H = 16: 64 pre-pass CTAs walking 128 chunks each; two pieces fill 128.
+  EXPECT_EQ(linearStatePiecesFor(wide, 2, 16, 2 * 16384, 2, h100), 2);
+  // 4 segments of 2 V slices x 16 heads x 2 sequences: 192 pre-pass CTAs already.
+  const KernelSpec spec = splitSpec(0);
+  EXPECT_EQ(linearStatePiecesFor(spec, 2, 16, 2 * 16384, 4, h100), 1);
+  // Few heads: 264 slots over 4 CTAs, capped by kMinSegmentChunks (64 chunks per segment).
+  EXPECT_EQ(linearStatePiecesFor(spec, 1, 2, 8192, 2, h100), 8);
+  EXPECT_EQ(linearStatePiecesFor(spec, 1, 2, 1 << 20, 2, h100), kMaxStatePieces);
+  // No split, or no device: one piece.
+  EXPECT_EQ(linearStatePiecesFor(spec, 1, 2, 8192, 1, h100), 1);
+  EXPECT_EQ(linearStatePiecesFor(spec, 1, 2, 8192, 2, LinearDeviceShape{}), 1);
+
+  // The launch: the pre-pass grid and the workspace grow by R, the params carry it.
+  Fixture f; // B = 2, H = 3, T = 1000 (16 chunks): P = 2, 8 chunks per segment, R = 1
+  const KernelSpec two = splitSpec(2);
+  Expected<int64_t> need = linearWorkspaceBytes(two, f.args, h100);
+  ASSERT_TRUE(need) << need.error().message;
+  EXPECT_EQ(*need, 2 * 3 * 1 * 128 * 129 * 4);
+  f.args.workspace = fakePtr(0xa00000);
+  f.args.workspaceCapacity = *need;
+  Expected<LinearLaunchConfig> c = prepareLinearLaunch(two, f.args, h100);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->statePieces, 1);
+  EXPECT_EQ(c->params.state_pieces, 1);
+  EXPECT_EQ(c->stages[0].grid[2], 2u);
+}
+
 TEST(LinearValidation, SplitSpecChecksAndTextForm) {
   KernelSpec spec = splitSpec(0);
   ASSERT_TRUE(spec.verify());

@@ -59,6 +59,8 @@ constexpr int kSmemReservedPerCta = 1024;
 constexpr int kMinSegmentChunks = 8;
 /// linearSegmentsFor's ceiling on P.
 constexpr int kMaxSegments = 64;
+/// linearStatePiecesFor's ceiling on R.
+constexpr int kMaxStatePieces = 16;
 
 /// One cuLaunchKernel of a split stage: KernelSpec::linear.splitStages[stage].
 struct LinearStageLaunch {
@@ -74,7 +76,8 @@ struct LinearLaunchConfig {
   unsigned grid[3] = {1, 1, 1};
   unsigned block[3] = {1, 1, 1};
   unsigned dynamicSmemBytes = 0;
-  int segments = 1; ///< P, as resolved for this launch
+  int segments = 1;    ///< P, as resolved for this launch
+  int statePieces = 1; ///< R, the pre-pass's pieces per segment (linearStatePiecesFor)
   /// The split stages to launch first, in order (none when P = 1).
   LinearStageLaunch stages[kMaxLinearStages];
   int numStages = 0;
@@ -99,8 +102,17 @@ struct LinearDeviceShape {
 int linearSegmentsFor(const KernelSpec &spec, int64_t sequences, int64_t heads, int64_t tokens,
                       const LinearDeviceShape &device);
 
+/// R for a split launch with P = `segments`: the state pre-pass has one CTA per (V slice,
+/// head, sequence, earlier segment); when those fill less than half of the device's slots
+/// (as for linearSegmentsFor), each earlier segment is cut into R pieces, R = slots / CTAs,
+/// keeping at least kMinSegmentChunks chunks per piece (GLA at T = 16k, P = 2: 64
+/// pre-pass CTAs walking 128 chunks each become 256 walking 32). 1 when P = 1 or the
+/// device is unknown.
+int linearStatePiecesFor(const KernelSpec &spec, int64_t sequences, int64_t heads,
+                         int64_t tokens, int segments, const LinearDeviceShape &device);
+
 /// Device workspace bytes a launch of `spec` on `args` needs (0 on the one-kernel path):
-/// N x H x (P - 1) x linear.segmentBytes. `device` as for prepareLinearLaunch.
+/// N x H x (P - 1) x R x linear.segmentBytes. `device` as for prepareLinearLaunch.
 Expected<int64_t> linearWorkspaceBytes(const KernelSpec &spec, const LinearLaunchArgs &args,
                                        const LinearDeviceShape &device);
 
