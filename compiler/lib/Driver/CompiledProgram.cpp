@@ -261,7 +261,13 @@ std::optional<analysis::MaskModel> CompiledProgram::maskModel(const std::string 
 cuda::MaskReach CompiledProgram::maskReach(const std::string &kernel) const {
   std::ostringstream ignored;
   std::optional<analysis::MaskModel> model = maskModel(kernel, ignored);
-  return model && model->isNarrow() ? cuda::MaskReach::Narrow : cuda::MaskReach::Wide;
+  if (!model || !model->isNarrow())
+    return cuda::MaskReach::Wide;
+  const auto &disjuncts = model->disjuncts();
+  return std::any_of(disjuncts.begin(), disjuncts.end(),
+                     [](const analysis::Conjunction &c) { return c.hasRuntimeAtom(); })
+             ? cuda::MaskReach::DataDependent
+             : cuda::MaskReach::Band;
 }
 
 std::optional<GeneratedKernel> CompiledProgram::generate(const std::string &kernel,

@@ -86,7 +86,7 @@ TEST(PrefillConfigText, ParsesWhatItPrints) {
   }
   for (int d : {128, 256})
     for (const cuda::PrefillConfig &c :
-         cuda::prefillCandidates(d, "sm_90a", cuda::MaskReach::Narrow)) {
+         cuda::prefillCandidates(d, "sm_90a", cuda::MaskReach::DataDependent)) {
       std::optional<cuda::PrefillConfig> back = cuda::PrefillConfig::parse(c.str());
       ASSERT_TRUE(back.has_value()) << c.str();
       EXPECT_EQ(back->sm90, c.sm90);
@@ -120,19 +120,22 @@ TEST(PrefillCandidates, WgmmaTemplateFirstOnSm90aOnly) {
             1024 + 128 * 256 + 2 * 3 * 128 * 256);
 }
 
-TEST(PrefillCandidates, NarrowMasksTryTwoCtasPerSmFirstAtD128) {
+TEST(PrefillCandidates, DataDependentMasksTryTwoCtasPerSmFirstAtD128) {
   std::vector<cuda::PrefillConfig> narrow =
-      cuda::prefillCandidates(128, "sm_90a", cuda::MaskReach::Narrow);
+      cuda::prefillCandidates(128, "sm_90a", cuda::MaskReach::DataDependent);
   ASSERT_FALSE(narrow.empty());
-  EXPECT_EQ(narrow.front().str(), "sm90 64x64 s3 x2 overlap");
+  EXPECT_EQ(narrow.front().str(), "sm90 64x64 s3 x2");
+  EXPECT_EQ(cuda::prefillCandidates(128, "sm_90a", cuda::MaskReach::Band).front().str(),
+            cuda::prefillCandidates(128, "sm_90a").front().str())
+      << "bands keep the one-CTA tiles";
   EXPECT_EQ(cuda::prefillSmemBytes(128, narrow.front()), cuda::sm90MaxSmemBytes(2))
       << "64x64 with 3 stages fills a CTA's half of the SM exactly";
   EXPECT_EQ(cuda::sm90ConfigProblem(128, narrow.front()), std::nullopt);
   EXPECT_EQ(cuda::prefillCandidates(128, "sm_90a").front().ctasPerSm, 1) << "wide: unchanged";
   for (int d : {64, 256})
-    for (const cuda::PrefillConfig &c : cuda::prefillCandidates(d, "sm_90a", cuda::MaskReach::Narrow))
+    for (const cuda::PrefillConfig &c : cuda::prefillCandidates(d, "sm_90a", cuda::MaskReach::DataDependent))
       EXPECT_EQ(c.ctasPerSm, 1) << d << " " << c.str();
-  for (const cuda::PrefillConfig &c : cuda::prefillCandidates(128, "sm_80", cuda::MaskReach::Narrow))
+  for (const cuda::PrefillConfig &c : cuda::prefillCandidates(128, "sm_80", cuda::MaskReach::DataDependent))
     EXPECT_FALSE(c.sm90) << c.str();
   EXPECT_NE(cuda::sm90ConfigProblem(128, cuda::PrefillConfig::hopper(128, 2, false, 2)),
             std::nullopt);

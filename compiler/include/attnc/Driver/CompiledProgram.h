@@ -61,8 +61,9 @@ public:
   std::optional<analysis::MaskModel> maskModel(const std::string &kernel,
                                                std::ostream &diag) const;
 
-  /// How many keys a softmax kernel's query rows see (MaskModel::isNarrow), which orders
-  /// the default tile shapes; Wide for a linear or unknown kernel.
+  /// How many keys a softmax kernel's query rows see (MaskModel::isNarrow; data-dependent
+  /// when a narrow mask holds a run-time atom), which orders the default tile shapes; Wide
+  /// for a linear or unknown kernel.
   cuda::MaskReach maskReach(const std::string &kernel) const;
 
   /// Generates the prefill kernel of a softmax kernel for `headDim` and `config`.

@@ -83,9 +83,10 @@ std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arc
   // template"): 128-key blocks where two stages fit, 64-key blocks for D=256. The
   // softmax/PV overlap holds two S tiles at once; where a variant's score or mask code
   // leaves no room for that (ALiBi at D=64 spills 8 B under the 168-register cap), the
-  // same tiles without overlap come next. Narrow masks at D=128 (sliding window, document
-  // ids) visit ~9 key blocks per 128-row CTA, too few to hide its fixed cost at one CTA
-  // per SM (bench/NOTES.md "v5"): 64x64 tiles at two CTAs per SM come first there.
+  // same tiles without overlap come next. Data-dependent masks at D=128 (document ids)
+  // run 64x64 tiles at two CTAs per SM first: 0.84x FlexAttention against 0.77x for
+  // 128x128 on the H100 (bench/NOTES.md "v6"); bands (sliding window) keep 128x128, where
+  // two CTAs per SM measured 0.99x against 1.00-1.03x.
   if (archHasWgmma(arch)) {
     if (headDim >= 256)
       out = {PrefillConfig::hopper(64, 2, true), PrefillConfig::hopper(64, 2, false)};
@@ -93,8 +94,8 @@ std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arc
       out = {PrefillConfig::hopper(128, 2, false), PrefillConfig::hopper(128, 3, true)};
     else
       out = {PrefillConfig::hopper(128, 3, true), PrefillConfig::hopper(128, 3, false)};
-    if (headDim == 128 && reach == MaskReach::Narrow)
-      out.insert(out.begin(), PrefillConfig::hopper(64, 3, true, 2));
+    if (headDim == 128 && reach == MaskReach::DataDependent)
+      out.insert(out.begin(), PrefillConfig::hopper(64, 3, false, 2));
   }
   // mma.sync: 32 query rows per warp, Q re-read from shared memory, 64-key blocks (the
   // fastest mma.sync shape measured for D <= 128); its scores, packed P and accumulators

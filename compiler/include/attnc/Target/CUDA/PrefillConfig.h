@@ -56,9 +56,10 @@ struct PrefillConfig {
 bool archHasWgmma(const std::string &arch);
 
 /// How many keys a query row of the mask sees: `Wide` (no mask, causal, prefix: up to the
-/// whole sequence) or `Narrow` (a band such as a sliding window, or data-dependent such as
-/// document ids), where CTAs visit few key blocks and their fixed cost shows.
-enum class MaskReach { Wide, Narrow };
+/// whole sequence), `Band` (a fixed-width band: sliding window, chunks, neighbourhoods) or
+/// `DataDependent` (narrowed at run time by a block map, such as document ids). Band and
+/// data-dependent CTAs visit few key blocks, so their fixed cost shows.
+enum class MaskReach { Wide, Band, DataDependent };
 
 /// Default tile shapes for a head dim on `arch`, best first (measured on H100,
 /// bench/NOTES.md): on sm_90a the wgmma template first, then the mma.sync shapes.
