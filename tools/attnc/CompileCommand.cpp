@@ -261,7 +261,8 @@ int runCompile(const Args &args) {
   size_t count = choice->configs.size();
   std::optional<LinearChoice> linear;
   if (program->family(choice->kernel) == "linear") {
-    linear = chooseLinear(*program, *choice, vm);
+    linear = chooseLinear(*program, *choice, vm,
+                          smemLimit(vm["arch"].as<std::string>()).value_or(0));
     if (!linear)
       return kExitUserError;
     generate = [&](size_t n) {

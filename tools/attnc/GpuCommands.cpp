@@ -71,7 +71,8 @@ std::optional<int> openLinear(const po::variables_map &vm, GpuSession &s,
               << "' is of the linear family; its --shape takes B, H and N (the length T)\n";
     return kExitUserError;
   }
-  std::optional<LinearChoice> linear = chooseLinear(*s.program, s.choice, vm);
+  std::optional<LinearChoice> linear = chooseLinear(
+      *s.program, s.choice, vm, s.runtime->device().maxSharedMemoryPerBlockOptin);
   if (!linear)
     return kExitUserError;
   if (!linear->explicitConfig && db) {

@@ -72,7 +72,7 @@ std::optional<int> chooseValueDim(const CompiledProgram &program, const std::str
 }
 
 std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const KernelChoice &choice,
-                                         const po::variables_map &vm) {
+                                         const po::variables_map &vm, int smemLimitBytes) {
   for (const char *prefillOnly : {"block-m", "block-n", "stages", "q-in-regs"})
     if (vm.count(prefillOnly)) {
       std::cerr << "attnc: error: --" << prefillOnly << " applies to softmax kernels; kernel '"
@@ -87,8 +87,9 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
     return std::nullopt;
   c.headDimV = *headDimV;
   const cuda::LinearGateKind gate = program.linearGate(choice.kernel);
-  std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(
-      c.headDimK, c.headDimV, gate, cuda::linearRuleOf(program.recurrence(choice.kernel)));
+  std::vector<cuda::LinearConfig> defaults =
+      cuda::linearCandidates(c.headDimK, c.headDimV, gate,
+                             cuda::linearRuleOf(program.recurrence(choice.kernel)), smemLimitBytes);
   c.explicitConfig =
       vm.count("chunk") || vm.count("sub") || vm.count("slice-v") || vm.count("warps") ||
       vm.count("segments");

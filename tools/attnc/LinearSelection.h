@@ -33,9 +33,10 @@ std::optional<int> chooseValueDim(const CompiledProgram &program, const std::str
                                   int headDimK, const po::variables_map &vm);
 
 /// Resolves the options for the linear kernel `choice.kernel`; prints an error and returns
-/// nullopt when they do not fit.
+/// nullopt when they do not fit. The defaults leave out tile shapes over `smemLimitBytes`
+/// (the target's per-block shared memory).
 std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const KernelChoice &choice,
-                                         const po::variables_map &vm);
+                                         const po::variables_map &vm, int smemLimitBytes);
 
 /// "c64 sub32 v64 w4, K 128, V 128, scalar_decay (per-head gate)".
 std::string describeLinear(const GeneratedKernel &kernel);

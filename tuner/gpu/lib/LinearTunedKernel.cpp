@@ -38,10 +38,12 @@ cuda::LinearRule linearRule(const GeneratedKernel &kernel) {
 
 std::optional<GeneratedKernel> generateLinearDefault(const CompiledProgram &program,
                                                      const std::string &kernel, int headDimK,
-                                                     int headDimV, std::ostream &diag) {
+                                                     int headDimV, std::ostream &diag,
+                                                     int smemLimitBytes) {
   const cuda::LinearGateKind gate = program.linearGate(kernel);
-  std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(
-      headDimK, headDimV, gate, cuda::linearRuleOf(program.recurrence(kernel)));
+  std::vector<cuda::LinearConfig> defaults =
+      cuda::linearCandidates(headDimK, headDimV, gate,
+                             cuda::linearRuleOf(program.recurrence(kernel)), smemLimitBytes);
   // Head dims the template does not support leave no default: the emitter says why.
   return program.generateLinear(kernel, headDimK, headDimV,
                                 defaults.empty() ? cuda::LinearConfig{} : defaults.front(), diag);
@@ -54,12 +56,13 @@ runtime::Expected<TunedKernel> loadTunedLinearKernel(runtime::Runtime &rt,
                                                      const LayeredDb *db) {
   auto started = std::chrono::steady_clock::now();
   std::ostringstream diag;
+  const int smemLimit = rt.device().maxSharedMemoryPerBlockOptin;
   std::optional<GeneratedKernel> first =
-      generateLinearDefault(program, kernel, headDimK, headDimV, diag);
+      generateLinearDefault(program, kernel, headDimK, headDimV, diag, smemLimit);
   if (!first)
     return generationError(kernel, diag);
-  std::vector<cuda::LinearConfig> defaults =
-      cuda::linearCandidates(headDimK, headDimV, linearGateKind(*first), linearRule(*first));
+  std::vector<cuda::LinearConfig> defaults = cuda::linearCandidates(
+      headDimK, headDimV, linearGateKind(*first), linearRule(*first), smemLimit);
   if (defaults.empty())
     defaults = {first->linearConfig};
 

@@ -94,7 +94,7 @@ runtime::Expected<TuneReport> tuneLinear(const LinearTuneRequest &req) {
 
   std::vector<Candidate> defaults;
   for (const cuda::LinearConfig &config :
-       cuda::linearCandidates(req.headDimK, req.headDimV, gate, rule))
+       cuda::linearCandidates(req.headDimK, req.headDimV, gate, rule, limits.smemOptinBytes))
     defaults.push_back(fromLinearConfig(config));
   auto spaceOf = [&spaces](const Candidate &) -> const SearchSpace & { return spaces.front(); };
   if (runtime::Status st = runSearches(spaces, limits, isolated, req.plan, defaults, spaceOf,

@@ -118,7 +118,7 @@ std::optional<LinearConfig> LinearConfig::parse(const std::string &text) {
 }
 
 std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate,
-                                           LinearRule rule) {
+                                           LinearRule rule, int smemLimitBytes) {
   // The mLSTM's gate tables and n push c128 v128 w8 past sm_90a's 227 KB; its 8-warp
   // candidate keeps V slices of 64.
   std::vector<LinearConfig> all =
@@ -131,11 +131,17 @@ std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGat
       : gate == LinearGateKind::PerChannel ? std::vector<LinearConfig>{{64, 16, 64, 4}}
       : isMlstmGate(gate)
           ? std::vector<LinearConfig>{{64, 32, 64, 4}, {128, 16, 64, 8}, {64, 16, 64, 4}}
-          : std::vector<LinearConfig>{{64, 32, 64, 4}, {128, 16, 128, 8}, {64, 16, 64, 4}};
+          : std::vector<LinearConfig>{{128, 16, 128, 8}, {64, 32, 64, 4}, {64, 16, 64, 4}};
   std::vector<LinearConfig> fitting;
-  for (const LinearConfig &c : all)
-    if (linearConfigProblem(headDimK, headDimV, gate, rule, c).empty())
+  for (const LinearConfig &c : all) {
+    if (!linearConfigProblem(headDimK, headDimV, gate, rule, c).empty())
+      continue;
+    int smem = linearSmemBytes(headDimK, gate, rule, c);
+    if (rule == LinearRule::Delta) // the prepare stage runs from the same module
+      smem = std::max(smem, linearDeltaPrepareSmemBytes(headDimK, headDimV, gate, c));
+    if (smemLimitBytes <= 0 || smem <= smemLimitBytes)
       fitting.push_back(c);
+  }
   return fitting;
 }
 

@@ -72,16 +72,18 @@ struct LinearConfig {
 };
 
 /// Default tile shapes for head dims K, V, a gate kind and an update rule, best first
-/// (H100, bench/NOTES.md): c64 sub32 v64 w4 was fastest at T = 16k for every scalar gate
-/// and c128 sub16 v128 w8 at T = 4k; per-channel gates need a 16-token sub-tile (c64
-/// sub16 v64 w4); the mLSTM kinds replace c128 sub16 v128 w8 (over the shared-memory limit
-/// with their gate tables) by c128 sub16 v64 w8; the delta rule's two stages take 64-token
+/// (H100, bench/NOTES.md), less those whose shared memory exceeds `smemLimitBytes` (the
+/// device's or arch's per-block opt-in; 0: no limit). Scalar gates: c128 sub16 v128 w8
+/// (1.52-1.58x FLA at T = 16k split in 4, 2.3x at T = 4k; 224 KB, so not on sm_80), then
+/// c64 sub32 v64 w4 (1.42-1.57x / 2.1-2.4x); per-channel gates need a 16-token sub-tile
+/// (c64 sub16 v64 w4); the mLSTM kinds replace c128 sub16 v128 w8 (over the limit with
+/// their gate tables) by c128 sub16 v64 w8; the delta rule's two stages take 64-token
 /// chunks and no key sub-tile, its walk groups of 4 warps that share q, k, W and P and own
-/// their V columns each (c64 sub16 v64 w8: two groups of 32 columns; then c64 sub16 v32
-/// w4, 128 CTAs at B = 2, H = 16; c64 sub16 v128 w8; c64 sub16 v64 w4). Callers take the
+/// their V columns each: c64 sub16 v32 w4 (128 walks at B = 2, H = 16), then c64 sub16
+/// v128 w8 (fastest at T = 4k), c64 sub16 v64 w8, c64 sub16 v64 w4. Callers take the
 /// first that compiles without local memory.
 std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGateKind gate,
-                                           LinearRule rule);
+                                           LinearRule rule, int smemLimitBytes = 0);
 
 /// Why `config` does not fit the traits' static_asserts for these head dims, gate and
 /// rule, or an empty string when it does.

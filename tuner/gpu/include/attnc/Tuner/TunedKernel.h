@@ -35,11 +35,13 @@ cuda::LinearRule linearRule(const GeneratedKernel &kernel);
 
 /// The linear kernel generated with the first default tile shape that fits its head dims,
 /// gate and rule (the defaults of LinearSelection: per-channel for "vector_gate", else the
-/// scalar-gate ones; the delta rule's for delta_rule and gated_delta_rule); nullopt with
-/// the emitter's diagnostics in `diag`.
+/// scalar-gate ones; the delta rule's for delta_rule and gated_delta_rule) within
+/// `smemLimitBytes` of shared memory (0: any); nullopt with the emitter's diagnostics in
+/// `diag`.
 std::optional<GeneratedKernel> generateLinearDefault(const CompiledProgram &program,
                                                      const std::string &kernel, int headDimK,
-                                                     int headDimV, std::ostream &diag);
+                                                     int headDimV, std::ostream &diag,
+                                                     int smemLimitBytes = 0);
 
 /// A loaded kernel and how it was chosen.
 struct TunedKernel {
