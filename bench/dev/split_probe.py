@@ -254,7 +254,7 @@ def timing(loaded, warm_only=False, kinds=KINDS):
                 print(f"  FLA {kind} T{T} ready", flush=True)
                 continue
             print(f"  T{T} {kind}: FLA {t_fla:.3f}  attnc " + " ".join(per), flush=True)
-            ci = 1 if kind == "channel" else 0  # the default config (LinearConfig.cpp)
+            ci = 1 if kind == "channel" else 2  # the default config on sm_90a (LinearConfig.cpp)
             default = times.get((ci, auto_segments(CONFIGS[ci], loaded[CONFIGS[ci]][kind][-1], B, H, B * T)))
             rows.append((T, kind, best, t_fla, default))
         if not warm_only:  # the softmax reference: SDPA causal (FlashAttention-2 backend) on the same q, k, v
