@@ -1,5 +1,7 @@
 """Probe of the split path of the chunkwise linear kernels (templates/attnc/LinearSegment.cuh,
-LinearSegmentState.cuh) on the device machine. `--build` (any machine with nvcc) compiles
+LinearSegmentState.cuh) on the device machine. `--model` (no GPU, no torch) checks the
+split's index arithmetic (segments, pre-pass pieces, fold order) in pure Python floats
+against the token recurrence. `--build` (any machine with nvcc) compiles
 bench/dev/linear_probe.cu (every entry with its `_state` pre-pass twin) for the configs
 below into .dev/split/cubins; the default run loads them through libcuda by ctypes (the
 AttncLinearParams mirror of linear_probe.py), checks every gate kind on the split path
@@ -51,8 +53,61 @@ def build():
         print(cfg_name(c), "ok")
 
 
+def model():
+    """The split path's index arithmetic in pure Python floats (no GPU, no torch), as the
+    kernels compute it: LinearSegment::of's balanced pieces, the pre-pass's (P - 1) R local
+    records, the fold over all of them in order, segment i starting from record i R - 1;
+    against the token recurrence S_t = exp(g_t) S_{t-1} + k_t v_t^T, o_t = q_t S_t, on
+    scalar per-token gates (0: plain) and ragged T."""
+    import math, random
+    rnd = random.Random(1)
+    K = V = 2
+    worst = 0.0
+    for T, CH, P, R, gate in [(8192 // 64, 2, 3, 2, 0.0), (8192 // 64, 2, 3, 5, -0.01), (77, 4, 3, 2, 0.0),
+                              (1000 // 16, 2, 4, 3, -0.02), (9, 2, 3, 4, 0.0), (200, 4, 5, 2, 0.0)]:
+        q, k, v = ([[rnd.gauss(0, 1) for _ in range(D)] for _ in range(T)] for D in (K, K, V))
+        g = [gate * rnd.random() for _ in range(T)]
+        S0 = [[rnd.gauss(0, 1) for _ in range(V)] for _ in range(K)]
+        def walk(S, t0, t1):  # the recurrence over tokens [t0, t1), returning outputs too
+            S = [row[:] for row in S]
+            out = []
+            for t in range(t0, t1):
+                f = math.exp(g[t])
+                S = [[f * S[a][b] + k[t][a] * v[t][b] for b in range(V)] for a in range(K)]
+                out.append([sum(q[t][a] * S[a][b] for a in range(K)) for b in range(V)])
+            return S, out
+        zero = [[0.0] * V for _ in range(K)]
+        ref_S, ref_o = walk(S0, 0, T)
+        chunks = -(-T // CH)
+        pieces = P * R
+        bounds = lambda i, n: (min(T, chunks * i // n * CH), min(T, chunks * (i + 1) // n * CH))
+        records = []
+        for j in range((P - 1) * R):  # pre-pass: local states from zero, total log decay
+            a, b = bounds(j, pieces)
+            L, _ = walk(zero, a, b)
+            records.append((L, sum(g[a:b])))
+        s, folded = S0, []
+        for L, d in records:  # fold, in order
+            s = [[math.exp(d) * s[x][y] + L[x][y] for y in range(V)] for x in range(K)]
+            folded.append(s)
+        o, final = [], None
+        for i in range(P):  # main: segment i from record i R - 1
+            a, b = bounds(i, P)
+            start = S0 if i == 0 else folded[i * R - 1]
+            final, out = walk(start, a, b)
+            o += out
+        err = max(abs(x - y) for r1, r2 in zip(o, ref_o) for x, y in zip(r1, r2))
+        err = max(err, max(abs(x - y) for r1, r2 in zip(final, ref_S) for x, y in zip(r1, r2)))
+        worst = max(worst, err)
+        print(f"  model T{T} chunk {CH} P{P} R{R} gate {gate}: max abs diff {err:.1e}")
+    print(f"worst {worst:.1e}")
+    sys.exit(0 if worst < 1e-9 else 1)
+
+
 if __name__ == "__main__" and "--build" in sys.argv:
     build(); sys.exit(0)
+if __name__ == "__main__" and "--model" in sys.argv:
+    model()
 
 sys.path.insert(0, HERE)
 import torch, triton

@@ -92,8 +92,8 @@ __device__ __forceinline__ void linearSegmentFoldKernel(const AttncLinearParams 
   const int head = blockIdx.y;
   const int seq = blockIdx.z;
   const int v0 = blockIdx.x * Traits::SLICE_V;
-  const int earlier = segmentCount(p) - 1;
   const SegmentRecords<Traits::HEAD_K, Traits::HEAD_V> records(p);
+  const int earlier = records.earlier; // (P - 1) R pieces, in order
   const float *init =
       p.state_in == nullptr
           ? nullptr
