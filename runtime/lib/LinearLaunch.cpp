@@ -411,6 +411,26 @@ const char *linearStageGridName(LinearStageGrid grid) {
   return "?";
 }
 
+namespace {
+/// How many copies of a grid of `ctas` CTAs of `spec` fit the device's resident slots (SMs x
+/// min(kSplitCtasPerSm, CTAs that fit an SM's shared memory)); 0 when the grid already fills
+/// half of them, or the device is unknown.
+int64_t splitCopies(const KernelSpec &spec, int64_t ctas, const LinearDeviceShape &device) {
+  if (device.smCount <= 0 || ctas <= 0)
+    return 0;
+  const int64_t fit =
+      int64_t(device.sharedMemoryPerSm) / (int64_t(spec.dynamicSmemBytes) + kSmemReservedPerCta);
+  const int64_t slots = device.smCount * std::clamp<int64_t>(fit, 1, kSplitCtasPerSm);
+  return 2 * ctas > slots ? 0 : slots / ctas;
+}
+
+/// Chunks of an average sequence.
+int64_t chunksPerSequence(const KernelSpec &spec, int64_t sequences, int64_t tokens) {
+  const int64_t chunk = std::max(spec.blockM, 1);
+  return (tokens / sequences + chunk - 1) / chunk;
+}
+} // namespace
+
 int linearSegmentsFor(const KernelSpec &spec, int64_t sequences, int64_t heads, int64_t tokens,
                       const LinearDeviceShape &device) {
   const LinearSpec &l = spec.linear;
@@ -419,36 +439,28 @@ int linearSegmentsFor(const KernelSpec &spec, int64_t sequences, int64_t heads, 
   const int64_t gridLimit = std::max<int64_t>(1, kMaxGridYZ / sequences);
   if (l.segments > 0)
     return int(std::min<int64_t>(l.segments, gridLimit));
-  if (device.smCount <= 0)
+  const int64_t copies =
+      splitCopies(spec, int64_t(spec.headDimV / l.sliceV) * heads * sequences, device);
+  if (copies == 0)
     return 1;
-  const int64_t ctas = int64_t(spec.headDimV / l.sliceV) * heads * sequences;
-  const int64_t fit =
-      int64_t(device.sharedMemoryPerSm) / (int64_t(spec.dynamicSmemBytes) + kSmemReservedPerCta);
-  const int64_t slots = device.smCount * std::clamp<int64_t>(fit, 1, kSplitCtasPerSm);
-  if (2 * ctas > slots)
-    return 1;
-  const int64_t chunk = std::max(spec.blockM, 1);
-  const int64_t chunks = (tokens / sequences + chunk - 1) / chunk;
-  int64_t segments = slots / ctas;
-  segments = std::min({segments, chunks / kMinSegmentChunks, int64_t(kMaxSegments), gridLimit});
+  const int64_t segments = std::min({copies, chunksPerSequence(spec, sequences, tokens) /
+                                                 kMinSegmentChunks,
+                                     int64_t(kMaxSegments), gridLimit});
   return int(std::max<int64_t>(segments, 1));
 }
 
 int linearStatePiecesFor(const KernelSpec &spec, int64_t sequences, int64_t heads,
                          int64_t tokens, int segments, const LinearDeviceShape &device) {
-  if (segments <= 1 || sequences <= 0 || device.smCount <= 0)
+  if (segments <= 1 || sequences <= 0)
     return 1;
-  const int64_t ctas = int64_t(spec.headDimV / spec.linear.sliceV) * heads * sequences *
-                       (segments - 1);
-  const int64_t fit =
-      int64_t(device.sharedMemoryPerSm) / (int64_t(spec.dynamicSmemBytes) + kSmemReservedPerCta);
-  const int64_t slots = device.smCount * std::clamp<int64_t>(fit, 1, kSplitCtasPerSm);
-  if (2 * ctas > slots)
+  const int64_t copies = splitCopies(
+      spec, int64_t(spec.headDimV / spec.linear.sliceV) * heads * sequences * (segments - 1),
+      device);
+  if (copies == 0)
     return 1;
-  const int64_t chunk = std::max(spec.blockM, 1);
-  const int64_t segmentChunks = (tokens / sequences + chunk - 1) / chunk / segments;
+  const int64_t segmentChunks = chunksPerSequence(spec, sequences, tokens) / segments;
   const int64_t gridLimit = kMaxGridYZ / (sequences * (segments - 1));
-  const int64_t pieces = std::min({slots / ctas, segmentChunks / kMinSegmentChunks,
+  const int64_t pieces = std::min({copies, segmentChunks / kMinSegmentChunks,
                                    int64_t(kMaxStatePieces), gridLimit});
   return int(std::max<int64_t>(pieces, 1));
 }

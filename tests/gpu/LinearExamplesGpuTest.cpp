@@ -47,6 +47,17 @@ const int64_t kProblems[][3] = {{2, 3, 1000}, {1, 2, 77}, {3, 1, 1}};
 
 class LinearExamplesGpu : public GpuRuntimeTest {};
 
+/// A padded batch of B sequences of T tokens on H heads.
+LinearProblem padded(int64_t b, int64_t h, int64_t t, bool tokenMajor, uint64_t seed) {
+  LinearProblem problem;
+  problem.batch = b;
+  problem.heads = h;
+  problem.seqLen = t;
+  problem.tokenMajor = tokenMajor;
+  problem.seed = seed;
+  return problem;
+}
+
 /// An example's program and checked AST.
 struct LoadedExample {
   std::unique_ptr<CompiledProgram> program;
@@ -95,12 +106,7 @@ TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
           continue; // a command would take the next default; so does the test
         for (const auto &[b, h, t] : kProblems)
           for (bool tokenMajor : {false, true}) {
-            LinearProblem problem;
-            problem.batch = b;
-            problem.heads = h;
-            problem.seqLen = t;
-            problem.tokenMajor = tokenMajor;
-            problem.seed = 7 + checked;
+            const LinearProblem problem = padded(b, h, t, tokenMajor, 7 + checked);
             auto r = checkLinear(rt, **compiled, kernel, problem);
             ASSERT_TRUE(r) << example << ": " << r.error().message;
             EXPECT_TRUE(r->passed())
@@ -140,12 +146,7 @@ TEST_F(LinearExamplesGpu, HalfPrecisionMatchesFloat64Recurrence) {
         continue;
       ASSERT_EQ((*compiled)->spec().dtype, runtime::DType::F16) << example;
       for (bool tokenMajor : {false, true}) {
-        LinearProblem problem;
-        problem.batch = 2;
-        problem.heads = 3;
-        problem.seqLen = 1000;
-        problem.tokenMajor = tokenMajor;
-        problem.seed = 11 + checked;
+        const LinearProblem problem = padded(2, 3, 1000, tokenMajor, 11 + checked);
         auto r = checkLinear(rt, **compiled, kernel, problem);
         ASSERT_TRUE(r) << example << ": " << r.error().message;
         EXPECT_TRUE(r->passed()) << example << " f16 " << config.str() << " " << problem.str()
@@ -169,15 +170,13 @@ TEST_F(LinearExamplesGpu, HalfPrecisionMatchesFloat64Recurrence) {
 /// at their ends).
 std::vector<LinearProblem> splitProblems() {
   std::vector<LinearProblem> problems;
-  // B = 1, H = 2, T = 8192 at P = 3: 8 pre-pass CTAs, so each earlier segment is cut into
-  // R = 5 pieces (linearStatePiecesFor), whose boundaries fall between the segments'.
+  // B = 1, H = 2, T = 8192 at P = 3: 4 to 8 pre-pass CTAs, so each earlier segment is cut
+  // into R = 2 (c128 v128) or 5 (GLA's c64 v64) pieces (linearStatePiecesFor), whose
+  // boundaries fall between the segments'. Plain linear attention (no decay) is the case
+  // that shows a wrong record: decays hide one.
   for (const auto &[b, h, t] :
        {std::tuple<int64_t, int64_t, int64_t>{2, 3, 1000}, {1, 2, 77}, {1, 2, 8192}}) {
-    LinearProblem p;
-    p.batch = b;
-    p.heads = h;
-    p.seqLen = t;
-    problems.push_back(p);
+    problems.push_back(padded(b, h, t, false, 1));
   }
   problems.push_back(LinearProblem::packed(2, {300, 1, 699, 537}));
   problems.push_back(LinearProblem::packed(3, {1, 40, 130}));
