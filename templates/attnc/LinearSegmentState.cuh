@@ -82,8 +82,8 @@ __device__ __forceinline__ void linearSegmentStateKernel(const AttncLinearParams
 /// exp2(d_j) S_{j-1} + L_j, with S_{-1} the user's initial state (or zeros). The chain
 /// over j is serial per element, so each thread carries kFoldBatch elements through it at
 /// once: every step issues kFoldBatch independent loads, and the kernel pays about
-/// (P - 1) x (elements / (threads x kFoldBatch)) memory latencies instead of one per
-/// element and record (48 us at P = 4 on the H100 before; bench/NOTES.md).
+/// (P - 1) R x (elements / (threads x kFoldBatch)) memory latencies instead of one per
+/// element and record (48 us at P = 4 on the H100 before, 12 us after; bench/NOTES.md).
 template <typename Traits>
 __device__ __forceinline__ void linearSegmentFoldKernel(const AttncLinearParams &p) {
   constexpr int kPairsPerRow = Traits::SLICE_V / 2;
