@@ -1,17 +1,12 @@
 // A hand-written prelude for probing the delta-rule templates on a GPU outside the
 // compiler: the two-stage form (LinearDeltaPrepare.cuh + LinearDeltaWalk.cuh: prep_<kind>,
-// then walk_<kind> over the prepare stage's workspace) and, with DP_V0, the one-kernel
-// form (LinearDelta.cuh: delta_<kind>), each as the plain delta rule (bf16), the gated
-// delta rule (bf16) and the gated delta rule in fp16. Shapes from -D flags (DP_HK, DP_HV:
-// head dims; DP_SV: V slice per walk CTA; DP_CH: chunk; DP_SUB: key sub-tile of the
-// one-kernel form; DP_NW: walk warps, CHUNK / 16 per group of V columns; DP_PNW: prepare
-// warps). Built by nvcc for sm_90a (and sm_80, for the spill check) by
+// then walk_<kind> over the prepare stage's workspace), as the plain delta rule (bf16),
+// the gated delta rule (bf16) and the gated delta rule in fp16. Shapes from -D flags
+// (DP_HK, DP_HV: head dims; DP_SV: V slice per walk CTA; DP_CH: chunk; DP_NW: walk warps,
+// CHUNK / 16 per group of V columns; DP_PNW: prepare warps). Built by nvcc for sm_90a (and sm_80, for the spill check) by
 // `delta_probe.py --build`.
 #include "attnc/LinearDeltaPrepare.cuh"
 #include "attnc/LinearDeltaWalk.cuh"
-#if DP_V0
-#include "attnc/LinearDelta.cuh"
-#endif
 
 #ifndef DP_PNW
 #define DP_PNW 4
@@ -39,9 +34,3 @@ ATTNC_SPLIT_ENTRIES(plain, Bf16, LinearGate::kNone)
 ATTNC_SPLIT_ENTRIES(gated, Bf16, LinearGate::kPerToken)
 ATTNC_SPLIT_ENTRIES(gated_f16, __half, LinearGate::kPerToken)
 
-#if DP_V0
-template <typename Element, LinearGate GATE>
-using Traits = attnc::LinearDeltaTraits<Element, DP_HK, DP_HV, DP_SV, DP_CH, DP_SUB, DP_NW, GATE>;
-ATTNC_PROBE_ENTRY(delta_plain, PROBE_ARG(Traits<Bf16, LinearGate::kNone>), linearDeltaKernel)
-ATTNC_PROBE_ENTRY(delta_gated, PROBE_ARG(Traits<Bf16, LinearGate::kPerToken>), linearDeltaKernel)
-#endif

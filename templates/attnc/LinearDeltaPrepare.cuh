@@ -4,7 +4,7 @@
 // from its start, the corrected values the state update needs are U' = U - W S with
 //   A[t][s] = beta_t exp(b_t - b_s) (k_t . k_s) (s < t),   Ai = (I + A)^{-1},
 //   W = Ai diag(beta exp(b)) K,   U = Ai diag(beta) V
-// (the WY / UT form of Yang et al. 2024; LinearDeltaSolve.cuh derives it), and the output
+// (the WY / UT form of Yang et al. 2024), and the output
 // needs the decayed causal scores P[t][s] = exp(b_t - b_s) (q_t . k_s) (s <= t). None of
 // it depends on S, so one CTA per (chunk, head, sequence) computes it for all V columns at
 // once: A and P by mma.sync; Ai diag(beta) by fp32 forward substitution, one thread per

@@ -6,7 +6,7 @@
 // [B, T, H, D] differ only in their strides. Packed variable-length batches pass
 // cumulative sequence offsets: sequence n then spans tokens [cu_seqlens[n],
 // cu_seqlens[n+1]) of batch row 0. States are fp32, contiguous [N, H, K, V]. The delta
-// family (LinearDelta.cuh) also reads per-token write strengths `beta`. A launch may split
+// family (LinearDeltaPrepare.cuh) also reads per-token write strengths `beta`. A launch may split
 // each sequence into `num_segments` chunk-aligned segments walked by different CTAs; the
 // stages that run before the main kernel leave per-segment results in `workspace`, a
 // caller-provided device buffer (LinearSegmentState.cuh has its layout for the decay family).

@@ -30,7 +30,7 @@ Candidate fromPrefillConfig(const cuda::PrefillConfig &config);
 /// Split-KV decode: splits (KV splits per head, 1 = none), bn (keys per block), w.
 SearchSpace decodeSpace(int headDim);
 
-/// templates/attnc/LinearTraits.cuh (LinearDeltaTraits.cuh for the delta rule): chunk
+/// templates/attnc/LinearTraits.cuh (LinearDeltaSplitTraits.cuh for the delta rule): chunk
 /// (CHUNK), sub (SUB), v (SLICE_V), w (NUM_WARPS), for key/value head dims dk and dv and
 /// the kernel's gate kind and update rule.
 SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate, cuda::LinearRule rule);
