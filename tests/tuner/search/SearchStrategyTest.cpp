@@ -83,6 +83,22 @@ TEST_P(AnyStrategyTest, HonoursTheMeasurementBudget) {
   EXPECT_TRUE(result.budgetExhausted);
 }
 
+TEST_P(AnyStrategyTest, MeasuresTheSeedsFirst) {
+  SyntheticMeasurer measurer(bowlModel());
+  SearchOptions options;
+  options.budget.maxMeasured = 3;
+  Candidate invalid = cubeOptimum();
+  invalid.params[0].value = 3; // no such x in the cube
+  options.seeds = {cubeOptimum(), invalid};
+  SearchResult result =
+      makeStrategy(GetParam())->run(cubeSpace(), DeviceLimits(), measurer, options);
+  ASSERT_FALSE(result.trials.empty());
+  EXPECT_EQ(result.trials.front().candidate, cubeOptimum());
+  ASSERT_TRUE(result.bestTrial());
+  EXPECT_EQ(result.bestTrial()->candidate, cubeOptimum()) << "a budget of 3 keeps the seed";
+  EXPECT_EQ(result.measuredCount(), 3);
+}
+
 TEST_P(AnyStrategyTest, HonoursTheTimeBudget) {
   SyntheticModel model = bowlModel();
   model.measureDelay = std::chrono::milliseconds(5);

@@ -173,11 +173,15 @@ runtime::Status runSearches(const std::vector<SearchSpace> &spaces, const Device
     options.seed = plan.seed;
     options.progress = plan.progress;
     options.onTrial = recordTrial;
+    for (const Candidate &c : defaults)
+      if (&spaceOf(c) == &space)
+        options.seeds.push_back(c);
     mergeResult(report.result, strategy->run(space, limits, measurer, options));
   }
 
-  // The per-arch default: the first default that runs correctly, measured here if the
-  // search did not reach it, so that the gain from tuning is always known.
+  // The per-arch default: the first default that runs correctly. Every strategy measures
+  // the defaults first (SearchOptions::seeds); one the budget left out (an earlier space
+  // spent it) is measured here, so that the gain from tuning is always known.
   SearchResult &all = report.result;
   for (const Candidate &c : defaults) {
     auto it = std::find_if(all.trials.begin(), all.trials.end(),

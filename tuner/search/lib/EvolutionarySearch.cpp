@@ -60,6 +60,7 @@ SearchResult EvolutionarySearch::run(const SearchSpace &space, const DeviceLimit
   Enumeration points = space.enumerate(limits);
   Evaluator evaluator(space, limits, measurer, options, static_cast<int>(points.valid.size()));
   evaluator.addPruned(std::move(points.pruned));
+  evaluator.evaluateSeeds();
   std::mt19937_64 rng(options.seed);
   RandomOrder order(std::move(points.valid), rng);
   size_t population = static_cast<size_t>(std::max(2, population_));

@@ -13,6 +13,7 @@ SearchResult ExhaustiveSearch::run(const SearchSpace &space, const DeviceLimits 
   Enumeration points = space.enumerate(limits);
   Evaluator evaluator(space, limits, measurer, options, static_cast<int>(points.valid.size()));
   evaluator.addPruned(std::move(points.pruned));
+  evaluator.evaluateSeeds();
   evaluator.evaluate(points.valid);
   return evaluator.finish();
 }

@@ -34,6 +34,7 @@ SearchResult RandomLocalSearch::run(const SearchSpace &space, const DeviceLimits
   int valid = static_cast<int>(points.valid.size());
   Evaluator evaluator(space, limits, measurer, options, valid);
   evaluator.addPruned(std::move(points.pruned));
+  evaluator.evaluateSeeds();
   std::mt19937_64 rng(options.seed);
   RandomOrder order(std::move(points.valid), rng);
 

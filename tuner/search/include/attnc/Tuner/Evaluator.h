@@ -82,6 +82,9 @@ struct SearchOptions {
   /// Called with every trial as soon as it is recorded (before `progress`), e.g. to commit
   /// it to the tuning database so that a killed tuner keeps what it measured.
   std::function<void(const Trial &)> onTrial;
+  /// Candidates every strategy evaluates first, in order (the per-arch defaults), so a
+  /// search whose budget ends early never reports less than the best of them.
+  std::vector<Candidate> seeds;
 };
 
 class Evaluator {
@@ -94,6 +97,11 @@ public:
   std::vector<size_t> evaluate(const std::vector<Candidate> &batch);
   /// Records candidates pruned before compiling (an enumeration's), once each.
   void addPruned(std::vector<PrunedCandidate> pruned);
+  /// Evaluates the options' seeds (strategies call it before their own order).
+  void evaluateSeeds() {
+    if (!options_.seeds.empty())
+      evaluate(options_.seeds);
+  }
   /// The trial of a seen candidate, or nullptr.
   const Trial *find(const Candidate &candidate) const;
   bool seen(const Candidate &candidate) const { return find(candidate) != nullptr; }
