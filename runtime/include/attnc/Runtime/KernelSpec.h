@@ -99,9 +99,10 @@ enum class LinearGate { None, PerHead, PerToken, PerChannel, MlstmSig, MlstmExp 
 /// "none", "per-head", "per-token", "per-channel", "mlstm-sig", "mlstm-exp".
 const char *linearGateName(LinearGate gate);
 
-/// How the grid of a linear stage follows from the problem (P: segments per sequence).
+/// How the grid of a linear stage follows from the problem (P: segments per sequence, R:
+/// the state pre-pass's pieces per earlier segment).
 enum class LinearStageGrid {
-  SlicesHeadsEarlierSegments, ///< (V / sliceV, H, sequences x (P - 1)): per-segment pre-pass
+  SlicesHeadsEarlierSegments, ///< (V / sliceV, H, sequences x (P - 1) x R): the pre-pass pieces
   SlicesHeadsSegments,        ///< (V / sliceV, H, sequences x P)
   SlicesHeadsSequences,       ///< (V / sliceV, H, sequences): per-sequence work, e.g. a fold
   /// One CTA per chunk (blockM tokens) of every sequence and head: (ceil(T / chunk), H, B),
