@@ -47,6 +47,20 @@ const int64_t kProblems[][3] = {{2, 3, 1000}, {1, 2, 77}, {3, 1, 1}};
 
 class LinearExamplesGpu : public GpuRuntimeTest {};
 
+/// Expects the check of `example` (`config`, key head dim K) on `problem` to pass, and
+/// prints the line the device scripts read: "<path> <example> <config> K<k> <problem> rel
+/// err E  state E".
+void expectPasses(const char *path, const char *example, const cuda::LinearConfig &config,
+                  int headDimK, const LinearProblem &problem, const LinearCheckResult &r) {
+  EXPECT_TRUE(r.passed()) << path << " " << example << " " << config.str() << " K" << headDimK
+                          << " " << problem.str() << ": rel err " << r.relError
+                          << ", final state rel err " << r.stateRelError << ", non-finite "
+                          << r.nonFinite << " of " << r.elements;
+  std::printf("%s %-14s %-22s K%-3d %-42s rel err %.2e  state %.2e\n", path, example,
+              config.str().c_str(), headDimK, problem.str().c_str(), r.relError,
+              r.stateRelError);
+}
+
 /// A padded batch of B sequences of T tokens on H heads.
 LinearProblem padded(int64_t b, int64_t h, int64_t t, bool tokenMajor, uint64_t seed) {
   LinearProblem problem;
@@ -109,13 +123,7 @@ TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
             const LinearProblem problem = padded(b, h, t, tokenMajor, 7 + checked);
             auto r = checkLinear(rt, **compiled, kernel, problem);
             ASSERT_TRUE(r) << example << ": " << r.error().message;
-            EXPECT_TRUE(r->passed())
-                << example << " " << config.str() << " K" << dims.k << " V" << dims.v << " "
-                << problem.str() << ": rel err " << r->relError << ", final state rel err "
-                << r->stateRelError << ", non-finite " << r->nonFinite << " of " << r->elements;
-            std::printf("one-kernel %-10s %-22s K%d %-30s rel err %.2e  state %.2e\n", example,
-                        config.str().c_str(), dims.k, problem.str().c_str(), r->relError,
-                        r->stateRelError);
+            expectPasses("one-kernel", example, config, dims.k, problem, *r);
             ++checked;
           }
       }
@@ -149,12 +157,7 @@ TEST_F(LinearExamplesGpu, HalfPrecisionMatchesFloat64Recurrence) {
         const LinearProblem problem = padded(2, 3, 1000, tokenMajor, 11 + checked);
         auto r = checkLinear(rt, **compiled, kernel, problem);
         ASSERT_TRUE(r) << example << ": " << r.error().message;
-        EXPECT_TRUE(r->passed()) << example << " f16 " << config.str() << " " << problem.str()
-                                 << ": rel err " << r->relError << ", final state rel err "
-                                 << r->stateRelError << ", non-finite " << r->nonFinite;
-        std::printf("f16 %-14s %-22s K%d %-30s rel err %.2e  state %.2e\n", example,
-                    config.str().c_str(), dims.k, problem.str().c_str(), r->relError,
-                    r->stateRelError);
+        expectPasses("f16", example, config, dims.k, problem, *r);
         ++checked;
       }
       break;
@@ -215,13 +218,7 @@ TEST_F(LinearExamplesGpu, SplitSegmentsMatchFloat64Recurrence) {
           problem.seed = 100 + checked;
           auto r = checkLinear(rt, **compiled, e.kernel(), problem);
           ASSERT_TRUE(r) << example << " " << config.str() << ": " << r.error().message;
-          EXPECT_TRUE(r->passed())
-              << example << " " << config.str() << " " << problem.str() << ": rel err "
-              << r->relError << ", final state rel err " << r->stateRelError << ", non-finite "
-              << r->nonFinite << " of " << r->elements;
-          std::printf("split %-10s %-22s %-42s rel err %.2e  state %.2e\n", example,
-                      config.str().c_str(), problem.str().c_str(), r->relError,
-                      r->stateRelError);
+          expectPasses("split", example, config, dims.k, problem, *r);
           ++checked;
         }
     }
@@ -256,11 +253,7 @@ TEST_F(LinearExamplesGpu, DeltaPackedSequencesMatchFloat64Recurrence) {
           problem.seed = 200 + checked;
           auto r = checkLinear(rt, **compiled, e.kernel(), problem);
           ASSERT_TRUE(r) << example << ": " << r.error().message;
-          EXPECT_TRUE(r->passed()) << example << " K" << dims.k << " " << problem.str()
-                                   << ": rel err " << r->relError << ", final state rel err "
-                                   << r->stateRelError << ", non-finite " << r->nonFinite;
-          std::printf("delta %-15s K%d %-42s rel err %.2e  state %.2e\n", example, dims.k,
-                      problem.str().c_str(), r->relError, r->stateRelError);
+          expectPasses("delta", example, defaults.front(), dims.k, problem, *r);
           ++checked;
         }
     }
