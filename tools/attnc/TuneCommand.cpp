@@ -25,6 +25,7 @@
 #include "attnc/Tuner/TopK.h"
 #include "attnc/Tuner/TunedKernel.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <fstream>
@@ -107,6 +108,20 @@ void printTable(const tuner::TuneReport &report, size_t k, const ConfigLabel &co
       std::printf("tuned %s: %.4f ms; no per-arch default ran correctly here\n",
                   configLabel(best->candidate).c_str(), best->measurement.medianMs);
   }
+}
+
+/// What p means for a linear problem of `tokens` per sequence: the segments' starting
+/// states go through HBM every tokens / p tokens (TFLA's chunk size); c is the tile walked
+/// with the state in registers inside a segment.
+void printLinearSplitNote(int64_t tokens) {
+  std::printf("p: segments per sequence, each starting from a state materialised in HBM, so "
+              "the state goes through HBM every T/p tokens at T=%lld:",
+              static_cast<long long>(tokens));
+  for (int p = 2; p <= cuda::kMaxLinearSegments; p *= 2)
+    std::printf(" p%d %lld%s", p, static_cast<long long>((tokens + p - 1) / p),
+                p < cuda::kMaxLinearSegments ? "," : "");
+  std::printf("; p1 never; p0 lets each launch choose from the SM count; c: the chunk "
+              "tile walked with the state in registers\n");
 }
 
 /// The linear tune of the same problem, options and database as a prefill request.
@@ -277,6 +292,11 @@ int runTune(const Args &args) {
                 report->strategy.c_str(), report->validPoints, report->blockedPoints,
                 report->checkShape.str().c_str(), report->elapsed.count() / 1000.0);
     printTable(*report, vm["top"].as<size_t>(), configLabel);
+    if (linear && std::any_of(report->result.trials.begin(), report->result.trials.end(),
+                              [](const tuner::Trial &t) {
+                                return t.ok() && t.candidate.get("p") > 1;
+                              }))
+      printLinearSplitNote(shapes[s].seqQ);
     if (!report->storedCubinKey.empty())
       std::printf("winner's cubin stored (key %.16s): `attnc db export` ships it\n",
                   report->storedCubinKey.c_str());

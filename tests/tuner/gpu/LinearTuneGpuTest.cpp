@@ -5,7 +5,9 @@
 // under a "linear" key and the winner's cubin was stored, export a deploy database, then
 // in a fresh process with an empty cubin cache serve the kernel from the deploy database
 // alone: zero NVRTC compiles, the winner's LinearConfig, and o and the final state
-// matching the float64 recurrence. Skips itself without a GPU.
+// matching the float64 recurrence. A second tune measures the first default at every fixed
+// split p1 .. p64 (the seeds after the defaults; at T = 1000 most of p64's segments are
+// empty), each checked against the float64 recurrence first. Skips itself without a GPU.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/DSL/Frontend.h"
@@ -20,6 +22,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -31,26 +34,39 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kBudget = 3;
+constexpr int kSplitSeeds = 7; ///< p1, p2, ..., p64
 constexpr int kHeadDim = 128;
 constexpr std::chrono::milliseconds kServeWatchdog{120000};
 constexpr uint64_t kServeSeed = 5;
 
+/// examples/simple_gla.attn parsed and compiled, and the GPU; skips without one.
+class LinearTuneGpu : public ::testing::Test {
+protected:
+  void SetUp() override {
+    runtime::Expected<runtime::DeviceInfo> probed = probeDeviceInChild(0);
+    if (!probed)
+      GTEST_SKIP() << "no GPU: " << probed.error().message;
+    device = *probed;
+    buffer.emplace(path, readFile(path));
+    dsl::DiagnosticEngine diags(*buffer);
+    ast = dsl::parseAndCheck(*buffer, diags);
+    ASSERT_TRUE(ast.has_value());
+    std::ostringstream diag;
+    program = CompiledProgram::load(path, diag);
+    ASSERT_TRUE(program) << diag.str();
+  }
+
+  const std::string path = examplePath("simple_gla");
+  runtime::DeviceInfo device;
+  std::optional<dsl::SourceBuffer> buffer;
+  std::optional<dsl::Program> ast;
+  std::unique_ptr<CompiledProgram> program;
+};
+
 } // namespace
 
-TEST(LinearTuneGpu, SimpleGlaTunesThenDeployServesWithZeroCompiles) {
-  runtime::Expected<runtime::DeviceInfo> device = probeDeviceInChild(0);
-  if (!device)
-    GTEST_SKIP() << "no GPU: " << device.error().message;
-
+TEST_F(LinearTuneGpu, SimpleGlaTunesThenDeployServesWithZeroCompiles) {
   const fs::path dir = freshDir("attnc_linear_tune_gpu");
-  const std::string path = examplePath("simple_gla");
-  dsl::SourceBuffer buffer(path, readFile(path));
-  dsl::DiagnosticEngine diags(buffer);
-  std::optional<dsl::Program> ast = dsl::parseAndCheck(buffer, diags);
-  ASSERT_TRUE(ast.has_value());
-  std::ostringstream diag;
-  std::unique_ptr<CompiledProgram> program = CompiledProgram::load(path, diag);
-  ASSERT_TRUE(program) << diag.str();
 
   ProblemShape shape;
   shape.batch = 2;
@@ -65,7 +81,7 @@ TEST(LinearTuneGpu, SimpleGlaTunesThenDeployServesWithZeroCompiles) {
   req.kernel = "simple_gla";
   req.headDimK = req.headDimV = kHeadDim;
   req.shape = shape;
-  req.device = *device;
+  req.device = device;
   req.cacheDir = (dir / "cache-tune").string();
   req.db = db->get();
   req.plan.budget.maxMeasured = kBudget;
@@ -75,7 +91,7 @@ TEST(LinearTuneGpu, SimpleGlaTunesThenDeployServesWithZeroCompiles) {
   EXPECT_EQ(report->problem.family, "linear");
   ASSERT_NE(report->result.bestTrial(), nullptr) << "no config ran correctly";
   const std::string winner = toLinearConfig(report->result.bestTrial()->candidate).str();
-  expectTuneRecorded(**db, device->fingerprint(), *report, winner,
+  expectTuneRecorded(**db, device.fingerprint(), *report, winner,
                      (dir / "deploy.db").string());
   db->reset();
 
@@ -105,5 +121,38 @@ TEST(LinearTuneGpu, SimpleGlaTunesThenDeployServesWithZeroCompiles) {
       },
       kServeWatchdog, "serving process");
   expectServedWithoutCompiles(served, winner);
+  fs::remove_all(dir);
+}
+
+TEST_F(LinearTuneGpu, EverySplitOfTheFirstDefaultIsCheckedAndMeasured) {
+  const fs::path dir = freshDir("attnc_linear_split_tune_gpu");
+
+  const std::vector<cuda::LinearConfig> defaults =
+      cuda::linearCandidates(kHeadDim, kHeadDim, cuda::LinearGateKind::PerToken,
+                             cuda::LinearRule::Additive, device.maxSharedMemoryPerBlockOptin);
+  ASSERT_FALSE(defaults.empty());
+  LinearTuneRequest req;
+  req.program = program.get();
+  req.ast = &ast->kernels.front();
+  req.kernel = "simple_gla";
+  req.headDimK = req.headDimV = kHeadDim;
+  req.shape.batch = 2;
+  req.shape.headsQ = req.shape.headsKv = 4;
+  req.shape.seqQ = req.shape.seqK = 1000;
+  req.device = device;
+  req.cacheDir = (dir / "cache").string();
+  req.plan.budget.maxMeasured = int(defaults.size()) + kSplitSeeds;
+  req.toolVersion = "test";
+  runtime::Expected<TuneReport> report = tuneLinear(req);
+  ASSERT_TRUE(report) << report.error().message;
+  for (int p = 1; p <= cuda::kMaxLinearSegments; p *= 2) {
+    cuda::LinearConfig split = defaults.front();
+    split.segments = p;
+    const auto trial = std::find_if(
+        report->result.trials.begin(), report->result.trials.end(),
+        [&](const Trial &t) { return toLinearConfig(t.candidate) == split; });
+    ASSERT_NE(trial, report->result.trials.end()) << split.str() << " was not measured";
+    EXPECT_TRUE(trial->ok()) << split.str() << ": " << trial->measurement.reason;
+  }
   fs::remove_all(dir);
 }

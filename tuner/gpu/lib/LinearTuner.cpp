@@ -96,8 +96,17 @@ runtime::Expected<TuneReport> tuneLinear(const LinearTuneRequest &req) {
   for (const cuda::LinearConfig &config :
        cuda::linearCandidates(req.headDimK, req.headDimV, gate, rule, limits.smemOptinBytes))
     defaults.push_back(fromLinearConfig(config));
+  // The first default at every fixed split (p1 .. p64): they share its cubin, so a budgeted
+  // search learns how often the state should go through HBM for the cost of measurements.
+  SearchPlan plan = req.plan;
+  if (!defaults.empty())
+    for (int p = 1; p <= cuda::kMaxLinearSegments; p *= 2) {
+      cuda::LinearConfig split = toLinearConfig(defaults.front());
+      split.segments = p;
+      plan.seeds.push_back(fromLinearConfig(split));
+    }
   auto spaceOf = [&spaces](const Candidate &) -> const SearchSpace & { return spaces.front(); };
-  if (runtime::Status st = runSearches(spaces, limits, isolated, req.plan, defaults, spaceOf,
+  if (runtime::Status st = runSearches(spaces, limits, isolated, plan, defaults, spaceOf,
                                        started, ctx, report);
       !st)
     return st.error();

@@ -173,9 +173,10 @@ runtime::Status runSearches(const std::vector<SearchSpace> &spaces, const Device
     options.seed = plan.seed;
     options.progress = plan.progress;
     options.onTrial = recordTrial;
-    for (const Candidate &c : defaults)
-      if (&spaceOf(c) == &space)
-        options.seeds.push_back(c);
+    for (const std::vector<Candidate> *list : {&defaults, &plan.seeds})
+      for (const Candidate &c : *list)
+        if (&spaceOf(c) == &space)
+          options.seeds.push_back(c);
     mergeResult(report.result, strategy->run(space, limits, measurer, options));
   }
 

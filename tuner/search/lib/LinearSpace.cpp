@@ -4,7 +4,10 @@
 // chunk (CHUNK, tokens per pass over the state), sub (SUB, the key sub-tile of the
 // intra-chunk product), v (SLICE_V, the V columns of the state one CTA owns), w
 // (NUM_WARPS) and p (segments per sequence, a launch-time split: 0 lets each launch choose
-// from the SM count; candidates that differ only in p share one compiled cubin); the delta
+// from the SM count; candidates that differ only in p share one compiled cubin). p is how
+// often the state passes through HBM, every T / p tokens (TFLA's chunk size; at T = 16k,
+// p16 is every 1024 tokens, p64 every 256); chunk is the tile walked inside a segment with
+// the state in registers (TFLA's second level of tiling, recurrent here). The delta
 // rule (LinearDeltaSplitTraits.cuh) fixes the chunk and the key sub-tile, takes warps in
 // groups of chunk / 16 that split the V slice (each group at least 32 columns, hence v32
 // in the space) and does not split sequences. The constraints are cuda::linearConfigProblem, which restates
@@ -43,7 +46,7 @@ SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate, cuda::LinearR
       .addDimension("sub", {16, 32, 64, 128})
       .addDimension("v", {32, 64, 128, 256})
       .addDimension("w", {1, 2, 4, 8})
-      .addDimension("p", {0, 1, 2, 4, 8})
+      .addDimension("p", {0, 1, 2, 4, 8, 16, 32, cuda::kMaxLinearSegments})
       .setThreadsPerBlock([](const Candidate &c) { return c.get("w") * kWarpSize; });
   space.addConstraint(
       [dk, dv, gate, rule](const Candidate &c, const DeviceLimits &) -> std::optional<std::string> {

@@ -3,10 +3,11 @@
 // tunePrefill's counterpart for chunkwise linear kernels: the key (family "linear",
 // headDim K, headDimV V, seq T, the recurrence's name as the mask kind), a small ragged
 // check problem for the float64 recurrence and the tuned shape for timing, the space of
-// LinearTraits' parameters (chunk, sub, v, w) pruned by the device's shared memory and
-// the database's blocklist, the search (NVRTC and measurements in forked children), and
-// the database (every trial, the blocklist, the winner's cubin) through TuneRun. The
-// default tile shape for the kernel's gate is always measured too.
+// LinearTraits' parameters (chunk, sub, v, w) and the launch's split p pruned by the
+// device's shared memory and the database's blocklist, the search (NVRTC and measurements
+// in forked children), and the database (every trial, the blocklist, the winner's cubin)
+// through TuneRun. The default tile shapes for the kernel's gate are always measured
+// first, then the first default at every fixed split p1 .. p64 (one cubin).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TUNER_LINEARTUNER_H

@@ -63,6 +63,9 @@ struct SearchPlan {
   unsigned compileThreads = 2;
   unsigned long long seed = 1;
   ProgressFn progress;
+  /// Candidates measured right after the defaults, before the strategy's own order (the
+  /// linear tuner's launch-time variants of its first default, which share its cubin).
+  std::vector<Candidate> seeds;
 };
 
 /// The database row of trial `t` (report carries the problem and kernel fingerprint).
