@@ -201,7 +201,8 @@ __device__ __forceinline__ void loadSwizzledTile(unsigned smemTile,
                          (rowChunk ^ (row0 % kSwizzleAtomRows)) * kSwizzleChunkBytes;
 #pragma unroll
     for (int pass = 0; pass < ROWS / kRowsPerPass; ++pass) {
-      cpAsync16(dst + pass * kRowsPerPass * kSwizzleRowBytes, p, row0 + pass * kRowsPerPass < validRows);
+      cpAsync16(dst + pass * kRowsPerPass * kSwizzleRowBytes, p,
+                row0 + pass * kRowsPerPass < validRows);
       p += kRowsPerPass * rowStride;
     }
     return;
@@ -653,7 +654,8 @@ template <typename Traits> __device__ __forceinline__ int queryBlocks(const Attn
 }
 
 /// Tiles (query blocks of every batch and head) a persistent grid walks.
-template <typename Traits> __device__ __forceinline__ int persistentTiles(const AttncSoftmaxParams &p) {
+template <typename Traits>
+__device__ __forceinline__ int persistentTiles(const AttncSoftmaxParams &p) {
   return queryBlocks<Traits>(p) * p.heads_q * p.batch;
 }
 
