@@ -2,14 +2,19 @@
 // emitter targets it: the dense variant, and the causal, sliding-window and document-mask
 // variants exactly as `attnc compile examples/{causal,sliding_window,document_mask}.attn
 // --emit=cu` writes them (the document mask with its block-map kernel). Element type, head
-// dim, key block, stages, consumer warpgroups, softmax overlap and CTAs per SM come from -D
-// flags (ELEM_FP16, HD, BN, ST, CWG, OV, CTAS); bench/dev/hopper_probe.py loads the cubins.
+// dim, key block, stages, consumer warpgroups, softmax overlap, CTAs per SM and persistence
+// (0: one CTA per query block; 1 or 2: persistent CTAs with that many Q buffers) come from -D
+// flags (ELEM_FP16, HD, BN, ST, CWG, OV, CTAS, PERSIST); bench/dev/hopper_probe.py loads the
+// cubins and launches a persistent one on min(tiles, SMs x resident CTAs per SM) CTAs.
 #include "attnc/BlockMap.cuh"
 #include "attnc/Expr.cuh"
 #include "attnc/PrefillSm90.cuh"
 
 #ifndef CTAS
 #define CTAS 1
+#endif
+#ifndef PERSIST
+#define PERSIST 0
 #endif
 
 namespace probe {
@@ -243,7 +248,7 @@ using Element = __half;
 #else
 using Element = __nv_bfloat16;
 #endif
-using Traits = attnc::PrefillSm90Traits<Element, HD, BN, ST, CWG, OV, CTAS>;
+using Traits = attnc::PrefillSm90Traits<Element, HD, BN, ST, CWG, OV, CTAS, PERSIST>;
 } // namespace probe
 
 extern "C" __constant__ int attnc_smem_bytes = probe::Traits::kSmemBytes;
@@ -251,6 +256,7 @@ extern "C" __constant__ int attnc_threads = probe::Traits::kThreads;
 extern "C" __constant__ int attnc_block_m = probe::Traits::BLOCK_M;
 extern "C" __constant__ int attnc_block_n = probe::Traits::BLOCK_N;
 extern "C" __constant__ int attnc_block_map_threads = attnc::kBlockMapThreads;
+extern "C" __constant__ int attnc_persistent = probe::Traits::PERSISTENT;
 
 extern "C" __global__ void __launch_bounds__(probe::Traits::kThreads, probe::Traits::CTAS_PER_SM)
 attnc_full(const __grid_constant__ AttncSoftmaxParams p) {

@@ -9,7 +9,8 @@ H=16; sliding window W=1024; the document mask over softmax_bench.py's packed do
 its block map built in every timed call as `attnc run` does) against torch SDPA
 (FLASH_ATTENTION, CUDNN_ATTENTION; dense and causal only) and FlexAttention (block mask built
 once, outside the timing; do_bench medians), and prints a table of ratios last (peer time /
-attnc time: above 1, attnc is faster).
+attnc time: above 1, attnc is faster). Persistent cubins (attnc_persistent > 0, names _p1/_p2)
+run on min(tiles, SMs x resident CTAs per SM) CTAs, tiles = ceil(N / BLOCK_M) x Hq x B.
 
 Usage: python3 bench/dev/hopper_probe.py [--check-only] [--configs substr,...]
        [--cases variant:B:N,...] [--no-flex]"""
@@ -52,9 +53,12 @@ def check(rc, what):
         raise RuntimeError(f"{what} failed: CUresult {rc}")
 
 
-def read_int(mod, name):
+def read_int(mod, name, default=None):
     ptr, size, val = ctypes.c_uint64(), ctypes.c_size_t(), ctypes.c_int()
-    check(cuda.cuModuleGetGlobal_v2(ctypes.byref(ptr), ctypes.byref(size), mod, name.encode()), name)
+    rc = cuda.cuModuleGetGlobal_v2(ctypes.byref(ptr), ctypes.byref(size), mod, name.encode())
+    if rc != 0 and default is not None:
+        return default  # cubins built before the global existed
+    check(rc, name)
     check(cuda.cuMemcpyDtoH_v2(ctypes.byref(val), ptr, ctypes.c_size_t(4)), "memcpy " + name)
     return val.value
 
@@ -72,6 +76,7 @@ class Config:
         self.block_m = read_int(self.mod, "attnc_block_m")
         self.block_n = read_int(self.mod, "attnc_block_n")
         self.map_threads = read_int(self.mod, "attnc_block_map_threads")
+        self.persistent = read_int(self.mod, "attnc_persistent", default=0)
         self.funcs = {}
         for v in VARIANTS:
             f = ctypes.c_void_p()
@@ -85,6 +90,7 @@ class Config:
         check(cuda.cuOccupancyMaxActiveBlocksPerMultiprocessor(
             ctypes.byref(ctas), self.funcs["full"], self.threads, ctypes.c_size_t(self.smem)), "occupancy")
         self.ctas_per_sm = ctas.value
+        self.sms = torch.cuda.get_device_properties(0).multi_processor_count
 
     def block_map(self, B, N, M):
         """The document mask's map buffer (one plane per batch), cached per shape."""
@@ -95,7 +101,8 @@ class Config:
             self._maps[(B, N, M)] = torch.empty(size, dtype=torch.uint8, device="cuda")
         return self._maps[(B, N, M)]
 
-    def launch(self, variant, q, k, v, o, lse, window=WINDOW, doc=None):
+    def launch(self, variant, q, k, v, o, lse, window=WINDOW, doc=None, max_ctas=None):
+        """max_ctas caps a persistent grid (checks: few CTAs walk many tiles each)."""
         p = Params()
         for field, t in (("q", q), ("k", k), ("v", v), ("o", o)):
             setattr(p, field, tensor_arg(t))
@@ -111,13 +118,16 @@ class Config:
         args = (ctypes.c_void_p * 1)(ctypes.addressof(p))
         stream = torch.cuda.current_stream().cuda_stream
         grid = ((N + self.block_m - 1) // self.block_m, Hq, B)
+        kernel_grid = grid
+        if self.persistent:
+            kernel_grid = (min(grid[0] * Hq * B, max_ctas or self.sms * self.ctas_per_sm), 1, 1)
         if variant == "document":
             p.inputs[0] = tensor_arg(doc)
             p.block_map = self.block_map(B, N, M).data_ptr()
             p.block_map_stride = (M + self.block_n - 1) // self.block_n
             check(cuda.cuLaunchKernel(self.map_func, grid[0], B, 1, self.map_threads, 1, 1, 0,
                                       ctypes.c_void_p(stream), args, None), "launch map")
-        check(cuda.cuLaunchKernel(self.funcs[variant], *grid, self.threads, 1, 1, self.smem,
+        check(cuda.cuLaunchKernel(self.funcs[variant], *kernel_grid, self.threads, 1, 1, self.smem,
                                   ctypes.c_void_p(stream), args, None), "launch")
 
 
@@ -175,11 +185,15 @@ def reference(variant, q, k, v, window, doc=None):
 CASES = [  # (B, Hq, Hkv, N, M, window): tiny first, then ragged and GQA 4
     (1, 1, 1, 64, 128, 64), (1, 2, 2, 77, 77, 30), (2, 8, 2, 1000, 4000, 256),
     (1, 4, 1, 4000, 1000, 1024), (1, 2, 2, 129, 500, 100),
+    (2, 16, 4, 2000, 2100, 300),  # 512 query blocks of 128: several per persistent CTA
 ]
 
 
+PERSISTENT_FEW = 5  # CTAs of a persistent config's second check run
+
 DOC_CASES = [  # self-attention (keys share N): (B, Hq, Hkv, N, documents)
     (1, 2, 2, 77, 3), (2, 8, 2, 1000, 8), (1, 4, 1, 4000, 8), (2, 2, 2, 129, 1), (2, 2, 2, 700, 40),
+    (2, 16, 4, 2000, 12),
 ]
 
 
@@ -190,17 +204,21 @@ def check_cases(variant):
 
 
 def check_config(cfg):
+    """A persistent config runs every case twice: on its full grid and on PERSISTENT_FEW CTAs,
+    so each CTA walks many tiles (ragged, empty, other heads and batches) with one ring."""
     tol = 1e-2 if cfg.dtype == torch.bfloat16 else 2e-3
     worst = {}
+    grids = (None, PERSISTENT_FEW) if cfg.persistent else (None,)
     for variant in VARIANTS:
         w = 0.0
-        for (B, Hq, Hkv, N, M, window, doc) in check_cases(variant):
+        for (B, Hq, Hkv, N, M, window, doc), max_ctas in (
+                (case, g) for case in check_cases(variant) for g in grids):
             q = torch.randn(B, Hq, N, cfg.hd, device="cuda", dtype=cfg.dtype)
             k = torch.randn(B, Hkv, M, cfg.hd, device="cuda", dtype=cfg.dtype)
             v = torch.randn(B, Hkv, M, cfg.hd, device="cuda", dtype=cfg.dtype)
             o = torch.full((B, Hq, N, cfg.hd), float("nan"), device="cuda", dtype=cfg.dtype)
             lse = torch.full((B, Hq, N), float("nan"), device="cuda", dtype=torch.float32)
-            cfg.launch(variant, q, k, v, o, lse, window, doc)
+            cfg.launch(variant, q, k, v, o, lse, window, doc, max_ctas)
             torch.cuda.synchronize()
             ref, rlse = reference(variant, q, k, v, window, doc)
             err = ((o.double() - ref).norm() / ref.norm()).item()
@@ -211,7 +229,8 @@ def check_config(cfg):
                 err = float("inf")
             w = max(w, err, lerr * 1e-2)
             if err > tol or lerr * 1e-2 > tol:
-                print(f"    {cfg.name} {variant} B{B} Hq{Hq} Hkv{Hkv} N{N} M{M} W{window}: "
+                print(f"    {cfg.name} {variant} B{B} Hq{Hq} Hkv{Hkv} N{N} M{M} W{window}"
+                      f"{f' ctas {max_ctas}' if max_ctas else ''}: "
                       f"rel err {err:.2e}, lse err {lerr:.2e}", flush=True)
         worst[variant] = w
     ok = all(x <= tol for x in worst.values())
@@ -255,7 +274,9 @@ def main():
     configs = [Config(p) for p in paths]
     print(f"{len(configs)} configs from {CUBINS} (smem bytes, resident CTAs per SM):", flush=True)
     for c in configs:
-        print(f"  {c.name}: {c.smem} B, {c.ctas_per_sm} per SM", flush=True)
+        print(f"  {c.name}: {c.smem} B, {c.ctas_per_sm} per SM" +
+              (f", persistent ({c.persistent} Q buffers, {c.sms} SMs)" if c.persistent else ""),
+              flush=True)
     torch.manual_seed(0)
     print("correctness (max over cases of ||o-ref||/||ref||, LSE abs err / 100):", flush=True)
     good = [c for c in configs if check_config(c)]

@@ -18,6 +18,13 @@
 // budget so two CTAs share an SM: one CTA's prologue (barrier setup, first loads, pipeline
 // fill) and epilogue (last P V, stores) overlap the other's main loop, which is what short
 // CTAs (sliding windows, document masks: a handful of key blocks each) cannot hide alone.
+// PERSISTENT > 0 hides the same fixed cost in one CTA: the grid holds as many CTAs as fit the
+// GPU and each walks the query blocks blockIdx.x, blockIdx.x + gridDim.x, ... (query blocks
+// fastest within a head, last ones first), producer and consumers running their ring
+// counters on across tiles, so the next tile's K/V streams into stages freed while the
+// consumers finish the current tile's last P V and store it. The consumers release Q right
+// after their last S = Q K^T; with PERSISTENT = 1 the producer reloads that one Q buffer
+// then, with PERSISTENT = 2 it fills the other of two Q buffers a whole tile ahead.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_PREFILL_SM90_CUH
@@ -34,7 +41,8 @@ namespace attnc {
 
 /// The compile-time shape of an sm_90a prefill kernel.
 template <typename Element_, int HEAD_DIM_, int BLOCK_N_, int STAGES_,
-          int CONSUMER_WARPGROUPS_ = 2, bool OVERLAP_SOFTMAX_ = true, int CTAS_PER_SM_ = 1>
+          int CONSUMER_WARPGROUPS_ = 2, bool OVERLAP_SOFTMAX_ = true, int CTAS_PER_SM_ = 1,
+          int PERSISTENT_ = 0>
 struct PrefillSm90Traits {
   using Element = Element_;
   static constexpr int HEAD_DIM = HEAD_DIM_;
@@ -44,6 +52,11 @@ struct PrefillSm90Traits {
   static constexpr bool OVERLAP_SOFTMAX = OVERLAP_SOFTMAX_;
   /// CTAs resident per SM: the kernel's `__launch_bounds__` minimum, which caps registers.
   static constexpr int CTAS_PER_SM = CTAS_PER_SM_;
+  /// 0: one CTA per query block (grid (ceil(N / BLOCK_M), Hq, B)); 1 or 2: persistent CTAs
+  /// (grid (min(tiles, SMs x CTAS_PER_SM), 1, 1)) with that many Q buffers.
+  static constexpr int PERSISTENT = PERSISTENT_;
+  static constexpr bool IS_PERSISTENT = PERSISTENT > 0;
+  static constexpr int kQBuffers = IS_PERSISTENT ? PERSISTENT : 1;
   static constexpr int BLOCK_M = CONSUMER_WARPGROUPS * kWgmmaM;
 
   static constexpr int kThreads = (1 + CONSUMER_WARPGROUPS) * kWarpgroupThreads;
@@ -70,9 +83,10 @@ struct PrefillSm90Traits {
 
   static constexpr int kQTileBytes = BLOCK_M * HEAD_DIM * sizeof(Element);
   static constexpr int kKVTileBytes = BLOCK_N * HEAD_DIM * sizeof(Element);
-  static constexpr int kBarriers = 1 + 3 * STAGES; ///< Q full; K full, V full, stage empty
+  /// Q full; K full, V full, stage empty; persistent: the other Q buffers' full, Q empty.
+  static constexpr int kBarriers = 1 + 3 * STAGES + (IS_PERSISTENT ? 2 * kQBuffers - 1 : 0);
   static constexpr int kBarrierBytes = kBarriers * kMbarrierBytes;
-  static constexpr int kTileBytes = kQTileBytes + 2 * STAGES * kKVTileBytes;
+  static constexpr int kTileBytes = kQBuffers * kQTileBytes + 2 * STAGES * kKVTileBytes;
   /// The tiles start at the dynamic shared-memory base rounded up to a swizzle atom; the
   /// barriers take whichever side of them has room, so one atom of slack covers both.
   static constexpr int kAlignSlack = kSwizzleAtomBytes;
@@ -91,6 +105,7 @@ struct PrefillSm90Traits {
   static_assert(CONSUMER_WARPGROUPS >= 1 && CONSUMER_WARPGROUPS <= 3,
                 "one producer plus at most three consumers fit 512 threads");
   static_assert(CTAS_PER_SM == 1 || CTAS_PER_SM == 2, "one or two CTAs per SM");
+  static_assert(PERSISTENT >= 0 && PERSISTENT <= 2, "persistent with one or two Q buffers");
   static_assert(kThreads * CTAS_PER_SM <= 2048, "resident threads exceed an SM's 2048");
   static_assert(kProducerRegs + CONSUMER_WARPGROUPS * kConsumerRegs <= kRegisterFileSlots,
                 "register re-partitioning exceeds this CTA's share of the register file");
@@ -115,13 +130,23 @@ template <typename Traits> struct SmemLayout {
 
   __device__ __forceinline__ explicit SmemLayout(unsigned base)
       : q((base + kSwizzleAtomBytes - 1) & ~(kSwizzleAtomBytes - 1u)),
-        kv(q + Traits::kQTileBytes),
+        kv(q + Traits::kQBuffers * Traits::kQTileBytes),
         barriers(q - base >= Traits::kBarrierBytes ? base : q + Traits::kTileBytes) {}
   __device__ __forceinline__ unsigned k(int stage) const {
     return kv + stage * 2 * Traits::kKVTileBytes;
   }
   __device__ __forceinline__ unsigned v(int stage) const { return k(stage) + Traits::kKVTileBytes; }
   __device__ __forceinline__ unsigned qFull() const { return barriers; }
+  /// Persistent: Q buffer `buffer` (tile t of a CTA uses buffer t % kQBuffers).
+  __device__ __forceinline__ unsigned qBuffer(int buffer) const {
+    return q + buffer * Traits::kQTileBytes;
+  }
+  __device__ __forceinline__ unsigned qFull(int buffer) const {
+    return buffer == 0 ? barriers : barriers + (3 * Traits::STAGES + buffer) * kMbarrierBytes;
+  }
+  __device__ __forceinline__ unsigned qEmpty(int buffer) const {
+    return barriers + (3 * Traits::STAGES + Traits::kQBuffers + buffer) * kMbarrierBytes;
+  }
   __device__ __forceinline__ unsigned kFull(int stage) const {
     return barriers + (1 + stage) * kMbarrierBytes;
   }
@@ -169,6 +194,19 @@ __device__ __forceinline__ void loadSwizzledTile(unsigned smemTile,
   const int rowChunk = chunk % kChunksPerSwizzleRow;
   const unsigned columnBlock = smemTile + (chunk / kChunksPerSwizzleRow) * ROWS * kSwizzleRowBytes;
   const typename Traits::Element *p = src + row0 * rowStride + chunk * Traits::kElemsPerChunk;
+  if constexpr (Traits::IS_PERSISTENT && kRowsPerPass % kSwizzleAtomRows == 0) {
+    // Every pass's rows share row0's swizzle, so the destinations are one register plus
+    // immediates (a persistent producer keeps them across tiles; per-pass XORs spilled).
+    const unsigned dst = columnBlock + row0 * kSwizzleRowBytes +
+                         (rowChunk ^ (row0 % kSwizzleAtomRows)) * kSwizzleChunkBytes;
+#pragma unroll
+    for (int pass = 0; pass < ROWS / kRowsPerPass; ++pass) {
+      cpAsync16(dst + pass * kRowsPerPass * kSwizzleRowBytes, p,
+                row0 + pass * kRowsPerPass < validRows);
+      p += kRowsPerPass * rowStride;
+    }
+    return;
+  }
 #pragma unroll
   for (int pass = 0; pass < ROWS / kRowsPerPass; ++pass) {
     const int row = row0 + pass * kRowsPerPass;
@@ -180,12 +218,21 @@ __device__ __forceinline__ void loadSwizzledTile(unsigned smemTile,
   }
 }
 
-/// Warpgroup 0: Q once, then K and V of every visited key block into the ring.
+/// Q buffer and phase parity of a persistent CTA's `local`-th tile.
+template <typename Traits> struct QSlot {
+  int buffer;
+  unsigned parity;
+  __device__ __forceinline__ explicit QSlot(int local)
+      : buffer(local % Traits::kQBuffers), parity((local / Traits::kQBuffers) & 1) {}
+};
+
+/// Warpgroup 0: Q, then K and V of every visited key block into the ring. `it` is the ring
+/// iteration (persistent CTAs carry it from tile to tile), `local` this CTA's tile count.
 template <typename Traits, typename Variant>
 __device__ __forceinline__ void produceTiles(const AttncSoftmaxParams &p,
                                              const SmemLayout<Traits> &smem,
                                              const QueryBlock<Traits, Variant> &block,
-                                             const Variant &variant) {
+                                             const Variant &variant, int &it, int local) {
   using Element = typename Traits::Element;
   const int thread = threadIdx.x % kWarpgroupThreads;
   const int batch = block.ctx.batch;
@@ -196,10 +243,18 @@ __device__ __forceinline__ void produceTiles(const AttncSoftmaxParams &p,
   const Element *vBase = static_cast<const Element *>(p.v.ptr) + batch * p.v.stride[0] +
                          block.headKv * p.v.stride[1];
 
-  loadSwizzledTile<Traits, Traits::BLOCK_M>(smem.q, qBase, p.q.stride[2], p.seq_q - block.q0,
-                                            thread);
-  cpAsyncMbarrierArrive(smem.qFull());
-  int it = 0;
+  if constexpr (Traits::IS_PERSISTENT) {
+    // Wait for the consumers to have released this buffer's previous Q (their last S).
+    const QSlot<Traits> slot(local);
+    mbarrierWait(smem.qEmpty(slot.buffer), slot.parity ^ 1);
+    loadSwizzledTile<Traits, Traits::BLOCK_M>(smem.qBuffer(slot.buffer), qBase, p.q.stride[2],
+                                              p.seq_q - block.q0, thread);
+    cpAsyncMbarrierArrive(smem.qFull(slot.buffer));
+  } else {
+    loadSwizzledTile<Traits, Traits::BLOCK_M>(smem.q, qBase, p.q.stride[2], p.seq_q - block.q0,
+                                              thread);
+    cpAsyncMbarrierArrive(smem.qFull());
+  }
   for (int kb = block.kbBegin; kb < block.kbEnd; ++kb) {
     if (block.kind(variant, kb) == kTileEmpty)
       continue;
@@ -215,7 +270,8 @@ __device__ __forceinline__ void produceTiles(const AttncSoftmaxParams &p,
     cpAsyncMbarrierArrive(smem.vFull(stage));
     ++it;
   }
-  cpAsyncWaitAll();
+  if constexpr (!Traits::IS_PERSISTENT)
+    cpAsyncWaitAll();
 }
 
 /// Max over the four threads of a quad (they share one row of an accumulator fragment).
@@ -414,23 +470,31 @@ template <bool B> struct BoolTag {
 /// A consumer warpgroup: 64 query rows against every visited key block. With
 /// OVERLAP_SOFTMAX the first visited block is peeled off, so the steady-state loop issues
 /// the previous block's P V unconditionally (a branch between wgmma issue and wait makes
-/// ptxas serialise the wgmmas).
+/// ptxas serialise the wgmmas). `it` and `local` as for produceTiles; a persistent consumer
+/// releases Q right after its last S (or at once when the tile visits no key block).
 template <typename Traits, typename Variant>
 __device__ __forceinline__ void consumeTiles(const AttncSoftmaxParams &p,
                                              const SmemLayout<Traits> &smem,
                                              const QueryBlock<Traits, Variant> &block,
-                                             const Variant &variant, int consumer) {
+                                             const Variant &variant, int consumer, int &it,
+                                             int local) {
   const int thread = threadIdx.x % kWarpgroupThreads;
   const int lane = thread % kWarpSize;
   const int warpRow0 = consumer * kWgmmaM + (thread / kWarpSize) * kMmaM;
   const int row0 = block.q0 + warpRow0 + lane / 4; ///< fragment row of this thread
   const int laneCol = 2 * (lane % 4);               ///< fragment column of this thread
   const float toLog2 = Variant::HAS_SCORE_MOD ? 1.f : p.scale_log2;
+  const QSlot<Traits> slot(local);
+  const unsigned qTile = Traits::IS_PERSISTENT ? smem.qBuffer(slot.buffer) : smem.q;
   const OperandDescriptors<Traits> desc{swizzle128Descriptor(
-      smem.q + consumer * kWgmmaM * kSwizzleRowBytes, kSwizzleChunkBytes, kSwizzleAtomBytes)};
+      qTile + consumer * kWgmmaM * kSwizzleRowBytes, kSwizzleChunkBytes, kSwizzleAtomBytes)};
   auto release = [&](int stage) {
     if (lane == 0)
       mbarrierArrive(smem.empty(stage));
+  };
+  auto releaseQ = [&]() {
+    if (lane == 0)
+      mbarrierArrive(smem.qEmpty(slot.buffer));
   };
   auto waitTile = [&](unsigned bar, int it) {
     mbarrierWait(bar, (it / Traits::STAGES) & 1);
@@ -448,7 +512,10 @@ __device__ __forceinline__ void consumeTiles(const AttncSoftmaxParams &p,
     acc[i] = 0.f;
   SoftmaxRows rows{{kNegInf, kNegInf}, {0.f, 0.f}};
   PFragments<Traits> pf;
-  mbarrierWait(smem.qFull(), 0);
+  if constexpr (Traits::IS_PERSISTENT)
+    mbarrierWait(smem.qFull(slot.buffer), slot.parity);
+  else
+    mbarrierWait(smem.qFull(), 0);
   fenceProxyAsyncShared();
 
   // O += P V of iteration `it`'s block, waited for and its stage released.
@@ -465,7 +532,8 @@ __device__ __forceinline__ void consumeTiles(const AttncSoftmaxParams &p,
   };
   // S and the softmax of key block `kb` (iteration `it`), leaving its P in `pf`; with
   // PENDING_PV the previous block's P V is issued right after S and overlaps the softmax.
-  auto scoreBlock = [&](auto pendingPV, int kb, int it) {
+  // A persistent consumer releases Q once S of the tile's last block (`lastS`) is done.
+  auto scoreBlock = [&](auto pendingPV, int kb, int it, bool lastS) {
     constexpr bool kPendingPV = decltype(pendingPV)::value;
     const int stage = it % Traits::STAGES;
     const int prevStage = (it + Traits::STAGES - 1) % Traits::STAGES;
@@ -487,6 +555,10 @@ __device__ __forceinline__ void consumeTiles(const AttncSoftmaxParams &p,
       wgmmaWait<0>();
     }
     fenceOperands(s);
+    if constexpr (Traits::IS_PERSISTENT) {
+      if (lastS)
+        releaseQ();
+    }
 
     const bool evalMask = kind == kTilePartial;
     if (evalMask || k0 + Traits::BLOCK_N > p.seq_k)
@@ -504,18 +576,40 @@ __device__ __forceinline__ void consumeTiles(const AttncSoftmaxParams &p,
     packP<Traits>(s, pf);
   };
 
-  int it = 0;
-  if constexpr (Traits::OVERLAP_SOFTMAX) {
+  if constexpr (Traits::IS_PERSISTENT) {
+    // The next visited block is found before this one's S, so the last S knows it is last.
+    int kb = nextVisited(block.kbBegin);
+    if (kb >= block.kbEnd)
+      releaseQ();
+    if constexpr (Traits::OVERLAP_SOFTMAX) {
+      if (kb < block.kbEnd) {
+        int next = nextVisited(kb + 1);
+        scoreBlock(BoolTag<false>{}, kb, it++, next >= block.kbEnd);
+        for (kb = next; kb < block.kbEnd; kb = next) {
+          next = nextVisited(kb + 1);
+          scoreBlock(BoolTag<true>{}, kb, it++, next >= block.kbEnd);
+        }
+        finishPV(it - 1);
+      }
+    } else {
+      while (kb < block.kbEnd) {
+        const int next = nextVisited(kb + 1);
+        scoreBlock(BoolTag<false>{}, kb, it, next >= block.kbEnd);
+        finishPV(it++);
+        kb = next;
+      }
+    }
+  } else if constexpr (Traits::OVERLAP_SOFTMAX) {
     int kb = nextVisited(block.kbBegin);
     if (kb < block.kbEnd) {
-      scoreBlock(BoolTag<false>{}, kb, it++);
+      scoreBlock(BoolTag<false>{}, kb, it++, false);
       for (kb = nextVisited(kb + 1); kb < block.kbEnd; kb = nextVisited(kb + 1))
-        scoreBlock(BoolTag<true>{}, kb, it++);
+        scoreBlock(BoolTag<true>{}, kb, it++, false);
       finishPV(it - 1);
     }
   } else {
     for (int kb = nextVisited(block.kbBegin); kb < block.kbEnd; kb = nextVisited(kb + 1)) {
-      scoreBlock(BoolTag<false>{}, kb, it);
+      scoreBlock(BoolTag<false>{}, kb, it, false);
       finishPV(it++);
     }
   }
@@ -529,14 +623,11 @@ namespace sm90 {
 /// This CTA's query block and the key blocks it visits. Each role computes it after the
 /// register re-partitioning, so no value lives across `setmaxnreg` (ptxas spills those).
 template <typename Traits, typename Variant>
-__device__ __forceinline__ QueryBlock<Traits, Variant> makeQueryBlock(const AttncSoftmaxParams &p,
-                                                                       const Variant &variant) {
-  // Launch the last query blocks first: under a causal mask they see the most keys, so the
-  // longest CTAs start early and the tail of the grid is short ones.
-  const int qBlock = gridDim.x - 1 - blockIdx.x;
-  const int head = blockIdx.y;
+__device__ __forceinline__ QueryBlock<Traits, Variant>
+makeQueryBlock(const AttncSoftmaxParams &p, const Variant &variant, int qBlock, int head,
+               int batch) {
   QueryBlock<Traits, Variant> block;
-  block.ctx = ScoreContext{static_cast<int>(blockIdx.z), head, &p};
+  block.ctx = ScoreContext{batch, head, &p};
   block.headKv = head / (p.heads_q / p.heads_kv);
   block.q0 = qBlock * Traits::BLOCK_M;
   block.qEnd = min(block.q0 + Traits::BLOCK_M, p.seq_q);
@@ -549,18 +640,57 @@ __device__ __forceinline__ QueryBlock<Traits, Variant> makeQueryBlock(const Attn
   return block;
 }
 
+/// A one-tile CTA's query block: launch the last query blocks first (under a causal mask
+/// they see the most keys, so the longest CTAs start early and the tail of the grid is short
+/// ones).
+template <typename Traits, typename Variant>
+__device__ __forceinline__ QueryBlock<Traits, Variant> makeQueryBlock(const AttncSoftmaxParams &p,
+                                                                       const Variant &variant) {
+  return makeQueryBlock<Traits>(p, variant, gridDim.x - 1 - blockIdx.x, blockIdx.y, blockIdx.z);
+}
+
+template <typename Traits> __device__ __forceinline__ int queryBlocks(const AttncSoftmaxParams &p) {
+  return (p.seq_q + Traits::BLOCK_M - 1) / Traits::BLOCK_M;
+}
+
+/// Tiles (query blocks of every batch and head) a persistent grid walks.
+template <typename Traits>
+__device__ __forceinline__ int persistentTiles(const AttncSoftmaxParams &p) {
+  return queryBlocks<Traits>(p) * p.heads_q * p.batch;
+}
+
+/// A persistent CTA's tile `tile`: query blocks fastest within a head (the tiles running at
+/// once share a few heads' K/V in L2), last query blocks of a head first.
+template <typename Traits, typename Variant>
+__device__ __forceinline__ QueryBlock<Traits, Variant>
+makeQueryBlock(const AttncSoftmaxParams &p, const Variant &variant, int tile) {
+  const int qBlocks = queryBlocks<Traits>(p);
+  const int headTile = tile / qBlocks;
+  const int batch = headTile / p.heads_q;
+  return makeQueryBlock<Traits>(p, variant, qBlocks - 1 - (tile - headTile * qBlocks),
+                                headTile - batch * p.heads_q, batch);
+}
+
 } // namespace sm90
 
-/// The whole forward pass for one query block on sm_90a. Launch with Traits::kThreads
-/// threads, Traits::kSmemBytes of dynamic shared memory, grid (ceil(N / BLOCK_M), Hq, B),
-/// and `__launch_bounds__(Traits::kThreads, Traits::CTAS_PER_SM)` (setmaxnreg re-partitions
-/// the registers that cap gives each CTA).
+/// The whole forward pass for one query block on sm_90a (persistent: for every gridDim.x-th
+/// query block from blockIdx.x on). Launch with Traits::kThreads threads, Traits::kSmemBytes
+/// of dynamic shared memory, grid (ceil(N / BLOCK_M), Hq, B) (persistent: (min(ceil(N /
+/// BLOCK_M) Hq B, SMs x CTAS_PER_SM), 1, 1)), and `__launch_bounds__(Traits::kThreads,
+/// Traits::CTAS_PER_SM)` (setmaxnreg re-partitions the registers that cap gives each CTA).
 template <typename Traits, typename Variant>
 __device__ __forceinline__ void prefillKernelSm90(const AttncSoftmaxParams &p) {
   extern __shared__ __align__(kSwizzleAtomBytes) unsigned char smem[];
   if (threadIdx.x == 0) {
     const sm90::SmemLayout<Traits> layout(smemAddress(smem));
     mbarrierInit(layout.qFull(), kWarpgroupThreads);
+    if constexpr (Traits::IS_PERSISTENT) {
+      for (int buffer = 0; buffer < Traits::kQBuffers; ++buffer) {
+        if (buffer > 0)
+          mbarrierInit(layout.qFull(buffer), kWarpgroupThreads);
+        mbarrierInit(layout.qEmpty(buffer), Traits::kConsumerWarps);
+      }
+    }
     for (int stage = 0; stage < Traits::STAGES; ++stage) {
       mbarrierInit(layout.kFull(stage), kWarpgroupThreads);
       mbarrierInit(layout.vFull(stage), kWarpgroupThreads);
@@ -574,12 +704,33 @@ __device__ __forceinline__ void prefillKernelSm90(const AttncSoftmaxParams &p) {
   if (threadIdx.x < kWarpgroupThreads) {
     warpgroupReleaseRegisters<Traits::kProducerRegs>();
     const sm90::SmemLayout<Traits> layout(smemAddress(smem));
-    sm90::produceTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant), variant);
+    int it = 0;
+    if constexpr (Traits::IS_PERSISTENT) {
+      const int tiles = sm90::persistentTiles<Traits>(p);
+      int local = 0;
+      for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x, ++local)
+        sm90::produceTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant, tile),
+                                   variant, it, local);
+      cpAsyncWaitAll();
+    } else {
+      sm90::produceTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant), variant,
+                                 it, 0);
+    }
   } else {
     warpgroupClaimRegisters<Traits::kConsumerRegs>();
     const sm90::SmemLayout<Traits> layout(smemAddress(smem));
-    sm90::consumeTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant), variant,
-                               threadIdx.x / kWarpgroupThreads - 1);
+    const int consumer = threadIdx.x / kWarpgroupThreads - 1;
+    int it = 0;
+    if constexpr (Traits::IS_PERSISTENT) {
+      const int tiles = sm90::persistentTiles<Traits>(p);
+      int local = 0;
+      for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x, ++local)
+        sm90::consumeTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant, tile),
+                                   variant, consumer, it, local);
+    } else {
+      sm90::consumeTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant), variant,
+                                 consumer, it, 0);
+    }
   }
 }
 
