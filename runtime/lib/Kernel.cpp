@@ -72,6 +72,15 @@ Expected<std::unique_ptr<Kernel>> Kernel::load(const CudaDriver &driver, CUconte
   CUfunction fn = kernel->function_;
   if (Status st = raiseSmemLimit(driver, fn, s.dynamicSmemBytes); !st)
     return st.takeError();
+  if (s.grid == GridRule::PersistentQueryBlocks) {
+    int perSm = 0;
+    if (Status st = driver.check(driver.cuOccupancyMaxActiveBlocksPerMultiprocessor(
+                                     &perSm, fn, s.threadsPerBlock, size_t(s.dynamicSmemBytes)),
+                                 "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+        !st)
+      return st.takeError();
+    kernel->residentCtas_ = int64_t(device.smCount) * std::max(perSm, 1);
+  }
   KernelResources &r = kernel->resources_;
   struct {
     int *field;
@@ -111,7 +120,7 @@ Kernel::~Kernel() {
 }
 
 Status Kernel::launch(const LaunchArgs &args, CUstream stream) const {
-  Expected<LaunchConfig> config = prepareLaunch(spec_, args);
+  Expected<LaunchConfig> config = prepareLaunch(spec_, args, residentCtas_);
   if (!config)
     return config.takeError();
   CUcontext current = nullptr;

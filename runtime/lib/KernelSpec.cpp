@@ -118,7 +118,7 @@ Status KernelSpec::verify() const {
   // Enums may come from C (attnc.h) as plain ints.
   if (int(family) < 0 || int(family) > int(KernelFamily::Linear))
     return specError(*this, "unknown family " + std::to_string(int(family)));
-  if (int(grid) < 0 || int(grid) > int(GridRule::SplitsKvHeadsBatch))
+  if (int(grid) < 0 || int(grid) > int(GridRule::PersistentQueryBlocks))
     return specError(*this, "unknown grid rule " + std::to_string(int(grid)));
   if (int(dtype) < 0 || int(dtype) > int(DType::FP8E4M3))
     return specError(*this, "unknown dtype " + std::to_string(int(dtype)));

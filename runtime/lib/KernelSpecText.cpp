@@ -24,6 +24,8 @@ const char *gridName(GridRule g) {
     return "splits-heads-batch";
   case GridRule::SplitsKvHeadsBatch:
     return "splits-kv-heads-batch";
+  case GridRule::PersistentQueryBlocks:
+    return "persistent-query-blocks";
   }
   return "?";
 }
@@ -57,7 +59,7 @@ std::string applyRecord(const std::string &key, std::istringstream &in, KernelSp
     std::string v;
     in >> v;
     for (GridRule g : {GridRule::QueryBlocksHeadsBatch, GridRule::SplitsHeadsBatch,
-                       GridRule::SplitsKvHeadsBatch})
+                       GridRule::SplitsKvHeadsBatch, GridRule::PersistentQueryBlocks})
       if (v == gridName(g)) {
         s.grid = g;
         return "";

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Runtime/LaunchArgs.h"
 
+#include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cmath>
@@ -18,6 +19,8 @@ namespace {
 
 constexpr float kLog2e = 1.4426950408889634f;
 constexpr int64_t kMaxGridYZ = 65535;
+/// PrefillSm90.cuh walks persistent tiles with int indices (tile + gridDim.x must not wrap).
+constexpr int64_t kMaxPersistentTiles = INT_MAX / 2;
 
 Error argError(const std::string &message) {
   return makeError(ErrorCode::InvalidArgument, message);
@@ -261,8 +264,9 @@ Status fillParams(const KernelSpec &spec, const LaunchArgs &a, AttncSoftmaxParam
   return Status::success();
 }
 
-Status computeGrid(const KernelSpec &spec, const Dims &dims, int numSplits, LaunchConfig &c) {
-  int64_t x = 1, y = dims.Hq;
+Status computeGrid(const KernelSpec &spec, const Dims &dims, int numSplits,
+                   int64_t residentCtas, LaunchConfig &c) {
+  int64_t x = 1, y = dims.Hq, z = dims.B;
   switch (spec.grid) {
   case GridRule::QueryBlocksHeadsBatch:
     x = (dims.N + spec.blockM - 1) / spec.blockM;
@@ -274,16 +278,26 @@ Status computeGrid(const KernelSpec &spec, const Dims &dims, int numSplits, Laun
     x = numSplits;
     y = dims.Hkv;
     break;
+  case GridRule::PersistentQueryBlocks: {
+    const int64_t tiles = (dims.N + spec.blockM - 1) / spec.blockM * dims.Hq * dims.B;
+    if (tiles > kMaxPersistentTiles)
+      return argError(std::to_string(tiles) + " query blocks (ceil(N / " +
+                      std::to_string(spec.blockM) + ") x Hq x B) exceed the persistent kernel's " +
+                      "limit of " + std::to_string(kMaxPersistentTiles));
+    x = residentCtas > 0 ? std::min(tiles, residentCtas) : tiles;
+    y = z = 1;
+    break;
+  }
   }
   if (y > kMaxGridYZ)
     return argError("grid y = " + std::to_string(y) + " heads exceeds CUDA's limit of " +
                     std::to_string(kMaxGridYZ));
-  if (dims.B > kMaxGridYZ)
-    return argError("grid z = batch " + std::to_string(dims.B) + " exceeds CUDA's limit of " +
+  if (z > kMaxGridYZ)
+    return argError("grid z = batch " + std::to_string(z) + " exceeds CUDA's limit of " +
                     std::to_string(kMaxGridYZ));
   c.grid[0] = unsigned(x);
   c.grid[1] = unsigned(y);
-  c.grid[2] = unsigned(dims.B);
+  c.grid[2] = unsigned(z);
   c.block[0] = unsigned(spec.threadsPerBlock);
   c.dynamicSmemBytes = unsigned(spec.dynamicSmemBytes);
   return Status::success();
@@ -291,7 +305,8 @@ Status computeGrid(const KernelSpec &spec, const Dims &dims, int numSplits, Laun
 
 } // namespace
 
-Expected<LaunchConfig> prepareLaunch(const KernelSpec &spec, const LaunchArgs &args) {
+Expected<LaunchConfig> prepareLaunch(const KernelSpec &spec, const LaunchArgs &args,
+                                     int64_t residentCtas) {
   if (spec.family == KernelFamily::Linear)
     return argError("kernel '" + spec.entryName +
                     "': linear-family launches are not supported by this runtime yet");
@@ -348,7 +363,7 @@ Expected<LaunchConfig> prepareLaunch(const KernelSpec &spec, const LaunchArgs &a
   p.scale_log2 = scale * kLog2e;
   p.num_splits = args.numSplits;
   p.workspace = args.workspace;
-  if (Status st = computeGrid(spec, dims, args.numSplits, config); !st)
+  if (Status st = computeGrid(spec, dims, args.numSplits, residentCtas, config); !st)
     return st.takeError();
   return config;
 }

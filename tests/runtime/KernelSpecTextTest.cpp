@@ -52,6 +52,16 @@ TEST(KernelSpecText, RoundTripsExactly) {
   EXPECT_NE(text.find("param cap float 0 -\n"), std::string::npos) << text;
 }
 
+TEST(KernelSpecText, PersistentGridRoundTrips) {
+  KernelSpec s = richSpec();
+  s.grid = GridRule::PersistentQueryBlocks;
+  const std::string text = serializeKernelSpec(s);
+  EXPECT_NE(text.find("grid persistent-query-blocks\n"), std::string::npos) << text;
+  Expected<KernelSpec> back = parseKernelSpec(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->grid, GridRule::PersistentQueryBlocks);
+}
+
 TEST(KernelSpecText, ErrorsNameTheLine) {
   std::string good = serializeKernelSpec(richSpec());
   auto errorOf = [](const std::string &text) {

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Runtime/LaunchArgs.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
@@ -84,6 +85,21 @@ std::string errorOf(const KernelSpec &spec, const std::function<void(Fixture &)>
 }
 
 } // namespace
+
+TEST(Validation, PersistentGridHoldsTheResidentCtasAtMost) {
+  KernelSpec spec = makeSpec();
+  spec.grid = GridRule::PersistentQueryBlocks;
+  ASSERT_TRUE(spec.verify());
+  Fixture f;
+  const unsigned tiles = 2 * 12 * 2; // ceil(100 / 64) query blocks x Hq x B
+  for (int64_t resident : {int64_t(0), int64_t(20), int64_t(132)}) {
+    Expected<LaunchConfig> c = prepareLaunch(spec, f.args, resident);
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->grid[0], resident == 0 ? tiles : std::min<unsigned>(tiles, unsigned(resident)));
+    EXPECT_EQ(c->grid[1], 1u);
+    EXPECT_EQ(c->grid[2], 1u);
+  }
+}
 
 TEST(Validation, GoodLaunchFillsParams) {
   KernelSpec spec = makeSpec();

@@ -90,7 +90,8 @@ runtime::KernelSpec toKernelSpec(const cuda::EmittedKernel &e, const std::string
   spec.threadsPerBlock = e.threads;
   spec.dynamicSmemBytes = e.smemBytes;
   spec.writesLse = true;
-  spec.grid = runtime::GridRule::QueryBlocksHeadsBatch;
+  spec.grid = e.config.persistent > 0 ? runtime::GridRule::PersistentQueryBlocks
+                                      : runtime::GridRule::QueryBlocksHeadsBatch;
   if (e.usesBlockMap)
     spec.blockMap = {e.blockMapEntry, kBlockMapThreads, e.mapPerBatch, e.mapPerHead};
   for (const cuda::InputSlot &in : e.inputs) {

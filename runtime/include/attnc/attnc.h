@@ -53,7 +53,8 @@ typedef enum {
 typedef enum {
   ATTNC_GRID_QUERY_BLOCKS_HEADS_BATCH = 0, /* (ceil(N/BLOCK_M), Hq, B) */
   ATTNC_GRID_SPLITS_HEADS_BATCH = 1,       /* (num_splits, Hq, B) */
-  ATTNC_GRID_SPLITS_KV_HEADS_BATCH = 2     /* (num_splits, Hkv, B) */
+  ATTNC_GRID_SPLITS_KV_HEADS_BATCH = 2,    /* (num_splits, Hkv, B) */
+  ATTNC_GRID_PERSISTENT_QUERY_BLOCKS = 3   /* (min(ceil(N/BLOCK_M) Hq B, resident CTAs), 1, 1) */
 } attnc_grid_rule;
 
 /** A device tensor; shape and strides in elements, outermost first. */

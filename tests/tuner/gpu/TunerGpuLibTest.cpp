@@ -16,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <sstream>
 
 using namespace attnc;
@@ -92,13 +94,16 @@ TEST(PrefillConfigText, ParsesWhatItPrints) {
       EXPECT_EQ(back->sm90, c.sm90);
       EXPECT_EQ(back->overlap, c.overlap);
       EXPECT_EQ(back->ctasPerSm, c.ctasPerSm);
+      EXPECT_EQ(back->persistent, c.persistent);
       EXPECT_EQ(back->blockM, c.blockM);
       EXPECT_EQ(back->numWarps, c.numWarps);
     }
   for (const char *bad : {"", "128x64", "128x64 w4 s2 q:gpu", "128x64 w4 s2 q:smem extra",
                           "0x64 w4 s2 q:smem", "128x64 w4 s2 q:smem ", "sm90 64x128 s2",
                           "sm90 128x128 s2 overlapped", "sm90 128x128", "sm90 128x64 s3 x2",
-                          "sm90 64x64 s3 overlap x2", "sm90 64x64 s3 x3"})
+                          "sm90 64x64 s3 overlap x2", "sm90 64x64 s3 x3",
+                          "sm90 128x128 s2 persist3", "sm90 128x128 s2 overlap persist",
+                          "sm90 128x128 s2 persistent", "sm90 128x128 s2 persist persist2"})
     EXPECT_FALSE(cuda::PrefillConfig::parse(bad).has_value()) << bad;
 }
 
@@ -120,30 +125,41 @@ TEST(PrefillCandidates, WgmmaTemplateFirstOnSm90aOnly) {
             1024 + 128 * 256 + 2 * 3 * 128 * 256);
 }
 
-TEST(PrefillCandidates, DataDependentMasksTryTwoCtasPerSmFirstAtD128) {
+TEST(PrefillCandidates, NarrowMasksTryPersistentThenTwoCtasPerSmFirstAtD128) {
   std::vector<cuda::PrefillConfig> narrow =
       cuda::prefillCandidates(128, "sm_90a", cuda::MaskReach::DataDependent);
-  ASSERT_FALSE(narrow.empty());
-  EXPECT_EQ(narrow.front().str(), "sm90 64x64 s3 x2");
-  EXPECT_EQ(cuda::prefillCandidates(128, "sm_90a", cuda::MaskReach::Band).front().str(),
-            cuda::prefillCandidates(128, "sm_90a").front().str())
-      << "bands keep the one-CTA tiles";
-  EXPECT_EQ(cuda::prefillSmemBytes(128, narrow.front()), cuda::sm90MaxSmemBytes(2))
+  ASSERT_GE(narrow.size(), 2u);
+  EXPECT_EQ(narrow[0].str(), "sm90 128x128 s2 persist");
+  EXPECT_EQ(narrow[1].str(), "sm90 64x64 s3 x2");
+  std::vector<cuda::PrefillConfig> band =
+      cuda::prefillCandidates(128, "sm_90a", cuda::MaskReach::Band);
+  ASSERT_GE(band.size(), 2u);
+  EXPECT_EQ(band[0].str(), "sm90 128x128 s2 persist");
+  EXPECT_EQ(band[1].str(), cuda::prefillCandidates(128, "sm_90a").front().str())
+      << "bands keep the one-CTA tiles next, never two CTAs per SM";
+  // The template's formula (PrefillSm90Traits::kSmemBytes): slack, Q buffers, K and V.
+  EXPECT_EQ(cuda::prefillSmemBytes(128, narrow[0]), 1024 + 128 * 256 + 2 * 2 * 128 * 256);
+  EXPECT_EQ(cuda::prefillSmemBytes(128, *cuda::PrefillConfig::parse("sm90 128x128 s2 persist2")),
+            1024 + 2 * 128 * 256 + 2 * 2 * 128 * 256);
+  EXPECT_EQ(cuda::prefillSmemBytes(128, narrow[1]), cuda::sm90MaxSmemBytes(2))
       << "64x64 with 3 stages fills a CTA's half of the SM exactly";
-  EXPECT_EQ(cuda::sm90ConfigProblem(128, narrow.front()), std::nullopt);
+  EXPECT_EQ(cuda::sm90ConfigProblem(128, narrow[1]), std::nullopt);
+  EXPECT_EQ(cuda::prefillCandidates(128, "sm_90a").front().persistent, 0) << "wide: unchanged";
   EXPECT_EQ(cuda::prefillCandidates(128, "sm_90a").front().ctasPerSm, 1) << "wide: unchanged";
   for (int d : {64, 256})
-    for (const cuda::PrefillConfig &c : cuda::prefillCandidates(d, "sm_90a", cuda::MaskReach::DataDependent))
+    for (const cuda::PrefillConfig &c : cuda::prefillCandidates(d, "sm_90a", cuda::MaskReach::DataDependent)) {
       EXPECT_EQ(c.ctasPerSm, 1) << d << " " << c.str();
+      EXPECT_EQ(c.persistent, 0) << d << " " << c.str() << ": measured at D128 only";
+    }
   for (const cuda::PrefillConfig &c : cuda::prefillCandidates(128, "sm_80", cuda::MaskReach::DataDependent))
     EXPECT_FALSE(c.sm90) << c.str();
   EXPECT_NE(cuda::sm90ConfigProblem(128, cuda::PrefillConfig::hopper(128, 2, false, 2)),
             std::nullopt);
 }
 
-TEST(PrefillSm90Space, TwentyFourPointsPrunedBySharedMemory) {
+TEST(PrefillSm90Space, SeventyTwoPointsPrunedBySharedMemory) {
   SearchSpace space = prefillSm90Space(256);
-  EXPECT_EQ(space.size(), 24u);
+  EXPECT_EQ(space.size(), 72u);
   Enumeration e = space.enumerate(DeviceLimits{});
   EXPECT_FALSE(e.valid.empty());
   EXPECT_FALSE(e.pruned.empty()) << "D256 with 128-key blocks and 4 stages cannot fit";
@@ -166,6 +182,15 @@ TEST(PrefillSm90Space, TwentyFourPointsPrunedBySharedMemory) {
     }
   }
   EXPECT_TRUE(twoCtas) << "64x64 with 2 or 3 stages fits two CTAs per SM at D128";
+  const auto persistent = [&](const char *text) {
+    std::optional<cuda::PrefillConfig> config = cuda::PrefillConfig::parse(text);
+    return config && std::find(d128.valid.begin(), d128.valid.end(),
+                               fromPrefillConfig(*config)) != d128.valid.end();
+  };
+  EXPECT_TRUE(persistent("sm90 128x128 s2 persist"));
+  EXPECT_TRUE(persistent("sm90 128x128 s3 persist overlap"));
+  EXPECT_TRUE(persistent("sm90 128x128 s2 persist2")) << "2 Q + 2 stages: 197632 B";
+  EXPECT_FALSE(persistent("sm90 128x128 s3 persist2")) << "2 Q + 3 stages exceed 232448 B";
 }
 
 namespace {

@@ -58,7 +58,7 @@ ConstraintFn prefillSharedMemoryConstraint(int headDim) {
 cuda::PrefillConfig toPrefillConfig(const Candidate &c) {
   if (std::optional<int> overlap = c.find("overlap"))
     return cuda::PrefillConfig::hopper(c.get("bn"), c.get("s"), *overlap != 0,
-                                       c.find("ctas").value_or(1));
+                                       c.find("ctas").value_or(1), c.find("persist").value_or(0));
   cuda::PrefillConfig config;
   config.blockM = c.get("bm");
   config.blockN = c.get("bn");
@@ -73,7 +73,8 @@ Candidate fromPrefillConfig(const cuda::PrefillConfig &config) {
     return Candidate{{{"bn", config.blockN},
                       {"s", config.stages},
                       {"overlap", config.overlap ? 1 : 0},
-                      {"ctas", config.ctasPerSm}}};
+                      {"ctas", config.ctasPerSm},
+                      {"persist", config.persistent}}};
   return Candidate{{{"bm", config.blockM},
                     {"bn", config.blockN},
                     {"w", config.numWarps},

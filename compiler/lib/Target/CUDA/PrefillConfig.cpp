@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "attnc/Target/CUDA/PrefillConfig.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace attnc::cuda {
@@ -19,19 +20,35 @@ constexpr int kSm90SmemPerSm = 233472;        // PrefillSm90Traits::kSmemPerSm
 constexpr int kSm90ReservedSmemPerCta = 1024; // PrefillSm90Traits::kReservedSmemPerCta
 constexpr const char *kTwoCtasWord = " x2";
 constexpr const char *kOverlapWord = " overlap";
+/// " persist" (one Q buffer), " persist2" (two), indexed by PrefillConfig::persistent.
+constexpr const char *kPersistentWords[] = {"", " persist", " persist2"};
+constexpr int kMaxQBuffers = 2;
+
+/// Removes `word` from the front of `rest` when it is there as a whole word.
+bool takeWord(std::string &rest, const std::string &word) {
+  if (word.empty() || rest.compare(0, word.size(), word) != 0 ||
+      (rest.size() > word.size() && rest[word.size()] != ' '))
+    return false;
+  rest = rest.substr(word.size());
+  return true;
+}
 } // namespace
 
 std::string PrefillConfig::str() const {
   if (sm90)
     return "sm90 " + std::to_string(blockM) + "x" + std::to_string(blockN) + " s" +
            std::to_string(stages) + (ctasPerSm == 2 ? kTwoCtasWord : "") +
+           (persistent >= 0 && persistent <= kMaxQBuffers
+                ? std::string(kPersistentWords[persistent])
+                : " persist" + std::to_string(persistent)) +
            (overlap ? kOverlapWord : "");
   return std::to_string(blockM) + "x" + std::to_string(blockN) + " w" +
          std::to_string(numWarps) + " s" + std::to_string(stages) +
          (qInRegs ? " q:regs" : " q:smem");
 }
 
-PrefillConfig PrefillConfig::hopper(int blockN, int stages, bool overlap, int ctasPerSm) {
+PrefillConfig PrefillConfig::hopper(int blockN, int stages, bool overlap, int ctasPerSm,
+                                    int persistent) {
   PrefillConfig c;
   c.sm90 = true;
   c.blockM = sm90BlockM(ctasPerSm);
@@ -40,6 +57,7 @@ PrefillConfig PrefillConfig::hopper(int blockN, int stages, bool overlap, int ct
   c.stages = stages;
   c.overlap = overlap;
   c.ctasPerSm = ctasPerSm;
+  c.persistent = persistent;
   return c;
 }
 
@@ -50,13 +68,15 @@ std::optional<PrefillConfig> PrefillConfig::parse(const std::string &text) {
     if (std::sscanf(text.c_str(), "sm90 %dx%d s%d%n", &bm, &bn, &stages, &used) != 3)
       return std::nullopt;
     std::string rest = text.substr(static_cast<size_t>(used));
-    const bool twoCtas = rest.rfind(kTwoCtasWord, 0) == 0;
-    if (twoCtas)
-      rest = rest.substr(std::string(kTwoCtasWord).size());
-    const int ctas = twoCtas ? 2 : 1;
-    if (bm != sm90BlockM(ctas) || (rest != "" && rest != kOverlapWord))
+    const int ctas = takeWord(rest, kTwoCtasWord) ? 2 : 1;
+    int persistent = 0;
+    for (int buffers = 1; buffers <= kMaxQBuffers; ++buffers)
+      if (takeWord(rest, kPersistentWords[buffers]))
+        persistent = buffers;
+    const bool overlap = takeWord(rest, kOverlapWord);
+    if (bm != sm90BlockM(ctas) || !rest.empty())
       return std::nullopt;
-    c = hopper(bn, stages, rest == kOverlapWord, ctas);
+    c = hopper(bn, stages, overlap, ctas, persistent);
   } else {
     char q[8] = {0};
     int used = 0;
@@ -86,7 +106,11 @@ std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arc
   // same tiles without overlap come next. Data-dependent masks at D=128 (document ids)
   // run 64x64 tiles at two CTAs per SM first: 0.84x FlexAttention against 0.77x for
   // 128x128 on the H100 (bench/NOTES.md "v6"); bands (sliding window) keep 128x128, where
-  // two CTAs per SM measured 0.99x against 1.00-1.03x.
+  // two CTAs per SM measured 0.99x against 1.00-1.03x. Before both, for bands and
+  // data-dependent masks at D=128: the persistent 128x128 s2 (one Q buffer), whose tiles'
+  // fill and drain overlap: 1.08-1.11x Flex on sliding window, 0.88x on documents
+  // (bench/NOTES.md "Session 5"). Wide masks keep one CTA per query block: static striding
+  // balances causal's uneven tiles worse than the hardware scheduler (4.87 vs 4.13 ms).
   if (archHasWgmma(arch)) {
     if (headDim >= 256)
       out = {PrefillConfig::hopper(64, 2, true), PrefillConfig::hopper(64, 2, false)};
@@ -96,6 +120,8 @@ std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arc
       out = {PrefillConfig::hopper(128, 3, true), PrefillConfig::hopper(128, 3, false)};
     if (headDim == 128 && reach == MaskReach::DataDependent)
       out.insert(out.begin(), PrefillConfig::hopper(64, 3, false, 2));
+    if (headDim == 128 && reach != MaskReach::Wide)
+      out.insert(out.begin(), PrefillConfig::hopper(128, 2, false, 1, 1));
   }
   // mma.sync: 32 query rows per warp, Q re-read from shared memory, 64-key blocks (the
   // fastest mma.sync shape measured for D <= 128); its scores, packed P and accumulators
@@ -117,7 +143,8 @@ std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arc
 int prefillSmemBytes(int headDim, const PrefillConfig &c) {
   int row = headDim * kElementBytes;
   if (c.sm90)
-    return kSm90AlignSlack + c.blockM * row + 2 * c.stages * c.blockN * row;
+    return kSm90AlignSlack + std::max(c.persistent, 1) * c.blockM * row +
+           2 * c.stages * c.blockN * row;
   return c.blockM * row + c.stages * 2 * c.blockN * row;
 }
 
@@ -132,6 +159,8 @@ std::optional<std::string> sm90ConfigProblem(int headDim, const PrefillConfig &c
     return "the sm90 template needs at least 2 stages, got " + std::to_string(c.stages);
   if (c.ctasPerSm != 1 && c.ctasPerSm != 2)
     return "the sm90 template runs 1 or 2 CTAs per SM, got " + std::to_string(c.ctasPerSm);
+  if (c.persistent < 0 || c.persistent > kMaxQBuffers)
+    return "a persistent sm90 kernel has 1 or 2 Q buffers, got " + std::to_string(c.persistent);
   const int smem = prefillSmemBytes(headDim, c);
   if (smem > sm90MaxSmemBytes(c.ctasPerSm))
     return "its tiles need " + std::to_string(smem) + " B of shared memory, over the " +

@@ -66,6 +66,7 @@ private:
   CUfunction blockMapFunction_ = nullptr; ///< set when spec_.needsBlockMap()
   std::vector<CUfunction> stageFunctions_; ///< spec_.linear.splitStages, in order
   LinearDeviceShape splitDevice_;          ///< the device, for linearSegmentsFor
+  int64_t residentCtas_ = 0; ///< persistent grids: SMs x CTAs resident per SM
   KernelSpec spec_;
   KernelResources resources_;
 };

@@ -40,6 +40,10 @@ enum class GridRule {
   QueryBlocksHeadsBatch, ///< (ceil(N / BLOCK_M), Hq, B): prefill
   SplitsHeadsBatch,      ///< (num_splits, Hq, B): split-KV decode
   SplitsKvHeadsBatch,    ///< (num_splits, Hkv, B): GQA-packed split-KV decode
+  /// (min(ceil(N / BLOCK_M) Hq B, resident CTAs), 1, 1): a persistent prefill whose CTAs
+  /// walk the query blocks of every head and batch row with a stride of the grid; any grid
+  /// size is correct, the device's resident CTAs (SMs x CTAs that fit one) the fastest.
+  PersistentQueryBlocks,
 };
 
 /// A device tensor: sizes and strides in elements, outermost first, `rank` of them used.

@@ -83,7 +83,10 @@ struct LaunchConfig {
 
 /// Validates `args` against `spec` and builds the launch. Errors name the argument and the
 /// problem, e.g. "k: expected bf16, got f16" or "Hq=12 is not a multiple of Hkv=5".
-Expected<LaunchConfig> prepareLaunch(const KernelSpec &spec, const LaunchArgs &args);
+/// `residentCtas` (GridRule::PersistentQueryBlocks only): the CTAs the device holds at once
+/// (SMs x CTAs per SM), the persistent grid's size; 0 launches one CTA per query block.
+Expected<LaunchConfig> prepareLaunch(const KernelSpec &spec, const LaunchArgs &args,
+                                     int64_t residentCtas = 0);
 
 } // namespace attnc::runtime
 

@@ -41,14 +41,20 @@ struct PrefillConfig {
   /// the registers and shared memory, so one CTA's prologue and epilogue hide under the
   /// other's main loop).
   int ctasPerSm = 1;
+  /// sm_90a: 0, one CTA per query block; 1 or 2, persistent CTAs (as many as fit the GPU,
+  /// each walking every grid-th query block, so one tile's fill and drain overlap the
+  /// next's) with that many Q buffers.
+  int persistent = 0;
 
-  /// "128x64 w4 s2 q:smem", or "sm90 128x128 s3 overlap" / "sm90 64x64 s3 x2 overlap" for
-  /// the sm_90a template ("x2": two CTAs per SM).
+  /// "128x64 w4 s2 q:smem", or "sm90 128x128 s3 overlap" / "sm90 64x64 s3 x2 overlap" /
+  /// "sm90 128x128 s2 persist" for the sm_90a template ("x2": two CTAs per SM; "persist",
+  /// "persist2": persistent with one or two Q buffers).
   std::string str() const;
   /// Reads str()'s form back (tuning records store it); nullopt when malformed.
   static std::optional<PrefillConfig> parse(const std::string &text);
   /// An sm_90a config of the given key block, stages, overlap and CTAs per SM.
-  static PrefillConfig hopper(int blockN, int stages, bool overlap, int ctasPerSm = 1);
+  static PrefillConfig hopper(int blockN, int stages, bool overlap, int ctasPerSm = 1,
+                              int persistent = 0);
   bool operator==(const PrefillConfig &o) const { return str() == o.str(); }
 };
 
