@@ -61,15 +61,29 @@ struct PrefillSm90Traits {
 
   static constexpr int kThreads = (1 + CONSUMER_WARPGROUPS) * kWarpgroupThreads;
   static constexpr int kConsumerWarps = CONSUMER_WARPGROUPS * kWarpgroupThreads / kWarpSize;
-  /// Registers per thread after re-partitioning: the register file holds 64K per SM, i.e.
-  /// 512 per warpgroup-thread slot, shared by the CTAs of an SM; `setmaxnreg` counts in
-  /// multiples of 8, so producer + consumers stay within this CTA's share per slot.
-  static constexpr int kRegisterFileSlots = 512 / CTAS_PER_SM;
+  /// Registers per thread after re-partitioning. Each CTA gets its share of the SM's 64K
+  /// registers at launch, per thread in whole granules of 8 (168 for 384 threads at one
+  /// CTA per SM, 128 for 256 at two; ptxas caps the kernel there through
+  /// __launch_bounds__); `setmaxnreg` moves registers between the warpgroups of that
+  /// allocation only, so producer + consumers per thread slot stay within it (asking for
+  /// more makes the consumers' claim wait forever).
+  static constexpr int kRegisterFile = 65536;
+  static constexpr int kRegisterGranule = 8;
+  static constexpr int kMaxRegsPerThread = 255 / kRegisterGranule * kRegisterGranule;
+  static constexpr int kLaunchRegs =
+      kRegisterFile / (kThreads * CTAS_PER_SM) / kRegisterGranule * kRegisterGranule >
+              kMaxRegsPerThread
+          ? kMaxRegsPerThread
+          : kRegisterFile / (kThreads * CTAS_PER_SM) / kRegisterGranule * kRegisterGranule;
+  static constexpr int kRegisterFileSlots = kLaunchRegs * (1 + CONSUMER_WARPGROUPS);
   static constexpr int kProducerRegs = 56;
   static constexpr int kConsumerRegs =
-      ((kRegisterFileSlots - kProducerRegs) / CONSUMER_WARPGROUPS) / 8 * 8 > 240
+      ((kRegisterFileSlots - kProducerRegs) / CONSUMER_WARPGROUPS) / kRegisterGranule *
+                  kRegisterGranule >
+              240
           ? 240
-          : ((kRegisterFileSlots - kProducerRegs) / CONSUMER_WARPGROUPS) / 8 * 8;
+          : ((kRegisterFileSlots - kProducerRegs) / CONSUMER_WARPGROUPS) / kRegisterGranule *
+                kRegisterGranule;
 
   static constexpr int kSwizzleElems = kSwizzleRowBytes / sizeof(Element); ///< 64 per row
   static constexpr int kElemsPerChunk = kSwizzleChunkBytes / sizeof(Element);

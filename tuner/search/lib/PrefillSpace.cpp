@@ -21,7 +21,6 @@ constexpr int kMmaM = 16;           // Mma.cuh kMmaM: rows of an m16n8k16 tile
 constexpr int kMmaK = 16;           // Mma.cuh kMmaK: reduction depth of an m16n8k16 tile
 constexpr int kHeadDimQuantum = 64; // one 128-byte swizzle group of 16-bit elements
 constexpr int kHalvesPerRegister = 2;
-constexpr int kReservedSmemPerCta = 1024; // what the system keeps per CTA on sm_80+
 
 int threadsOf(const Candidate &c) { return c.get("w") * kWarpSize; }
 
@@ -45,7 +44,7 @@ ConstraintFn prefillSharedMemoryConstraint(int headDim) {
       return "shared memory " + std::to_string(smem) + " B exceeds the device's " +
              std::to_string(limits.smemOptinBytes) + " B";
     if (config.ctasPerSm > 1) {
-      int share = limits.smemPerSMBytes / config.ctasPerSm - kReservedSmemPerCta;
+      int share = limits.smemPerSMBytes / config.ctasPerSm - cuda::kSmemReservedPerCta;
       if (smem > share)
         return "shared memory " + std::to_string(smem) + " B exceeds the " +
                std::to_string(share) + " B a CTA has at " + std::to_string(config.ctasPerSm) +

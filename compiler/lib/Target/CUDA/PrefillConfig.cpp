@@ -17,7 +17,6 @@ constexpr int kSm90AlignSlack = 1024; // PrefillSm90Traits::kAlignSlack (one swi
                                       // which also holds the mbarriers)
 constexpr int kSm90MaxSmemOneCta = 232448;    // sm_90's opt-in dynamic shared memory
 constexpr int kSm90SmemPerSm = 233472;        // PrefillSm90Traits::kSmemPerSm
-constexpr int kSm90ReservedSmemPerCta = 1024; // PrefillSm90Traits::kReservedSmemPerCta
 constexpr const char *kTwoCtasWord = " x2";
 constexpr const char *kOverlapWord = " overlap";
 /// " persist" (one Q buffer), " persist2" (two), indexed by PrefillConfig::persistent.
@@ -149,7 +148,7 @@ int prefillSmemBytes(int headDim, const PrefillConfig &c) {
 }
 
 int sm90MaxSmemBytes(int ctasPerSm) {
-  return ctasPerSm == 1 ? kSm90MaxSmemOneCta : kSm90SmemPerSm / ctasPerSm - kSm90ReservedSmemPerCta;
+  return ctasPerSm == 1 ? kSm90MaxSmemOneCta : kSm90SmemPerSm / ctasPerSm - kSmemReservedPerCta;
 }
 
 std::optional<std::string> sm90ConfigProblem(int headDim, const PrefillConfig &c) {

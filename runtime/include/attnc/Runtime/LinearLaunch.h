@@ -53,7 +53,8 @@ constexpr int kMaxLinearStages = 4;
 /// linearSegmentsFor's aim: CTAs per SM once sequences are split, at most (two of the
 /// scalar-gate configs fit on an H100 SM at once; fewer when shared memory says so).
 constexpr int kSplitCtasPerSm = 2;
-/// Shared memory the driver reserves per resident CTA (bytes).
+/// Shared memory the driver reserves per resident CTA (bytes; cuda::kSmemReservedPerCta in
+/// compiler/include/attnc/Target/CUDA/PrefillConfig.h, which the runtime does not link).
 constexpr int kSmemReservedPerCta = 1024;
 /// linearSegmentsFor never cuts an average sequence into segments of fewer chunks.
 constexpr int kMinSegmentChunks = 8;

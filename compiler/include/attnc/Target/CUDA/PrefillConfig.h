@@ -16,6 +16,10 @@
 
 namespace attnc::cuda {
 
+/// Shared memory the system keeps per resident CTA on sm_80 and later (PrefillSm90Traits::
+/// kReservedSmemPerCta; the runtime's LinearLaunch.h restates it for the split path).
+constexpr int kSmemReservedPerCta = 1024;
+
 /// Query rows of an sm_90a CTA at one CTA per SM: two consumer warpgroups of one wgmma M
 /// (64) each.
 constexpr int kSm90BlockM = 128;
