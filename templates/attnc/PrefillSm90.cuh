@@ -685,6 +685,22 @@ makeQueryBlock(const AttncSoftmaxParams &p, const Variant &variant, int tile) {
                                 headTile - batch * p.heads_q, batch);
 }
 
+/// Calls `role(block, local)` for each of this CTA's tiles: its one query block, or with
+/// PERSISTENT every gridDim.x-th tile from blockIdx.x on (`local` counts them). The blocks
+/// are made after the register re-partitioning, so no value lives across `setmaxnreg`.
+template <typename Traits, typename Variant, typename Role>
+__device__ __forceinline__ void forEachTile(const AttncSoftmaxParams &p, const Variant &variant,
+                                            Role &&role) {
+  if constexpr (Traits::IS_PERSISTENT) {
+    const int tiles = persistentTiles<Traits>(p);
+    int local = 0;
+    for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x, ++local)
+      role(makeQueryBlock<Traits>(p, variant, tile), local);
+  } else {
+    role(makeQueryBlock<Traits>(p, variant), 0);
+  }
+}
+
 } // namespace sm90
 
 /// The whole forward pass for one query block on sm_90a (persistent: for every gridDim.x-th
@@ -715,36 +731,22 @@ __device__ __forceinline__ void prefillKernelSm90(const AttncSoftmaxParams &p) {
   __syncthreads();
 
   const Variant variant{};
+  int it = 0; ///< the ring iteration, carried across a persistent CTA's tiles
   if (threadIdx.x < kWarpgroupThreads) {
     warpgroupReleaseRegisters<Traits::kProducerRegs>();
     const sm90::SmemLayout<Traits> layout(smemAddress(smem));
-    int it = 0;
-    if constexpr (Traits::IS_PERSISTENT) {
-      const int tiles = sm90::persistentTiles<Traits>(p);
-      int local = 0;
-      for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x, ++local)
-        sm90::produceTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant, tile),
-                                   variant, it, local);
+    sm90::forEachTile<Traits>(p, variant, [&](const auto &block, int local) {
+      sm90::produceTiles<Traits>(p, layout, block, variant, it, local);
+    });
+    if constexpr (Traits::IS_PERSISTENT)
       cpAsyncWaitAll();
-    } else {
-      sm90::produceTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant), variant,
-                                 it, 0);
-    }
   } else {
     warpgroupClaimRegisters<Traits::kConsumerRegs>();
     const sm90::SmemLayout<Traits> layout(smemAddress(smem));
     const int consumer = threadIdx.x / kWarpgroupThreads - 1;
-    int it = 0;
-    if constexpr (Traits::IS_PERSISTENT) {
-      const int tiles = sm90::persistentTiles<Traits>(p);
-      int local = 0;
-      for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x, ++local)
-        sm90::consumeTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant, tile),
-                                   variant, consumer, it, local);
-    } else {
-      sm90::consumeTiles<Traits>(p, layout, sm90::makeQueryBlock<Traits>(p, variant), variant,
-                                 consumer, it, 0);
-    }
+    sm90::forEachTile<Traits>(p, variant, [&](const auto &block, int local) {
+      sm90::consumeTiles<Traits>(p, layout, block, variant, consumer, it, local);
+    });
   }
 }
 
