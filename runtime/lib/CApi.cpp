@@ -61,6 +61,11 @@ KernelSpec toSpec(const attnc_kernel_spec &c) {
   s.threadsPerBlock = c.threads_per_block;
   s.dynamicSmemBytes = c.dynamic_smem_bytes;
   s.writesLse = c.writes_lse != 0;
+  static_assert(int(GridRule::QueryBlocksHeadsBatch) == ATTNC_GRID_QUERY_BLOCKS_HEADS_BATCH &&
+                    int(GridRule::SplitsHeadsBatch) == ATTNC_GRID_SPLITS_HEADS_BATCH &&
+                    int(GridRule::SplitsKvHeadsBatch) == ATTNC_GRID_SPLITS_KV_HEADS_BATCH &&
+                    int(GridRule::PersistentQueryBlocks) == ATTNC_GRID_PERSISTENT_QUERY_BLOCKS,
+                "attnc_grid_rule mirrors GridRule");
   s.grid = static_cast<GridRule>(c.grid);
   s.vectorBytes = c.vector_bytes ? c.vector_bytes : 16;
   for (int i = 0; i < c.num_inputs && c.inputs; ++i) {
