@@ -107,9 +107,11 @@ std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arc
   // 128x128 on the H100 (bench/NOTES.md "v6"); bands (sliding window) keep 128x128, where
   // two CTAs per SM measured 0.99x against 1.00-1.03x. Before both, for bands and
   // data-dependent masks at D=128: the persistent 128x128 s2 (one Q buffer), whose tiles'
-  // fill and drain overlap: 1.08-1.11x Flex on sliding window, 0.88x on documents
-  // (bench/NOTES.md "Session 5"). Wide masks keep one CTA per query block: static striding
-  // balances causal's uneven tiles worse than the hardware scheduler (4.87 vs 4.13 ms).
+  // fill and drain overlap: sliding window 1.19-1.27x Flex through `attnc run` (1.24-1.29x
+  // in kernel time), documents 0.87x, from 1.01-1.04x and 0.84x (bench/NOTES.md "v7"; the
+  // other bands, chunked local and neighbourhoods, were checked but not timed). Wide masks
+  // keep one CTA per query block: static striding balances causal's uneven tiles worse
+  // than the hardware scheduler (4.87 vs 4.13 ms).
   if (archHasWgmma(arch)) {
     if (headDim >= 256)
       out = {PrefillConfig::hopper(64, 2, true), PrefillConfig::hopper(64, 2, false)};
