@@ -25,18 +25,10 @@
 #include "attnc/LinearParams.h"
 #include "attnc/LinearSegment.cuh"
 #include "attnc/LinearTraits.cuh"
+#include "attnc/Mbarrier.cuh"
 #include "attnc/Prefill.cuh"
 
 namespace attnc {
-
-/// Barriers over a subset of the CTA's warps (id 0 is __syncthreads').
-__device__ __forceinline__ void namedBarrierArrive(int id, int threads) {
-  asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
-}
-
-__device__ __forceinline__ void namedBarrierSync(int id, int threads) {
-  asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
-}
 
 /// ldmatrix lane roles shared by every product of the kernel.
 template <typename Traits> struct LinearLanes {

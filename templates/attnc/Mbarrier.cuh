@@ -8,7 +8,8 @@
 // copies have landed, so the barrier's expected count is the number of producer threads.
 // Consumers read those tiles with wgmma (the async proxy), so after a wait they fence the
 // generic-proxy cp.async writes against their async-proxy reads. Also the register
-// re-partitioning (`setmaxnreg`) that gives consumers the registers producers do not need.
+// re-partitioning (`setmaxnreg`) that gives consumers the registers producers do not need,
+// and named barriers over a subset of the CTA's warps (one side arrives, the other waits).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_MBARRIER_CUH
@@ -17,6 +18,16 @@
 namespace attnc {
 
 constexpr int kMbarrierBytes = 8; ///< one 64-bit mbarrier object
+
+/// Barriers over a subset of the CTA's warps (id 0 is __syncthreads'): `threads` counts
+/// the arriving and the waiting threads together.
+__device__ __forceinline__ void namedBarrierArrive(int id, int threads) {
+  asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
+
+__device__ __forceinline__ void namedBarrierSync(int id, int threads) {
+  asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
 
 /// Initialises the barrier at `bar` to expect `count` arrivals per phase.
 __device__ __forceinline__ void mbarrierInit(unsigned bar, unsigned count) {

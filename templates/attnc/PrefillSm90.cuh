@@ -25,6 +25,10 @@
 // consumers finish the current tile's last P V and store it. The consumers release Q right
 // after their last S = Q K^T; with PERSISTENT = 1 the producer reloads that one Q buffer
 // then, with PERSISTENT = 2 it fills the other of two Q buffers a whole tile ahead.
+// PINGPONG (two consumers) takes FA3's inter-warpgroup schedule: the consumers issue their
+// wgmmas in turns, handed over on two named barriers, so one warpgroup's softmax runs while
+// the other's products occupy the tensor cores (left alone, both wait on the same K stage
+// and compute their softmax at the same time, the tensor cores idle).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_PREFILL_SM90_CUH
@@ -42,7 +46,7 @@ namespace attnc {
 /// The compile-time shape of an sm_90a prefill kernel.
 template <typename Element_, int HEAD_DIM_, int BLOCK_N_, int STAGES_,
           int CONSUMER_WARPGROUPS_ = 2, bool OVERLAP_SOFTMAX_ = true, int CTAS_PER_SM_ = 1,
-          int PERSISTENT_ = 0>
+          int PERSISTENT_ = 0, bool PINGPONG_ = false>
 struct PrefillSm90Traits {
   using Element = Element_;
   static constexpr int HEAD_DIM = HEAD_DIM_;
@@ -57,6 +61,8 @@ struct PrefillSm90Traits {
   static constexpr int PERSISTENT = PERSISTENT_;
   static constexpr bool IS_PERSISTENT = PERSISTENT > 0;
   static constexpr int kQBuffers = IS_PERSISTENT ? PERSISTENT : 1;
+  /// The two consumer warpgroups issue their wgmmas in turns.
+  static constexpr bool PINGPONG = PINGPONG_;
   static constexpr int BLOCK_M = CONSUMER_WARPGROUPS * kWgmmaM;
 
   static constexpr int kThreads = (1 + CONSUMER_WARPGROUPS) * kWarpgroupThreads;
@@ -120,6 +126,7 @@ struct PrefillSm90Traits {
                 "one producer plus at most three consumers fit 512 threads");
   static_assert(CTAS_PER_SM == 1 || CTAS_PER_SM == 2, "one or two CTAs per SM");
   static_assert(PERSISTENT >= 0 && PERSISTENT <= 2, "persistent with one or two Q buffers");
+  static_assert(!PINGPONG || CONSUMER_WARPGROUPS == 2, "ping-pong takes turns between two consumers");
   static_assert(kThreads * CTAS_PER_SM <= 2048, "resident threads exceed an SM's 2048");
   static_assert(kProducerRegs + CONSUMER_WARPGROUPS * kConsumerRegs <= kRegisterFileSlots,
                 "register re-partitioning exceeds this CTA's share of the register file");
@@ -132,6 +139,23 @@ struct PrefillSm90Traits {
 namespace sm90 {
 
 constexpr int kFragmentHalfRows = kMmaM / 2; ///< a thread's second fragment row is 8 below
+/// Ping-pong: named barrier kTurnBarrier + c opens consumer c's turn to issue wgmmas (id 0
+/// is __syncthreads'); both consumer warpgroups count in it.
+constexpr int kTurnBarrier = 1;
+constexpr int kTurnThreads = 2 * kWarpgroupThreads;
+
+/// Ping-pong: waits for consumer `consumer`'s turn.
+template <typename Traits> __device__ __forceinline__ void awaitTurn(int consumer) {
+  if constexpr (Traits::PINGPONG)
+    namedBarrierSync(kTurnBarrier + consumer, kTurnThreads);
+}
+
+/// Ping-pong: hands the turn to the other consumer. Consumer 1 does so once before its
+/// first block, so consumer 0 goes first; the last hand-over of a CTA is never taken.
+template <typename Traits> __device__ __forceinline__ void passTurn(int consumer) {
+  if constexpr (Traits::PINGPONG)
+    namedBarrierArrive(kTurnBarrier + 1 - consumer, kTurnThreads);
+}
 
 /// Where each tile and barrier of the ring lives (shared-memory addresses), from the base of
 /// the dynamic shared-memory window: the tiles at the next swizzle atom, the barriers in
@@ -559,15 +583,17 @@ __device__ __forceinline__ void consumeTiles(const AttncSoftmaxParams &p,
     // Rescaled O and packed P must be in their registers before the wgmma window opens.
     fenceOperands(acc);
     fenceOperands(pf);
+    awaitTurn<Traits>(consumer);
     wgmmaFence();
     float s[Traits::kSAccRegs];
     issueQK<Traits>(s, desc, smem.k(stage));
-    if constexpr (kPendingPV) {
+    if constexpr (kPendingPV)
       issuePV<Traits>(acc, pf, smem.v(prevStage));
+    passTurn<Traits>(consumer);
+    if constexpr (kPendingPV)
       wgmmaWait<1>();
-    } else {
+    else
       wgmmaWait<0>();
-    }
     fenceOperands(s);
     if constexpr (Traits::IS_PERSISTENT) {
       if (lastS)
@@ -744,6 +770,8 @@ __device__ __forceinline__ void prefillKernelSm90(const AttncSoftmaxParams &p) {
     warpgroupClaimRegisters<Traits::kConsumerRegs>();
     const sm90::SmemLayout<Traits> layout(smemAddress(smem));
     const int consumer = threadIdx.x / kWarpgroupThreads - 1;
+    if (consumer == 1)
+      sm90::passTurn<Traits>(consumer);
     sm90::forEachTile<Traits>(p, variant, [&](const auto &block, int local) {
       sm90::consumeTiles<Traits>(p, layout, block, variant, consumer, it, local);
     });

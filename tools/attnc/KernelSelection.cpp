@@ -21,7 +21,8 @@ void addKernelOptions(po::options_description &desc) {
       ("q-in-regs", po::value<bool>(), "sm80: hold Q fragments in registers (true/false)")
       ("overlap", po::value<bool>(), "sm90: overlap the previous block's P V with the softmax (true/false)")
       ("ctas-per-sm", po::value<int>(), "sm90: CTAs per SM, 1 (BLOCK_M 128) or 2 (BLOCK_M 64, half the registers and shared memory each)")
-      ("persistent", po::value<int>(), "sm90: 0 (a CTA per query block), 1 or 2 (persistent CTAs walking the query blocks, with that many Q buffers)");
+      ("persistent", po::value<int>(), "sm90: 0 (a CTA per query block), 1 or 2 (persistent CTAs walking the query blocks, with that many Q buffers)")
+      ("pingpong", po::value<bool>(), "sm90: the two consumer warpgroups issue their products in turns, one's softmax under the other's products (true/false)");
 }
 
 std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
@@ -51,13 +52,15 @@ std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
       cuda::prefillCandidates(c.headDim, arch, program.maskReach(c.kernel));
   c.explicitConfig = vm.count("template") || vm.count("block-m") || vm.count("block-n") ||
                      vm.count("warps") || vm.count("stages") || vm.count("q-in-regs") ||
-                     vm.count("overlap") || vm.count("ctas-per-sm") || vm.count("persistent");
+                     vm.count("overlap") || vm.count("ctas-per-sm") || vm.count("persistent") ||
+                     vm.count("pingpong");
   if (!c.explicitConfig) {
     c.configs = defaults;
     return c;
   }
   std::string tmpl = vm.count("template") ? vm["template"].as<std::string>()
-                     : vm.count("overlap") || vm.count("ctas-per-sm") || vm.count("persistent")
+                     : vm.count("overlap") || vm.count("ctas-per-sm") || vm.count("persistent") ||
+                               vm.count("pingpong")
                          ? "sm90"
                      : vm.count("warps") || vm.count("q-in-regs") || vm.count("block-m")
                          ? "sm80"
@@ -84,7 +87,8 @@ std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
         vm.count("block-n") ? vm["block-n"].as<int>() : (ctas == 2 ? 64 : 128),
         vm.count("stages") ? vm["stages"].as<int>() : (ctas == 2 ? 3 : 2),
         vm.count("overlap") && vm["overlap"].as<bool>(), ctas,
-        vm.count("persistent") ? vm["persistent"].as<int>() : 0);
+        vm.count("persistent") ? vm["persistent"].as<int>() : 0,
+        vm.count("pingpong") && vm["pingpong"].as<bool>());
     if (std::optional<std::string> problem = cuda::sm90ConfigProblem(c.headDim, cfg)) {
       std::cerr << "attnc: error: tile config " << cfg.str() << " is not valid: " << *problem
                 << "\n";
@@ -93,9 +97,10 @@ std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
     c.configs = {cfg};
     return c;
   }
-  if (vm.count("overlap") || vm.count("ctas-per-sm") || vm.count("persistent")) {
-    std::cerr << "attnc: error: --overlap, --ctas-per-sm and --persistent belong to the sm90 "
-                 "template\n";
+  if (vm.count("overlap") || vm.count("ctas-per-sm") || vm.count("persistent") ||
+      vm.count("pingpong")) {
+    std::cerr << "attnc: error: --overlap, --ctas-per-sm, --persistent and --pingpong belong to "
+                 "the sm90 template\n";
     return std::nullopt;
   }
   cuda::PrefillConfig cfg = cuda::prefillCandidates(c.headDim).front();

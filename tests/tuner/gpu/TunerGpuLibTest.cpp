@@ -157,9 +157,9 @@ TEST(PrefillCandidates, NarrowMasksTryPersistentThenTwoCtasPerSmFirstAtD128) {
             std::nullopt);
 }
 
-TEST(PrefillSm90Space, SeventyTwoPointsPrunedBySharedMemory) {
+TEST(PrefillSm90Space, OneHundredFortyFourPointsPrunedBySharedMemoryAndPingPong) {
   SearchSpace space = prefillSm90Space(256);
-  EXPECT_EQ(space.size(), 72u);
+  EXPECT_EQ(space.size(), 144u);
   Enumeration e = space.enumerate(DeviceLimits{});
   EXPECT_FALSE(e.valid.empty());
   EXPECT_FALSE(e.pruned.empty()) << "D256 with 128-key blocks and 4 stages cannot fit";
@@ -175,6 +175,7 @@ TEST(PrefillSm90Space, SeventyTwoPointsPrunedBySharedMemory) {
   for (const Candidate &c : d128.valid) {
     cuda::PrefillConfig config = toPrefillConfig(c);
     EXPECT_EQ(cuda::sm90ConfigProblem(128, config), std::nullopt) << config.str();
+    EXPECT_FALSE(config.pingpong && config.ctasPerSm != 1) << config.str();
     if (config.ctasPerSm == 2) {
       twoCtas = true;
       EXPECT_EQ(config.blockN, 64) << config.str();
@@ -191,6 +192,9 @@ TEST(PrefillSm90Space, SeventyTwoPointsPrunedBySharedMemory) {
   EXPECT_TRUE(persistent("sm90 128x128 s3 persist overlap"));
   EXPECT_TRUE(persistent("sm90 128x128 s2 persist2")) << "2 Q + 2 stages: 197632 B";
   EXPECT_FALSE(persistent("sm90 128x128 s3 persist2")) << "2 Q + 3 stages exceed 232448 B";
+  EXPECT_TRUE(persistent("sm90 128x128 s2 persist pingpong"));
+  EXPECT_TRUE(persistent("sm90 128x128 s3 pingpong overlap"));
+  EXPECT_FALSE(persistent("sm90 64x64 s3 x2 pingpong")) << "one consumer has nobody to take turns with";
 }
 
 namespace {

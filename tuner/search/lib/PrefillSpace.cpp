@@ -57,7 +57,8 @@ ConstraintFn prefillSharedMemoryConstraint(int headDim) {
 cuda::PrefillConfig toPrefillConfig(const Candidate &c) {
   if (std::optional<int> overlap = c.find("overlap"))
     return cuda::PrefillConfig::hopper(c.get("bn"), c.get("s"), *overlap != 0,
-                                       c.find("ctas").value_or(1), c.find("persist").value_or(0));
+                                       c.find("ctas").value_or(1), c.find("persist").value_or(0),
+                                       c.find("pingpong").value_or(0) != 0);
   cuda::PrefillConfig config;
   config.blockM = c.get("bm");
   config.blockN = c.get("bn");
@@ -73,7 +74,8 @@ Candidate fromPrefillConfig(const cuda::PrefillConfig &config) {
                       {"s", config.stages},
                       {"overlap", config.overlap ? 1 : 0},
                       {"ctas", config.ctasPerSm},
-                      {"persist", config.persistent}}};
+                      {"persist", config.persistent},
+                      {"pingpong", config.pingpong ? 1 : 0}}};
   return Candidate{{{"bm", config.blockM},
                     {"bn", config.blockN},
                     {"w", config.numWarps},

@@ -19,6 +19,7 @@ constexpr int kSm90MaxSmemOneCta = 232448;    // sm_90's opt-in dynamic shared m
 constexpr int kSm90SmemPerSm = 233472;        // PrefillSm90Traits::kSmemPerSm
 constexpr const char *kTwoCtasWord = " x2";
 constexpr const char *kOverlapWord = " overlap";
+constexpr const char *kPingPongWord = " pingpong";
 /// " persist" (one Q buffer), " persist2" (two), indexed by PrefillConfig::persistent.
 constexpr const char *kPersistentWords[] = {"", " persist", " persist2"};
 constexpr int kMaxQBuffers = 2;
@@ -40,14 +41,14 @@ std::string PrefillConfig::str() const {
            (persistent >= 0 && persistent <= kMaxQBuffers
                 ? std::string(kPersistentWords[persistent])
                 : " persist" + std::to_string(persistent)) +
-           (overlap ? kOverlapWord : "");
+           (pingpong ? kPingPongWord : "") + (overlap ? kOverlapWord : "");
   return std::to_string(blockM) + "x" + std::to_string(blockN) + " w" +
          std::to_string(numWarps) + " s" + std::to_string(stages) +
          (qInRegs ? " q:regs" : " q:smem");
 }
 
 PrefillConfig PrefillConfig::hopper(int blockN, int stages, bool overlap, int ctasPerSm,
-                                    int persistent) {
+                                    int persistent, bool pingpong) {
   PrefillConfig c;
   c.sm90 = true;
   c.blockM = sm90BlockM(ctasPerSm);
@@ -57,6 +58,7 @@ PrefillConfig PrefillConfig::hopper(int blockN, int stages, bool overlap, int ct
   c.overlap = overlap;
   c.ctasPerSm = ctasPerSm;
   c.persistent = persistent;
+  c.pingpong = pingpong;
   return c;
 }
 
@@ -72,10 +74,11 @@ std::optional<PrefillConfig> PrefillConfig::parse(const std::string &text) {
     for (int buffers = 1; buffers <= kMaxQBuffers; ++buffers)
       if (takeWord(rest, kPersistentWords[buffers]))
         persistent = buffers;
+    const bool pingpong = takeWord(rest, kPingPongWord);
     const bool overlap = takeWord(rest, kOverlapWord);
     if (bm != sm90BlockM(ctas) || !rest.empty())
       return std::nullopt;
-    c = hopper(bn, stages, overlap, ctas, persistent);
+    c = hopper(bn, stages, overlap, ctas, persistent, pingpong);
   } else {
     char q[8] = {0};
     int used = 0;
@@ -162,6 +165,9 @@ std::optional<std::string> sm90ConfigProblem(int headDim, const PrefillConfig &c
     return "the sm90 template runs 1 or 2 CTAs per SM, got " + std::to_string(c.ctasPerSm);
   if (c.persistent < 0 || c.persistent > kMaxQBuffers)
     return "a persistent sm90 kernel has 1 or 2 Q buffers, got " + std::to_string(c.persistent);
+  if (c.pingpong && c.ctasPerSm != 1)
+    return "ping-pong takes turns between two consumer warpgroups, which only one CTA per SM "
+           "has";
   const int smem = prefillSmemBytes(headDim, c);
   if (smem > sm90MaxSmemBytes(c.ctasPerSm))
     return "its tiles need " + std::to_string(smem) + " B of shared memory, over the " +

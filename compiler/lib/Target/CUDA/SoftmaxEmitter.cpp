@@ -231,7 +231,8 @@ FailureOr<EmittedKernel> emitSoftmaxPrefill(attn::KernelOp kernel, int headDim,
   if (config.sm90)
     os << "constexpr bool OVERLAP_SOFTMAX = " << (config.overlap ? "true" : "false") << ";\n"
        << "constexpr int CTAS_PER_SM = " << config.ctasPerSm << ";\n"
-       << "constexpr int PERSISTENT = " << config.persistent << ";\n\n";
+       << "constexpr int PERSISTENT = " << config.persistent << ";\n"
+       << "constexpr bool PINGPONG = " << (config.pingpong ? "true" : "false") << ";\n\n";
   else
     os << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
        << "constexpr bool Q_IN_REGS = " << (config.qInRegs ? "true" : "false") << ";\n\n";
@@ -242,7 +243,7 @@ FailureOr<EmittedKernel> emitSoftmaxPrefill(attn::KernelOp kernel, int headDim,
   if (config.sm90)
     os << "using Traits = attnc::PrefillSm90Traits<" << storageType(dtype)
        << ", HEAD_DIM, BLOCK_N, STAGES, BLOCK_M / attnc::kWgmmaM, OVERLAP_SOFTMAX,"
-          " CTAS_PER_SM, PERSISTENT>;\n"
+          " CTAS_PER_SM, PERSISTENT, PINGPONG>;\n"
        << "static_assert(Traits::BLOCK_M == BLOCK_M, \"host and device disagree on BLOCK_M\");\n";
   else
     os << "using Traits = attnc::PrefillTraits<" << storageType(dtype)

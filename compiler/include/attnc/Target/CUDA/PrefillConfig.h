@@ -49,16 +49,20 @@ struct PrefillConfig {
   /// each walking every grid-th query block, so one tile's fill and drain overlap the
   /// next's) with that many Q buffers.
   int persistent = 0;
+  /// sm_90a, two consumer warpgroups: they issue their wgmmas in turns (FA3's ping-pong),
+  /// so one's softmax runs under the other's products.
+  bool pingpong = false;
 
   /// "128x64 w4 s2 q:smem", or "sm90 128x128 s3 overlap" / "sm90 64x64 s3 x2 overlap" /
-  /// "sm90 128x128 s2 persist" for the sm_90a template ("x2": two CTAs per SM; "persist",
-  /// "persist2": persistent with one or two Q buffers).
+  /// "sm90 128x128 s2 persist pingpong" for the sm_90a template ("x2": two CTAs per SM;
+  /// "persist", "persist2": persistent with one or two Q buffers; "pingpong": consumers
+  /// take turns).
   std::string str() const;
   /// Reads str()'s form back (tuning records store it); nullopt when malformed.
   static std::optional<PrefillConfig> parse(const std::string &text);
   /// An sm_90a config of the given key block, stages, overlap and CTAs per SM.
   static PrefillConfig hopper(int blockN, int stages, bool overlap, int ctasPerSm = 1,
-                              int persistent = 0);
+                              int persistent = 0, bool pingpong = false);
   bool operator==(const PrefillConfig &o) const { return str() == o.str(); }
 };
 
