@@ -181,38 +181,43 @@ softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], PackedP<Trait
               const ScoreContext &ctx, int row0, int k0, int lane, bool evalMask) {
   const AttncSoftmaxParams &p = *ctx.params;
   const float toLog2 = Variant::HAS_SCORE_MOD ? 1.f : p.scale_log2;
-  // Score modifier and mask, column by column: a column's index math (and whatever the
-  // variant derives from the key position) dies after its kWarpMTiles x 2 rows, instead of
-  // sixteen columns' worth staying live across every row.
+  // Score modifier and mask, row by row: a row that tests pairs (a partial tile of a mask
+  // with a per-element part) does so for all its columns in one straight run, so the data
+  // the mask reads is loaded together; the other rows compare bounds only.
   if constexpr (Variant::HAS_SCORE_MOD || MASKED) {
     const int laneRow = row0 + lane / 4;
     const int laneCol = k0 + 2 * (lane % 4);
-    RowKeys keys[Traits::kWarpMTiles][2];
-    if constexpr (MASKED) {
 #pragma unroll
-      for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
+    for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
 #pragma unroll
-        for (int half = 0; half < 2; ++half)
-          keys[mt][half] = tileRowKeys(variant, laneRow + mt * kMmaM + half * 8, evalMask, ctx);
-    }
+      for (int half = 0; half < 2; ++half) {
+        const int row = laneRow + mt * kMmaM + half * 8;
+        RowKeys keys{};
+        if constexpr (MASKED)
+          keys = tileRowKeys(variant, row, evalMask, ctx);
+        auto modifyRow = [&](auto pairTest) {
 #pragma unroll
-    for (int nt = 0; nt < Traits::kNTiles; ++nt)
+          for (int nt = 0; nt < Traits::kNTiles; ++nt)
 #pragma unroll
-      for (int c = 0; c < 2; ++c) {
-        const int col = laneCol + nt * kMmaN + c;
-#pragma unroll
-        for (int mt = 0; mt < Traits::kWarpMTiles; ++mt)
-#pragma unroll
-          for (int half = 0; half < 2; ++half) {
-            const int row = laneRow + mt * kMmaM + half * 8;
-            float &x = s[mt][nt][half * 2 + c];
-            if constexpr (Variant::HAS_SCORE_MOD)
-              x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
-            if constexpr (MASKED) {
-              if (maskedOut(variant, keys[mt][half], row, col, evalMask, ctx))
-                x = kNegInf;
+            for (int c = 0; c < 2; ++c) {
+              const int col = laneCol + nt * kMmaN + c;
+              float &x = s[mt][nt][half * 2 + c];
+              if constexpr (Variant::HAS_SCORE_MOD)
+                x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
+              if constexpr (MASKED) {
+                if (maskedOut<decltype(pairTest)::value>(variant, keys, row, col, ctx))
+                  x = kNegInf;
+              }
             }
-          }
+        };
+        if constexpr (MASKED && kMaskHasPairTest<Variant>) {
+          if (rowTestsPairs(keys, row, evalMask, ctx))
+            modifyRow(BoolTag<true>{});
+          else
+            modifyRow(BoolTag<false>{});
+        } else {
+          modifyRow(BoolTag<false>{});
+        }
       }
   }
 #pragma unroll

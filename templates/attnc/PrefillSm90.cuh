@@ -335,35 +335,43 @@ __device__ __forceinline__ constexpr int fragIndex(int block, int half, int c) {
 }
 
 /// Score modifier (to the log2 domain) and, when MASKED, the mask and the key bound, on a
-/// thread's S fragment; column by column so index math dies early.
+/// thread's S fragment, row by row: a row that tests pairs does so for all its columns in
+/// one straight run (its data loads issue together), the others compare bounds only.
 template <typename Traits, bool MASKED, typename Variant>
 __device__ __forceinline__ void modifyScores(float (&s)[Traits::kSAccRegs], const Variant &variant,
                                              const ScoreContext &ctx, int row0, int col0,
                                              bool evalMask) {
   const AttncSoftmaxParams &p = *ctx.params;
-  RowKeys keys[2];
-  if constexpr (MASKED) {
 #pragma unroll
-    for (int half = 0; half < 2; ++half)
-      keys[half] = tileRowKeys(variant, row0 + half * kFragmentHalfRows, evalMask, ctx);
-  }
+  for (int half = 0; half < 2; ++half) {
+    const int row = row0 + half * kFragmentHalfRows;
+    RowKeys keys{};
+    if constexpr (MASKED)
+      keys = tileRowKeys(variant, row, evalMask, ctx);
+    auto modifyRow = [&](auto pairTest) {
 #pragma unroll
-  for (int nb = 0; nb < Traits::kSBlocks; ++nb)
+      for (int nb = 0; nb < Traits::kSBlocks; ++nb)
 #pragma unroll
-    for (int c = 0; c < 2; ++c) {
-      const int col = col0 + nb * kMmaN + c;
-#pragma unroll
-      for (int half = 0; half < 2; ++half) {
-        const int row = row0 + half * kFragmentHalfRows;
-        float &x = s[fragIndex(nb, half, c)];
-        if constexpr (Variant::HAS_SCORE_MOD)
-          x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
-        if constexpr (MASKED) {
-          if (maskedOut(variant, keys[half], row, col, evalMask, ctx))
-            x = kNegInf;
+        for (int c = 0; c < 2; ++c) {
+          const int col = col0 + nb * kMmaN + c;
+          float &x = s[fragIndex(nb, half, c)];
+          if constexpr (Variant::HAS_SCORE_MOD)
+            x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
+          if constexpr (MASKED) {
+            if (maskedOut<decltype(pairTest)::value>(variant, keys, row, col, ctx))
+              x = kNegInf;
+          }
         }
-      }
+    };
+    if constexpr (MASKED && kMaskHasPairTest<Variant>) {
+      if (rowTestsPairs(keys, row, evalMask, ctx))
+        modifyRow(BoolTag<true>{});
+      else
+        modifyRow(BoolTag<false>{});
+    } else {
+      modifyRow(BoolTag<false>{});
     }
+  }
 }
 
 /// One online-softmax step: new row maxima, S replaced in place by exp2(S * toLog2 - max),
@@ -499,11 +507,6 @@ __device__ __forceinline__ void storeRows(const AttncSoftmaxParams &p, const Sco
     }
   }
 }
-
-/// A compile-time flag passed to a generic lambda.
-template <bool B> struct BoolTag {
-  static constexpr bool value = B;
-};
 
 /// A consumer warpgroup: 64 query rows against every visited key block. With
 /// OVERLAP_SOFTMAX the first visited block is peeled off, so the steady-state loop issues

@@ -8,6 +8,9 @@
 // Where the mask bounds the key by expressions of the row alone, the variant also hoists
 // them (`rowKeys`, once per row of a partial tile): the per-element test is then two int
 // compares plus whatever `residualMask` keeps, instead of the whole mask in 64-bit math.
+// The per-element part runs branch-free over a row (`maskedOut<true>`), so the data it reads
+// (document ids) is loaded for all of a row's columns at once rather than one compare and
+// branch at a time.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_VARIANT_CUH
@@ -63,19 +66,40 @@ __device__ __forceinline__ RowKeys tileRowKeys(const Variant &variant, int row, 
   return keys;
 }
 
-/// Whether key `col` of `row` is masked out on a tile, given the row's `tileRowKeys`.
+/// A compile-time flag passed to a generic lambda.
+template <bool B> struct BoolTag {
+  static constexpr bool value = B;
+};
+
+/// Whether the mask has a per-element part beyond the hoisted row bounds.
 template <typename Variant>
+constexpr bool kMaskHasPairTest = !Variant::HAS_ROW_KEYS || Variant::HAS_RESIDUAL_MASK;
+
+/// Whether `row` of a tile runs the mask's per-element part: the tile is partial, the row
+/// exists, and its bounds leave it some key (then every key in [lo, hi] is one at which the
+/// mask's code may run, as it would on a tile covering it).
+__device__ __forceinline__ bool rowTestsPairs(RowKeys keys, int row, bool evalMask,
+                                              const ScoreContext &ctx) {
+  return evalMask && keys.lo <= keys.hi && row < ctx.params->seq_q;
+}
+
+/// Whether key `col` of `row` is masked out on a tile, given the row's `tileRowKeys`. With
+/// PAIR_TEST (only for rows where `rowTestsPairs` holds) the per-element part runs too, at
+/// the nearest key inside [lo, hi] and ignored outside it: no branch guards its loads.
+template <bool PAIR_TEST, typename Variant>
 __device__ __forceinline__ bool maskedOut(const Variant &variant, RowKeys keys, int row, int col,
-                                          bool evalMask, const ScoreContext &ctx) {
-  if (col < keys.lo || col > keys.hi)
-    return true;
-  if constexpr (Variant::HAS_ROW_KEYS) {
-    if constexpr (Variant::HAS_RESIDUAL_MASK)
-      return evalMask && !variant.residualMask(row, col, ctx);
-    return false;
-  } else {
-    return evalMask && !variant.mask(row, col, ctx);
+                                          const ScoreContext &ctx) {
+  const bool outside = col < keys.lo || col > keys.hi;
+  if constexpr (PAIR_TEST && kMaskHasPairTest<Variant>) {
+    const int at = min(max(col, keys.lo), keys.hi);
+    bool keep;
+    if constexpr (Variant::HAS_ROW_KEYS)
+      keep = variant.residualMask(row, at, ctx);
+    else
+      keep = variant.mask(row, at, ctx);
+    return outside || !keep;
   }
+  return outside;
 }
 
 /// Full attention: every hook is the identity. Generated variants follow this shape.
