@@ -195,29 +195,14 @@ softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], PackedP<Trait
         RowKeys keys{};
         if constexpr (MASKED)
           keys = tileRowKeys(variant, row, evalMask, ctx);
-        auto modifyRow = [&](auto pairTest) {
+        modifyTileRow<MASKED, Variant>(keys, row, evalMask, ctx, [&](auto pairTest) {
 #pragma unroll
           for (int nt = 0; nt < Traits::kNTiles; ++nt)
 #pragma unroll
-            for (int c = 0; c < 2; ++c) {
-              const int col = laneCol + nt * kMmaN + c;
-              float &x = s[mt][nt][half * 2 + c];
-              if constexpr (Variant::HAS_SCORE_MOD)
-                x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
-              if constexpr (MASKED) {
-                if (maskedOut<decltype(pairTest)::value>(variant, keys, row, col, ctx))
-                  x = kNegInf;
-              }
-            }
-        };
-        if constexpr (MASKED && kMaskHasPairTest<Variant>) {
-          if (rowTestsPairs(keys, row, evalMask, ctx))
-            modifyRow(BoolTag<true>{});
-          else
-            modifyRow(BoolTag<false>{});
-        } else {
-          modifyRow(BoolTag<false>{});
-        }
+            for (int c = 0; c < 2; ++c)
+              modifyScore<MASKED, decltype(pairTest)::value>(
+                  s[mt][nt][half * 2 + c], variant, keys, row, laneCol + nt * kMmaN + c, ctx);
+        });
       }
   }
 #pragma unroll

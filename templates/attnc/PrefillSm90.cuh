@@ -341,36 +341,20 @@ template <typename Traits, bool MASKED, typename Variant>
 __device__ __forceinline__ void modifyScores(float (&s)[Traits::kSAccRegs], const Variant &variant,
                                              const ScoreContext &ctx, int row0, int col0,
                                              bool evalMask) {
-  const AttncSoftmaxParams &p = *ctx.params;
 #pragma unroll
   for (int half = 0; half < 2; ++half) {
     const int row = row0 + half * kFragmentHalfRows;
     RowKeys keys{};
     if constexpr (MASKED)
       keys = tileRowKeys(variant, row, evalMask, ctx);
-    auto modifyRow = [&](auto pairTest) {
+    modifyTileRow<MASKED, Variant>(keys, row, evalMask, ctx, [&](auto pairTest) {
 #pragma unroll
       for (int nb = 0; nb < Traits::kSBlocks; ++nb)
 #pragma unroll
-        for (int c = 0; c < 2; ++c) {
-          const int col = col0 + nb * kMmaN + c;
-          float &x = s[fragIndex(nb, half, c)];
-          if constexpr (Variant::HAS_SCORE_MOD)
-            x = variant.score(x * p.scale, row, col, ctx) * kLog2e;
-          if constexpr (MASKED) {
-            if (maskedOut<decltype(pairTest)::value>(variant, keys, row, col, ctx))
-              x = kNegInf;
-          }
-        }
-    };
-    if constexpr (MASKED && kMaskHasPairTest<Variant>) {
-      if (rowTestsPairs(keys, row, evalMask, ctx))
-        modifyRow(BoolTag<true>{});
-      else
-        modifyRow(BoolTag<false>{});
-    } else {
-      modifyRow(BoolTag<false>{});
-    }
+        for (int c = 0; c < 2; ++c)
+          modifyScore<MASKED, decltype(pairTest)::value>(s[fragIndex(nb, half, c)], variant, keys,
+                                                         row, col0 + nb * kMmaN + c, ctx);
+    });
   }
 }
 

@@ -17,6 +17,7 @@
 #define ATTNC_VARIANT_CUH
 
 #include "attnc/KernelParams.h"
+#include "attnc/Numeric.cuh"
 
 namespace attnc {
 
@@ -100,6 +101,35 @@ __device__ __forceinline__ bool maskedOut(const Variant &variant, RowKeys keys, 
     return outside || !keep;
   }
   return outside;
+}
+
+/// One score of a tile: the variant's modifier (scaled, to the log2 domain) and, when MASKED,
+/// the mask (-inf where masked out); PAIR_TEST as for maskedOut.
+template <bool MASKED, bool PAIR_TEST, typename Variant>
+__device__ __forceinline__ void modifyScore(float &x, const Variant &variant, RowKeys keys, int row,
+                                            int col, const ScoreContext &ctx) {
+  if constexpr (Variant::HAS_SCORE_MOD)
+    x = variant.score(x * ctx.params->scale, row, col, ctx) * kLog2e;
+  if constexpr (MASKED) {
+    if (maskedOut<PAIR_TEST>(variant, keys, row, col, ctx))
+      x = kNegInf;
+  }
+}
+
+/// Runs `modifyRow(BoolTag<PAIR_TEST>{})` over one row of a tile (a loop of modifyScore on
+/// the row's columns), with PAIR_TEST where the row tests pairs: the branch is per row, so
+/// each of the two bodies is one straight run.
+template <bool MASKED, typename Variant, typename ModifyRow>
+__device__ __forceinline__ void modifyTileRow(RowKeys keys, int row, bool evalMask,
+                                              const ScoreContext &ctx, ModifyRow &&modifyRow) {
+  if constexpr (MASKED && kMaskHasPairTest<Variant>) {
+    if (rowTestsPairs(keys, row, evalMask, ctx))
+      modifyRow(BoolTag<true>{});
+    else
+      modifyRow(BoolTag<false>{});
+  } else {
+    modifyRow(BoolTag<false>{});
+  }
 }
 
 /// Full attention: every hook is the identity. Generated variants follow this shape.
