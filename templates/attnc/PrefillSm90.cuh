@@ -27,8 +27,8 @@
 // then, with PERSISTENT = 2 it fills the other of two Q buffers a whole tile ahead.
 // PINGPONG (two consumers) takes FA3's inter-warpgroup schedule: the consumers issue their
 // wgmmas in turns, handed over on two named barriers, so one warpgroup's softmax runs while
-// the other's products occupy the tensor cores (left alone, both wait on the same K stage
-// and compute their softmax at the same time, the tensor cores idle).
+// the other's products occupy the tensor cores. A tuning choice: on the H100 the consumers
+// already drift apart without it, and the turns measured 1-3% slower (bench/NOTES.md "v8").
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_PREFILL_SM90_CUH
