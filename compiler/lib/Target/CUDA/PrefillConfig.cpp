@@ -115,7 +115,7 @@ std::vector<PrefillConfig> prefillCandidates(int headDim, const std::string &arc
   // other bands, chunked local and neighbourhoods, were checked but not timed). Wide masks
   // keep one CTA per query block: static striding balances causal's uneven tiles worse
   // than the hardware scheduler (4.87 vs 4.13 ms). Ping-pong consumers (FA3's turns) are
-  // a tuning choice, not a default: on the H100 they measured 2-3% slower on every D128 row
+  // a tuning choice, not a default: on the H100 they measured 1-3% slower on every D128 row
   // (causal N16k 4.197 vs 4.109 ms, documents 1.293 vs 1.256, sliding window 0.628 vs
   // 0.612; bench/NOTES.md "v8"), as the two consumers already drift apart on their own.
   if (archHasWgmma(arch)) {
