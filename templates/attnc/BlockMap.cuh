@@ -2,8 +2,8 @@
 //
 // Masks that read data (document ids) or are not affine in (i, j) cannot be classified
 // at compile time. Before the attention kernel runs, `buildBlockMap` stores one byte per
-// tile — full (the attention kernel skips the mask), partial, or empty (it skips the
-// tile) — and, per query block, the range of key positions that holds a non-empty tile,
+// tile — full (the attention kernel skips the mask), partial, row keys (partial, decided by
+// the row's key bounds alone), or empty (it skips the tile) — and, per query block, the range of key positions that holds a non-empty tile,
 // which becomes the attention kernel's `keyRange` (so it neither loads nor waits on
 // tiles outside it). One CTA per query block; the map has one plane per batch and/or
 // head only when the mask reads `b` or `h`, so a document mask over 16 heads is
@@ -13,9 +13,10 @@
 // empty; the attention kernel evaluates the mask exactly there) and cheap: the affine
 // hooks rule tiles out first; id-equality conjuncts `x[.., i] == x[.., j]` compare the
 // [min, max] of the ids over the query block's rows with that over each key block's
-// columns (disjoint: empty; both one equal value: the rest of the mask decides); other
-// data-dependent atoms are evaluated exactly, one warp per tile, stopping as soon as a
-// tile has shown an allowed and a masked pair.
+// columns (disjoint: empty; both one equal value: the rest of the mask decides, and when
+// that rest is key bounds only, a partial tile is marked row keys: the attention kernel
+// then skips the id loads); other data-dependent atoms are evaluated exactly, one warp per
+// tile, stopping as soon as a tile has shown an allowed and a masked pair.
 //
 // Layout of the map buffer (mirrored by runtime::blockMapBytes): `rows` = planes x query
 // blocks rows of `block_map_stride` bytes, then, at the next kBlockMapRangeAlign
@@ -204,8 +205,12 @@ __device__ __forceinline__ int spanTileKind(const Variant &variant, int i0, int 
         return kTileEmpty;
       single = single && r.lo == r.hi && c.lo == c.hi;
     }
-    return single && variant.restTileKind(i0, i1, j0, j1, ctx) == kTileFull ? kTileFull
-                                                                             : kTilePartial;
+    if (!single)
+      return kTilePartial;
+    // Every id matches on the tile: the rest of the mask decides.
+    if (variant.restTileKind(i0, i1, j0, j1, ctx) == kTileFull)
+      return kTileFull;
+    return Variant::ROW_KEYS_DECIDE_MATCHED_IDS ? kTileRowKeys : kTilePartial;
   }
 }
 

@@ -178,7 +178,7 @@ __device__ __forceinline__ void
 softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], PackedP<Traits> &pOut,
               RowState<Traits> &state,
               float (&acc)[Traits::kWarpMTiles][Traits::kDTiles][4], const Variant &variant,
-              const ScoreContext &ctx, int row0, int k0, int lane, bool evalMask) {
+              const ScoreContext &ctx, int row0, int k0, int lane, TileTests tests) {
   const AttncSoftmaxParams &p = *ctx.params;
   const float toLog2 = Variant::HAS_SCORE_MOD ? 1.f : p.scale_log2;
   // Score modifier and mask, row by row: a row that tests pairs (a partial tile of a mask
@@ -194,8 +194,8 @@ softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], PackedP<Trait
         const int row = laneRow + mt * kMmaM + half * 8;
         RowKeys keys{};
         if constexpr (MASKED)
-          keys = tileRowKeys(variant, row, evalMask, ctx);
-        modifyTileRow<MASKED, Variant>(keys, row, evalMask, ctx, [&](auto pairTest) {
+          keys = tileRowKeys(variant, row, tests.bounds, ctx);
+        modifyTileRow<MASKED, Variant>(keys, row, tests.pairs, ctx, [&](auto pairTest) {
 #pragma unroll
           for (int nt = 0; nt < Traits::kNTiles; ++nt)
 #pragma unroll
@@ -347,7 +347,7 @@ __device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
     const int kind = Variant::HAS_MASK ? variant.tileKind(q0, qEnd, k0, kEnd, ctx) : kTileFull;
     if (kind == kTileEmpty)
       continue;
-    const bool evalMask = kind == kTilePartial;
+    const TileTests tests = tileTests(kind);
     const bool ragged = k0 + Traits::BLOCK_N > p.seq_k;
     const int stage = it % Traits::STAGES;
 
@@ -382,12 +382,17 @@ __device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
 
     // Scores to the log2 domain, masked where the tile needs it; online softmax update.
     PackedP<Traits> pPacked;
-    if (evalMask || ragged)
+    // Three bodies (pair tests, bounds only, no mask) rather than run-time flags in one:
+    // at 255 registers (128x64 w4), one body serving both partial classes spilled.
+    if (kMaskHasPairTest<Variant> && tests.pairs)
       softmaxUpdate<Traits, true>(s, pPacked, state, acc, variant, ctx, q0 + warpRow0, k0, lane,
-                                  evalMask);
+                                  TileTests{true, true});
+    else if (tests.bounds || ragged)
+      softmaxUpdate<Traits, true>(s, pPacked, state, acc, variant, ctx, q0 + warpRow0, k0, lane,
+                                  TileTests{tests.bounds, false});
     else
       softmaxUpdate<Traits, false>(s, pPacked, state, acc, variant, ctx, q0 + warpRow0, k0,
-                                   lane, false);
+                                   lane, tests);
 
     // O += P V, the packed P pairs of two n8 tiles forming one k16 A fragment.
 #pragma unroll

@@ -21,8 +21,21 @@
 
 namespace attnc {
 
-/// How much of a (query block, key block) tile the mask lets through.
-enum TileKind : int { kTileEmpty = 0, kTilePartial = 1, kTileFull = 2 };
+/// How much of a (query block, key block) tile the mask lets through. kTileRowKeys is a
+/// partial tile the row keys alone decide (the run-time block map's tiles whose document
+/// ids all match, for masks that are id equalities and key bounds only).
+enum TileKind : int { kTileEmpty = 0, kTilePartial = 1, kTileFull = 2, kTileRowKeys = 3 };
+
+/// What a tile of a class tests per score: the row's key bounds (every partial tile) and
+/// the mask's per-element part (kTilePartial only).
+struct TileTests {
+  bool bounds;
+  bool pairs;
+};
+
+__device__ __forceinline__ TileTests tileTests(int kind) {
+  return {kind == kTilePartial || kind == kTileRowKeys, kind == kTilePartial};
+}
 
 /// Where a thread's scores live: batch, query head, and the kernel's parameters.
 struct ScoreContext {
@@ -76,12 +89,12 @@ template <bool B> struct BoolTag {
 template <typename Variant>
 constexpr bool kMaskHasPairTest = !Variant::HAS_ROW_KEYS || Variant::HAS_RESIDUAL_MASK;
 
-/// Whether `row` of a tile runs the mask's per-element part: the tile is partial, the row
+/// Whether `row` of a tile runs the mask's per-element part: the tile tests pairs, the row
 /// exists, and its bounds leave it some key (then every key in [lo, hi] is one at which the
 /// mask's code may run, as it would on a tile covering it).
-__device__ __forceinline__ bool rowTestsPairs(RowKeys keys, int row, bool evalMask,
+__device__ __forceinline__ bool rowTestsPairs(RowKeys keys, int row, bool testPairs,
                                               const ScoreContext &ctx) {
-  return evalMask && keys.lo <= keys.hi && row < ctx.params->seq_q;
+  return testPairs && keys.lo <= keys.hi && row < ctx.params->seq_q;
 }
 
 /// Whether key `col` of `row` is masked out on a tile, given the row's `tileRowKeys`. With
@@ -120,10 +133,10 @@ __device__ __forceinline__ void modifyScore(float &x, const Variant &variant, Ro
 /// the row's columns), with PAIR_TEST where the row tests pairs: the branch is per row, so
 /// each of the two bodies is one straight run.
 template <bool MASKED, typename Variant, typename ModifyRow>
-__device__ __forceinline__ void modifyTileRow(RowKeys keys, int row, bool evalMask,
+__device__ __forceinline__ void modifyTileRow(RowKeys keys, int row, bool testPairs,
                                               const ScoreContext &ctx, ModifyRow &&modifyRow) {
   if constexpr (MASKED && kMaskHasPairTest<Variant>) {
-    if (rowTestsPairs(keys, row, evalMask, ctx))
+    if (rowTestsPairs(keys, row, testPairs, ctx))
       modifyRow(BoolTag<true>{});
     else
       modifyRow(BoolTag<false>{});

@@ -4,9 +4,10 @@
 // a non-affine atom, so partial tiles are evaluated exactly) on random sorted and
 // unsorted document ids with ragged N, reads the block map back and checks every tile
 // against a brute-force classification on the CPU: never empty when a pair is allowed,
-// never full when one is masked, every non-empty tile inside the stored key range, and,
-// for sorted ids below the diagonal, the exact class. Skips, with the reason, where there
-// is no CUDA device.
+// never full when one is masked, row keys (no id test) only where every id matches and
+// only for the mask that is id equality and a key bound, every non-empty tile inside the
+// stored key range, and, for sorted ids below the diagonal, the exact class (on it, row
+// keys wherever the ids match). Skips, with the reason, where there is no CUDA device.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Driver/CompiledProgram.h"
@@ -35,7 +36,7 @@ constexpr int kBatch = 2;
 constexpr int kMinDocLength = 1;
 constexpr int kMaxDocLength = 300;
 constexpr int kUnsortedIds = 5;                    ///< distinct ids drawn for unsorted inputs
-constexpr int kEmpty = 0, kPartial = 1, kFull = 2; // attnc::TileKind
+constexpr int kEmpty = 0, kPartial = 1, kFull = 2, kRowKeys = 3; // attnc::TileKind
 constexpr int kRangeAlign = 16;                    // attnc::kBlockMapRangeAlign
 
 using Mask = std::function<bool(const std::vector<int> &doc, int i, int j)>;
@@ -44,13 +45,14 @@ struct MaskCase {
   const char *name;
   const char *maskLine;
   Mask mask;
+  bool rowKeyTiles; ///< id equality and key bounds only: matched-id tiles need no id test
 };
 
 const MaskCase kMasks[] = {
     {"document", "doc[b, i] == doc[b, j] && j <= i",
-     [](const std::vector<int> &d, int i, int j) { return d[i] == d[j] && j <= i; }},
+     [](const std::vector<int> &d, int i, int j) { return d[i] == d[j] && j <= i; }, true},
     {"document_stride", "doc[b, i] == doc[b, j] && j % 3 != 1",
-     [](const std::vector<int> &d, int i, int j) { return d[i] == d[j] && j % 3 != 1; }},
+     [](const std::vector<int> &d, int i, int j) { return d[i] == d[j] && j % 3 != 1; }, false},
 };
 
 std::string writeKernel(const MaskCase &m) {
@@ -77,37 +79,48 @@ std::vector<int> makeIds(int n, bool sorted, std::mt19937 &rng) {
 }
 
 struct Counts {
-  int64_t empty = 0, partial = 0, full = 0, loose = 0;
+  int64_t empty = 0, partial = 0, full = 0, rowKeys = 0, loose = 0;
 };
 
 /// Checks one batch row's map plane; returns the classes seen.
 Counts checkPlane(const unsigned char *tiles, const int32_t *ranges, const std::vector<int> &doc,
-                  const Mask &mask, int n, int bm, int bn, bool sorted, bool causal) {
+                  const MaskCase &m, int n, int bm, int bn, bool sorted, bool causal) {
   Counts c;
   const int qBlocks = (n + bm - 1) / bm, kBlocks = (n + bn - 1) / bn;
   for (int qb = 0; qb < qBlocks; ++qb) {
     const int rangeBegin = ranges[2 * qb], rangeEnd = ranges[2 * qb + 1];
     for (int kb = 0; kb < kBlocks; ++kb) {
-      bool any = false, all = true;
+      bool any = false, all = true, idsMatch = true;
       for (int i = qb * bm; i < std::min(n, qb * bm + bm); ++i)
         for (int j = kb * bn; j < std::min(n, kb * bn + bn); ++j) {
-          bool m = mask(doc, i, j);
-          any = any || m;
-          all = all && m;
+          bool allowed = m.mask(doc, i, j);
+          any = any || allowed;
+          all = all && allowed;
+          idsMatch = idsMatch && doc[i] == doc[j];
         }
       const int got = tiles[qb * kBlocks + kb];
-      const int want = all ? kFull : (any ? kPartial : kEmpty);
-      EXPECT_TRUE(got == kEmpty || got == kPartial || got == kFull) << "class byte " << got;
+      int want = all ? kFull : (any ? kPartial : kEmpty);
+      if (want == kPartial && idsMatch && m.rowKeyTiles)
+        want = kRowKeys;
+      EXPECT_TRUE(got == kEmpty || got == kPartial || got == kFull || got == kRowKeys)
+          << "class byte " << got;
       EXPECT_FALSE(got == kEmpty && any) << "tile " << qb << "," << kb << " has an allowed pair";
       EXPECT_FALSE(got == kFull && !all) << "tile " << qb << "," << kb << " has a masked pair";
+      EXPECT_FALSE(got == kRowKeys && !(m.rowKeyTiles && idsMatch && any && !all))
+          << "tile " << qb << "," << kb << " marked row keys: ids "
+          << (idsMatch ? "match" : "differ") << ", mask "
+          << (m.rowKeyTiles ? "has" : "has no") << " row-key tiles";
       if (any)
         EXPECT_TRUE(kb * bn >= rangeBegin && kb * bn < rangeEnd)
             << "tile " << qb << "," << kb << " outside the key range [" << rangeBegin << ", "
             << rangeEnd << ")";
       if (sorted && causal && kb * bn + bn <= qb * bm)
         EXPECT_EQ(got, want) << "tile " << qb << "," << kb << " below the diagonal";
+      if (sorted && causal && want == kRowKeys)
+        EXPECT_EQ(got, kRowKeys) << "tile " << qb << "," << kb << " on the diagonal, one id";
       c.loose += got != want;
-      (got == kEmpty ? c.empty : got == kFull ? c.full : c.partial) += 1;
+      (got == kEmpty ? c.empty : got == kFull ? c.full : got == kRowKeys ? c.rowKeys : c.partial) +=
+          1;
     }
   }
   return c;
@@ -181,11 +194,12 @@ TEST_F(BlockMapGpu, MatchesBruteForce) {
             std::memcpy(ranges.data(), host.data() + rangeOffset + 8 * int64_t(b) * qBlocks,
                         ranges.size() * 4);
             Counts c = checkPlane(host.data() + int64_t(b) * qBlocks * kBlocks, ranges.data(), row,
-                                  m.mask, n, bm, bn, sorted, std::string(m.name) == "document");
-            std::printf("  %-16s D=%-3d N=%-5d %-8s b=%d tiles empty %lld partial %lld full %lld "
-                        "(looser than exact: %lld)\n",
+                                  m, n, bm, bn, sorted, std::string(m.name) == "document");
+            std::printf("  %-16s D=%-3d N=%-5d %-8s b=%d tiles empty %lld partial %lld row keys "
+                        "%lld full %lld (looser than exact: %lld)\n",
                         m.name, headDim, n, sorted ? "sorted" : "unsorted", b, (long long)c.empty,
-                        (long long)c.partial, (long long)c.full, (long long)c.loose);
+                        (long long)c.partial, (long long)c.rowKeys, (long long)c.full,
+                        (long long)c.loose);
             ++planes;
           }
         }

@@ -9,6 +9,8 @@
 // are recognised in the mask region: the map kernel classifies them from per-block id
 // spans, and `restTileKind` classifies the rest of the mask (the model with their
 // run-time atoms read as true). Any other data-dependent atom makes partial tiles exact.
+// When the mask is those conjuncts and key bounds only, a partial tile whose ids all match
+// is marked so that the kernel tests it with the row keys alone (documents' diagonals).
 //
 // Row keys: the bounds a mask puts on the key as functions of the row alone are hoisted
 // out of the per-element test on partial tiles. From the model when it is one conjunction
@@ -456,6 +458,30 @@ bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbol
          emitTileKind(writer, model, tileKindName, os);
 }
 
+namespace {
+
+/// Whether the mask is the id atoms and key bounds alone (at least one bound): on a tile
+/// where every id atom holds, the row keys then decide it, with no per-element test.
+bool rowKeysDecideMatchedIds(mlir::Region &mask, const std::vector<IdAtom> &atoms,
+                             const SymbolAccess &symbols) {
+  if (atoms.empty())
+    return false;
+  auto yield = llvm::cast<mlir::attn::YieldOp>(mask.front().getTerminator());
+  std::vector<mlir::Value> conjuncts;
+  collectConjuncts(yield->getOperand(0), conjuncts);
+  llvm::DenseMap<mlir::Value, bool> memo;
+  bool anyBound = false;
+  for (mlir::Value c : conjuncts) {
+    const bool bound = matchKeyBound(c, memo).has_value();
+    anyBound = anyBound || bound;
+    if (!bound && !matchIdAtom(c, symbols))
+      return false;
+  }
+  return anyBound;
+}
+
+} // namespace
+
 bool emitIdHooks(mlir::Region &maskRegion, const analysis::MaskModel &model,
                  const SymbolAccess &symbols, llvm::raw_ostream &os, std::string *error) {
   std::vector<IdAtom> atoms = findIdAtoms(maskRegion, symbols);
@@ -467,7 +493,9 @@ bool emitIdHooks(mlir::Region &maskRegion, const analysis::MaskModel &model,
   for (const Conjunction &c : rest.disjuncts())
     exact = exact || c.needsBlockMap();
   os << "  static constexpr int ID_ATOMS = " << atoms.size() << ";\n"
-     << "  static constexpr bool EXACT_PARTIAL = " << (exact ? "true" : "false") << ";\n";
+     << "  static constexpr bool EXACT_PARTIAL = " << (exact ? "true" : "false") << ";\n"
+     << "  static constexpr bool ROW_KEYS_DECIDE_MATCHED_IDS = "
+     << (rowKeysDecideMatchedIds(maskRegion, atoms, symbols) ? "true" : "false") << ";\n";
   if (atoms.empty())
     return true;
   os << "  __device__ __forceinline__ int idKey(int atom, int pos, "

@@ -32,9 +32,10 @@ bool emitBlockHooks(const analysis::MaskModel &model, const SymbolAccess &symbol
 /// Writes the hooks templates/attnc/BlockMap.cuh classifies a data-dependent mask with:
 /// `ID_ATOMS` (top-level id-equality conjuncts `x[.., i] == x[.., j]` found in
 /// `maskRegion`), `idKey(atom, pos)` (x[.., pos]), `restTileKind` (the mask with those
-/// conjuncts read as true) and `EXACT_PARTIAL` (other data-dependent atoms remain, so
-/// partial tiles are evaluated exactly). Returns false and sets `error` like
-/// emitBlockHooks.
+/// conjuncts read as true), `EXACT_PARTIAL` (other data-dependent atoms remain, so
+/// partial tiles are evaluated exactly) and `ROW_KEYS_DECIDE_MATCHED_IDS` (the mask is the
+/// id conjuncts and key bounds alone, so where the ids match the row keys decide). Returns
+/// false and sets `error` like emitBlockHooks.
 bool emitIdHooks(mlir::Region &maskRegion, const analysis::MaskModel &model,
                  const SymbolAccess &symbols, llvm::raw_ostream &os, std::string *error);
 
