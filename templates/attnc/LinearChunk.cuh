@@ -20,6 +20,7 @@
 #ifndef ATTNC_LINEAR_CHUNK_CUH
 #define ATTNC_LINEAR_CHUNK_CUH
 
+#include "attnc/ChunkPipeline.cuh"
 #include "attnc/LinearFragment.cuh"
 #include "attnc/LinearGate.cuh"
 #include "attnc/LinearParams.h"
@@ -273,7 +274,7 @@ __device__ __forceinline__ unsigned char *linearSmem() {
 }
 
 /// The global operands of one (segment, head, V slice) and the shared-memory stages their
-/// chunks load into (two stages of q, k, the V slice and the gates, then the state copy).
+/// chunks load into (kStages stages of q, k, the V slice and the gates, then the state copy).
 /// Strides are read from the (constant-bank) params at each use rather than held here.
 template <typename Traits> struct ChunkStream {
   using Element = typename Traits::Element;
@@ -292,7 +293,6 @@ template <typename Traits> struct ChunkStream {
     g = Traits::kGateTile ? static_cast<const float *>(p.g.ptr) + seg.origin(p.g, head) : nullptr;
   }
 
-  static_assert(Traits::kStages == 2, "the chunk loops toggle between two stages");
   static constexpr unsigned kStateOffset = Traits::kStages * Traits::kStageBytes;
 
   __device__ __forceinline__ static ChunkTiles tiles(int stage) {
@@ -322,16 +322,20 @@ template <typename Traits> struct ChunkStream {
       loadGatesAsync<Traits>(smemAddress(gate(stage)), g + t0 * p.g.stride[2], p.g.stride[2],
                              valid);
   }
-  /// Waits for chunk c (in `stage`), starts loading chunk c + 1 (if below `end`) into the
-  /// other stage, and cumulates chunk c's gates; returns its decay accessor.
+  /// Issues the first chunks of [begin, end) (ChunkPipeline.cuh).
+  __device__ __forceinline__ void start(const AttncLinearParams &p, int begin, int end,
+                                        bool withQueries) const {
+    chunkPipelineStart<Traits::kStages>(
+        begin, end, [&](int c, int stage) { load(p, c, stage, withQueries); });
+  }
+  /// Waits for chunk c (in `stage`; the state copy is visible too), starts loading the
+  /// chunk kStages - 1 ahead (if below `end`), and cumulates chunk c's gates; returns its
+  /// decay accessor.
   __device__ __forceinline__ ChunkDecay<Traits> advance(const AttncLinearParams &p, int c, int end,
                                                         int stage, bool withQueries,
                                                         float perTokenLog2) const {
-    cpAsyncWait<0>();
-    __syncthreads(); // chunk c and the state copy are visible; the other stage is free
-    if (c + 1 < end)
-      load(p, c + 1, stage ^ 1, withQueries);
-    cpAsyncCommit();
+    chunkPipelineAdvance<Traits::kStages>(
+        c, end, stage, [&](int ahead, int into) { load(p, ahead, into, withQueries); });
     float *cum = gate(stage);
     if constexpr (Traits::kGateTile) {
       cumulateGates<Traits>(cum);
@@ -391,15 +395,14 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
   const ChunkStream<Traits> stream(p, seg, head, v0);
   const float perTokenLog2 = perTokenLog2Decay<Traits, Gate>(p, head);
 
-  if (seg.chunkBegin < seg.chunkEnd)
-    stream.load(p, seg.chunkBegin, 0, true);
-  cpAsyncCommit();
+  stream.start(p, seg.chunkBegin, seg.chunkEnd, true);
   StateRows<Traits> state;
   initialState<Traits>(state, p, seg, head, v0, warp, lane);
   storeStateCopy<Traits>(state, smem, stream.kStateOffset, warp, lane);
   const LinearLanes<Traits> lanes(lane);
 
-  for (int c = seg.chunkBegin, stage = 0; c < seg.chunkEnd; ++c, stage ^= 1) {
+  for (int c = seg.chunkBegin, stage = 0; c < seg.chunkEnd;
+       ++c, stage = nextChunkStage<Traits::kStages>(stage)) {
     const ChunkDecay<Traits> decay =
         stream.advance(p, c, seg.chunkEnd, stage, true, perTokenLog2);
     const int t0 = c * Traits::CHUNK;

@@ -7,8 +7,9 @@
 // stages' shared-memory plans. The prepare stage holds q, k, the whole V, beta and the
 // gates of one chunk, the fp32 system A and its inverse Ai diag(beta) split into bf16
 // hi/lo tiles in q's place (W's decays scale k's rows instead: one inverse, and three CTAs
-// per SM at K = 128); the walk double-buffers q, k, W, the U slices, P and the decays, and
-// keeps each warp group's 16-bit state copy and corrected values of one chunk.
+// per SM at K = 128); the walk pipelines q, k, W, the U slices, P and the decays
+// (ChunkPipeline.cuh), and keeps each warp group's 16-bit state copy and corrected values
+// of one chunk.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_DELTA_SPLIT_TRAITS_CUH
@@ -90,14 +91,14 @@ constexpr int deltaWalkGroupWarps(int chunk) { return chunk / kMmaM; }
 /// QKTile/VTile/kStateRows sized for it); kThreads and NUM_WARPS are redefined here for
 /// the whole CTA, and the tiles loaded by every thread have their own shapes.
 template <typename Element_, int HEAD_K_, int HEAD_V_, int SLICE_V_, int CHUNK_, int NUM_WARPS_,
-          LinearGate GATE_>
+          LinearGate GATE_, int STAGES_ = 2>
 struct LinearDeltaWalkTraits
     : LinearTraits<Element_, HEAD_K_, HEAD_V_,
                    SLICE_V_ / (NUM_WARPS_ / deltaWalkGroupWarps(CHUNK_)), CHUNK_, kMmaM,
-                   deltaWalkGroupWarps(CHUNK_), GATE_> {
+                   deltaWalkGroupWarps(CHUNK_), GATE_, STAGES_> {
   using Base = LinearTraits<Element_, HEAD_K_, HEAD_V_,
                             SLICE_V_ / (NUM_WARPS_ / deltaWalkGroupWarps(CHUNK_)), CHUNK_, kMmaM,
-                            deltaWalkGroupWarps(CHUNK_), GATE_>;
+                            deltaWalkGroupWarps(CHUNK_), GATE_, STAGES_>;
   using typename Base::Element;
   using typename Base::QKTile;
   using typename Base::VTile;

@@ -280,9 +280,7 @@ __device__ __forceinline__ void linearMlstmKernel(const AttncLinearParams &p) {
   };
 
   const int numChunks = (len + Traits::CHUNK - 1) / Traits::CHUNK;
-  if (numChunks > 0)
-    loadChunk(0, 0);
-  cpAsyncCommit();
+  chunkPipelineStart<Traits::kStages>(0, numChunks, loadChunk);
 
   StateRows<Traits> state;
   forEachStatePair<Traits>(state, warp, lane, [&](int row, int col, float &x0, float &x1) {
@@ -310,11 +308,8 @@ __device__ __forceinline__ void linearMlstmKernel(const AttncLinearParams &p) {
 
   for (int c = 0; c < numChunks; ++c) {
     const int stage = c % Traits::kStages;
-    cpAsyncWait<0>();
-    __syncthreads(); // chunk c, the state copy, n and m are visible; stage c+1 is free
-    if (c + 1 < numChunks)
-      loadChunk(c + 1, (c + 1) % Traits::kStages);
-    cpAsyncCommit();
+    // Chunk c, the state copy, n and m are visible; chunk c - 1's stage is refilled.
+    chunkPipelineAdvance<Traits::kStages>(c, numChunks, stage, loadChunk);
 
     const int t0 = c * Traits::CHUNK;
     const int valid = min(Traits::CHUNK, len - t0);

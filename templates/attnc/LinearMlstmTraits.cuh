@@ -26,10 +26,11 @@ struct MlstmTableLayout {
 };
 
 template <typename Element_, int HEAD_K_, int HEAD_V_, int SLICE_V_, int CHUNK_, int SUB_,
-          int NUM_WARPS_, LinearGate GATE_>
-struct LinearMlstmTraits
-    : LinearTraits<Element_, HEAD_K_, HEAD_V_, SLICE_V_, CHUNK_, SUB_, NUM_WARPS_, GATE_> {
-  using Base = LinearTraits<Element_, HEAD_K_, HEAD_V_, SLICE_V_, CHUNK_, SUB_, NUM_WARPS_, GATE_>;
+          int NUM_WARPS_, LinearGate GATE_, int STAGES_ = 2>
+struct LinearMlstmTraits : LinearTraits<Element_, HEAD_K_, HEAD_V_, SLICE_V_, CHUNK_, SUB_,
+                                        NUM_WARPS_, GATE_, STAGES_> {
+  using Base = LinearTraits<Element_, HEAD_K_, HEAD_V_, SLICE_V_, CHUNK_, SUB_, NUM_WARPS_, GATE_,
+                            STAGES_>;
   using Base::CHUNK;
   using Base::HEAD_K;
 

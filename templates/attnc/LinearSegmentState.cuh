@@ -34,9 +34,7 @@ __device__ __forceinline__ void linearSegmentStateKernel(const AttncLinearParams
   const ChunkStream<Traits> stream(p, seg, head, v0);
   const float perTokenLog2 = perTokenLog2Decay<Traits, Gate>(p, head);
 
-  if (seg.chunkBegin < seg.chunkEnd)
-    stream.load(p, seg.chunkBegin, 0, false);
-  cpAsyncCommit();
+  stream.start(p, seg.chunkBegin, seg.chunkEnd, false);
   StateRows<Traits> state;
   forEachStatePair<Traits>(state, warp, lane, [](int, int, float &x0, float &x1) {
     x0 = 0.f;
@@ -48,7 +46,8 @@ __device__ __forceinline__ void linearSegmentStateKernel(const AttncLinearParams
     total[i] = 0.f;
   const LinearLanes<Traits> lanes(lane);
 
-  for (int c = seg.chunkBegin, stage = 0; c < seg.chunkEnd; ++c, stage ^= 1) {
+  for (int c = seg.chunkBegin, stage = 0; c < seg.chunkEnd;
+       ++c, stage = nextChunkStage<Traits::kStages>(stage)) {
     const ChunkDecay<Traits> decay =
         stream.advance(p, c, seg.chunkEnd, stage, false, perTokenLog2);
     updateState<Traits>(state, stream.tiles(stage), decay, lanes, warp, lane, decay.lastRow + 1);

@@ -4,8 +4,9 @@
 // type, head dims, the slice of V one CTA owns, the chunk (first tiling level: how many
 // tokens share one pass over the state), the key sub-tile inside a chunk (second level:
 // the intra-chunk causal product streams over SUB-wide key tiles, so scores in registers
-// do not grow with the chunk), warps, and the gate kind. The shared-memory plan lives
-// here too, and the static_asserts say which shapes the kernel supports.
+// do not grow with the chunk), warps, the gate kind and the depth of the chunk pipeline
+// (ChunkPipeline.cuh). The shared-memory plan lives here too, and the static_asserts say
+// which shapes the kernel supports.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_TRAITS_CUH
@@ -38,7 +39,7 @@ template <typename Element_, int WIDTH, int THREADS> struct SmemTileShape {
 };
 
 template <typename Element_, int HEAD_K_, int HEAD_V_, int SLICE_V_, int CHUNK_, int SUB_,
-          int NUM_WARPS_, LinearGate GATE_>
+          int NUM_WARPS_, LinearGate GATE_, int STAGES_ = 2>
 struct LinearTraits {
   using Element = Element_;
   static constexpr int HEAD_K = HEAD_K_;
@@ -77,7 +78,8 @@ struct LinearTraits {
   static constexpr int kGateRow = kVectorGate ? HEAD_K + kGatePad : 1;
   static constexpr int kGateBytes = kGateTile ? CHUNK * kGateRow * sizeof(float) : 0;
 
-  static constexpr int kStages = 2; ///< chunk c is computed while chunk c+1 loads
+  /// Chunk c is computed while chunks c+1 .. c+kStages-1 load.
+  static constexpr int kStages = STAGES_;
   static constexpr int kQKBytes = QKTile::kBytes(CHUNK);
   static constexpr int kVBytes = VTile::kBytes(CHUNK);
   static constexpr int kStageBytes = 2 * kQKBytes + kVBytes + kGateBytes;
@@ -85,6 +87,7 @@ struct LinearTraits {
   static constexpr int kSmemBytes = kStages * kStageBytes + kStateBytes;
 
   static_assert(sizeof(Element) == 2, "operands are 16-bit (bf16 or fp16)");
+  static_assert(kStages >= 2 && kStages <= 4, "the chunk pipeline is 2 to 4 stages deep");
   static_assert(HEAD_K % 64 == 0 && SLICE_V % 32 == 0,
                 "q and k rows span whole 128-byte swizzle groups (head dims 64, 128, 256); "
                 "V slices of 32 have 64-byte rows (see swizzlePhase)");

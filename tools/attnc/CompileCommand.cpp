@@ -135,7 +135,10 @@ std::variant<Compiled, int> compileKernel(GeneratedKernel kernel, const std::str
     std::cerr << "attnc: error: kernel '" << kernel.kernelName << "' with tile config "
               << configText(kernel) << " needs " << kernel.spec.dynamicSmemBytes
               << " bytes of shared memory; " << arch << " allows " << *limit
-              << " per block (use smaller --block-m/--block-n or fewer --stages)\n";
+              << " per block ("
+              << (isLinear(kernel) ? "use a smaller --chunk/--slice-v or fewer --stages"
+                                   : "use smaller --block-m/--block-n or fewer --stages")
+              << ")\n";
     return kExitUserError;
   }
   runtime::NvrtcRequest request;

@@ -17,7 +17,7 @@ void addKernelOptions(po::options_description &desc) {
       ("block-m", po::value<int>(), "query rows per CTA (default: per head dim)")
       ("block-n", po::value<int>(), "keys per pipeline stage")
       ("warps", po::value<int>(), "warps per CTA")
-      ("stages", po::value<int>(), "K/V pipeline depth")
+      ("stages", po::value<int>(), "K/V pipeline depth (linear family: chunks in flight, 2-4)")
       ("q-in-regs", po::value<bool>(), "sm80: hold Q fragments in registers (true/false)")
       ("overlap", po::value<bool>(), "sm90: overlap the previous block's P V with the softmax (true/false)")
       ("ctas-per-sm", po::value<int>(), "sm90: CTAs per SM, 1 (BLOCK_M 128) or 2 (BLOCK_M 64, half the registers and shared memory each)")
@@ -48,6 +48,8 @@ std::optional<KernelChoice> chooseKernel(const CompiledProgram &program,
               << *declared << " that kernel '" << c.kernel << "' declares\n";
     return std::nullopt;
   }
+  if (program.family(c.kernel) == "linear")
+    return c; // chooseLinear (LinearSelection.h) picks the chunkwise tile shape
   std::vector<cuda::PrefillConfig> defaults =
       cuda::prefillCandidates(c.headDim, arch, program.maskReach(c.kernel));
   c.explicitConfig = vm.count("template") || vm.count("block-m") || vm.count("block-n") ||

@@ -73,11 +73,11 @@ std::optional<int> chooseValueDim(const CompiledProgram &program, const std::str
 
 std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const KernelChoice &choice,
                                          const po::variables_map &vm, int smemLimitBytes) {
-  for (const char *prefillOnly : {"block-m", "block-n", "stages", "q-in-regs"})
+  for (const char *prefillOnly : {"block-m", "block-n", "q-in-regs"})
     if (vm.count(prefillOnly)) {
       std::cerr << "attnc: error: --" << prefillOnly << " applies to softmax kernels; kernel '"
                 << choice.kernel << "' is of the linear family (use --chunk, --sub, --slice-v, "
-                << "--warps, --segments)\n";
+                << "--warps, --stages, --segments)\n";
       return std::nullopt;
     }
   LinearChoice c;
@@ -92,7 +92,7 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
                              cuda::linearRuleOf(program.recurrence(choice.kernel)), smemLimitBytes);
   c.explicitConfig =
       vm.count("chunk") || vm.count("sub") || vm.count("slice-v") || vm.count("warps") ||
-      vm.count("segments");
+      vm.count("stages") || vm.count("segments");
   if (!c.explicitConfig) {
     // Head dims the template does not support leave no default: the emitter says why.
     c.configs = defaults.empty() ? std::vector<cuda::LinearConfig>{{}} : defaults;
@@ -107,6 +107,8 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
     cfg.sliceV = vm["slice-v"].as<int>();
   if (vm.count("warps"))
     cfg.numWarps = vm["warps"].as<int>();
+  if (vm.count("stages"))
+    cfg.stages = vm["stages"].as<int>();
   if (vm.count("segments"))
     cfg.segments = vm["segments"].as<int>();
   c.configs = {cfg};

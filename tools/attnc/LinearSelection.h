@@ -2,8 +2,8 @@
 //
 // The linear-family counterpart of KernelSelection: K from --head-dim (or the declared
 // key dim, else 128), V from --head-dim-v (or the declared value dim, else K), and the
-// chunkwise tile shape from --chunk/--sub/--slice-v/--warps/--segments or the defaults for the
-// kernel's gate kind (best first).
+// chunkwise tile shape from --chunk/--sub/--slice-v/--warps/--stages/--segments or the
+// defaults for the kernel's gate kind (best first).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_TOOLS_LINEARSELECTION_H

@@ -53,7 +53,7 @@ bool decayFamilyInstantiates(int headK, int headV, Kind kind, const cuda::Linear
          c.chunk % (c.numWarps * kMmaM) == 0 && c.chunk % c.sub == 0 && c.sub % kMmaK == 0 &&
          c.sub % kMmaM == 0 && (!vectorGate || c.sub == kMmaM) &&
          headK % (c.numWarps * kMmaM) == 0 && (!vectorGate || headK <= threads) &&
-         c.chunk % kWarpSize == 0;
+         c.chunk % kWarpSize == 0 && c.stages >= 2 && c.stages <= 4;
 }
 
 bool instantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c) {
@@ -172,6 +172,17 @@ TEST(LinearSpace, ConfigTextRoundTrips) {
   EXPECT_EQ(cuda::LinearConfig::parse("c64 sub32 v64 w4 p2")->segments, 2);
   EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 p0").has_value());
   EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 p2x").has_value());
+  // The pipeline depth: absent is the double buffer; printed (before p) only when deeper.
+  EXPECT_EQ(old->stages, 2);
+  std::optional<cuda::LinearConfig> deep = cuda::LinearConfig::parse("c64 sub32 v64 w4 s3 p2");
+  ASSERT_TRUE(deep.has_value());
+  EXPECT_EQ(deep->stages, 3);
+  EXPECT_EQ(deep->segments, 2);
+  EXPECT_EQ(cuda::LinearConfig::parse("c64 sub32 v64 w4 s4")->stages, 4);
+  EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 s2").has_value()); // not canonical
+  EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 s5").has_value());
+  EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub32 v64 w4 p2 s3").has_value());
+  EXPECT_EQ(toLinearConfig(fromLinearConfig({64, 32, 64, 4, 0, 3})).str(), "c64 sub32 v64 w4 s3");
   EXPECT_TRUE(linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Additive)
                   .check(fromLinearConfig({64, 32, 64, 4, 8}), DeviceLimits()) == std::nullopt);
 }

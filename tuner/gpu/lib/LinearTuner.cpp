@@ -97,13 +97,21 @@ runtime::Expected<TuneReport> tuneLinear(const LinearTuneRequest &req) {
        cuda::linearCandidates(req.headDimK, req.headDimV, gate, rule, limits.smemOptinBytes))
     defaults.push_back(fromLinearConfig(config));
   // The first default at every fixed split (p1 .. p64): they share its cubin, so a budgeted
-  // search learns how often the state should go through HBM for the cost of measurements.
+  // search learns how often the state should go through HBM for the cost of measurements;
+  // then every default at each deeper pipeline (pruned where its stages exceed shared
+  // memory).
   SearchPlan plan = req.plan;
   if (!defaults.empty())
     for (int p = 1; p <= cuda::kMaxLinearSegments; p *= 2) {
       cuda::LinearConfig split = toLinearConfig(defaults.front());
       split.segments = p;
       plan.seeds.push_back(fromLinearConfig(split));
+    }
+  for (int s = cuda::kDefaultLinearStages + 1; s <= cuda::kMaxLinearStages; ++s)
+    for (const Candidate &c : defaults) {
+      cuda::LinearConfig deeper = toLinearConfig(c);
+      deeper.stages = s;
+      plan.seeds.push_back(fromLinearConfig(deeper));
     }
   auto spaceOf = [&spaces](const Candidate &) -> const SearchSpace & { return spaces.front(); };
   if (runtime::Status st = runSearches(spaces, limits, isolated, plan, defaults, spaceOf,

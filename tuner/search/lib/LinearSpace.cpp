@@ -3,7 +3,8 @@
 // The parameters of templates/attnc/LinearTraits.cuh as cuda::LinearConfig names them:
 // chunk (CHUNK, tokens per pass over the state), sub (SUB, the key sub-tile of the
 // intra-chunk product), v (SLICE_V, the V columns of the state one CTA owns), w
-// (NUM_WARPS) and p (segments per sequence, a launch-time split: 0 lets each launch choose
+// (NUM_WARPS), s (STAGES, chunks in the cp.async pipeline: more bytes in flight per CTA,
+// fewer CTAs per SM) and p (segments per sequence, a launch-time split: 0 lets each launch choose
 // from the SM count; candidates that differ only in p share one compiled cubin). p is how
 // often the state passes through HBM, every T / p tokens (TFLA's chunk size; at T = 16k,
 // p16 is every 1024 tokens, p64 every 256); chunk is the tile walked inside a segment with
@@ -29,7 +30,8 @@ constexpr int kSwizzleElements = 64; ///< LinearTraits: rows span whole 128-byte
 } // namespace
 
 cuda::LinearConfig toLinearConfig(const Candidate &c) {
-  return cuda::LinearConfig{c.get("chunk"), c.get("sub"), c.get("v"), c.get("w"), c.get("p")};
+  return cuda::LinearConfig{c.get("chunk"), c.get("sub"), c.get("v"),
+                            c.get("w"),     c.get("p"),   c.get("s")};
 }
 
 Candidate fromLinearConfig(const cuda::LinearConfig &config) {
@@ -37,6 +39,7 @@ Candidate fromLinearConfig(const cuda::LinearConfig &config) {
                     {"sub", config.sub},
                     {"v", config.sliceV},
                     {"w", config.numWarps},
+                    {"s", config.stages},
                     {"p", config.segments}}};
 }
 
@@ -46,6 +49,7 @@ SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate, cuda::LinearR
       .addDimension("sub", {16, 32, 64, 128})
       .addDimension("v", {32, 64, 128, 256})
       .addDimension("w", {1, 2, 4, 8})
+      .addDimension("s", {2, 3, 4})
       .addDimension("p", {0, 1, 2, 4, 8, 16, 32, cuda::kMaxLinearSegments})
       .setThreadsPerBlock([](const Candidate &c) { return c.get("w") * kWarpSize; });
   space.addConstraint(

@@ -17,7 +17,6 @@ namespace {
 constexpr int kElementBytes = 2; // bf16 / fp16 operands
 constexpr int kGateBytes = 4;    // f32 log gates
 constexpr int kCopyBytes = 16;   // cp.async chunk: per-channel gate rows pad by one
-constexpr int kStages = 2;       // LinearTraits::kStages
 constexpr int kMmaM = 16;        // m16n8k16
 constexpr int kWarpSize = 32;
 constexpr int kSwizzleElements = 64; // a 128-byte swizzle row of 16-bit elements
@@ -97,6 +96,7 @@ LinearRule linearRuleOf(const std::string &recurrence) {
 std::string LinearConfig::str() const {
   return "c" + std::to_string(chunk) + " sub" + std::to_string(sub) + " v" +
          std::to_string(sliceV) + " w" + std::to_string(numWarps) +
+         (stages != kDefaultLinearStages ? " s" + std::to_string(stages) : "") +
          (segments > 0 ? " p" + std::to_string(segments) : "");
 }
 
@@ -106,13 +106,18 @@ std::optional<LinearConfig> LinearConfig::parse(const std::string &text) {
   if (std::sscanf(text.c_str(), "c%d sub%d v%d w%d%n", &c.chunk, &c.sub, &c.sliceV, &c.numWarps,
                   &used) != 4)
     return std::nullopt;
-  if (used != static_cast<int>(text.size())) {
-    int tail = 0;
-    if (std::sscanf(text.c_str() + used, " p%d%n", &c.segments, &tail) != 1 ||
-        used + tail != static_cast<int>(text.size()) || c.segments <= 0)
+  int tail = 0;
+  if (std::sscanf(text.c_str() + used, " s%d%n", &c.stages, &tail) == 1)
+    used += tail;
+  tail = 0;
+  if (std::sscanf(text.c_str() + used, " p%d%n", &c.segments, &tail) == 1) {
+    used += tail;
+    if (c.segments <= 0)
       return std::nullopt;
   }
-  if (c.chunk <= 0 || c.sub <= 0 || c.sliceV <= 0 || c.numWarps <= 0 || c.str() != text)
+  if (used != static_cast<int>(text.size()) || c.chunk <= 0 || c.sub <= 0 || c.sliceV <= 0 ||
+      c.numWarps <= 0 || c.stages < kMinLinearStages || c.stages > kMaxLinearStages ||
+      c.str() != text)
     return std::nullopt;
   return c;
 }
@@ -151,6 +156,9 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
     return "every size must be positive";
   if (c.segments < 0 || c.segments > kMaxLinearSegments)
     return "segments must be 0 (chosen per launch) or 1 to " + std::to_string(kMaxLinearSegments);
+  if (c.stages < kMinLinearStages || c.stages > kMaxLinearStages)
+    return "stages must be " + std::to_string(kMinLinearStages) + " to " +
+           std::to_string(kMaxLinearStages) + " (chunks in flight, ChunkPipeline.cuh)";
   if (rule == LinearRule::Delta)
     return deltaProblem(headDimK, headDimV, gate, c);
   if (c.sliceV % kSwizzleElements != 0 || headDimV % c.sliceV != 0)
@@ -175,7 +183,7 @@ int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const Li
     const int stage = 2 * c.chunk * headDimK * kElementBytes + c.chunk * c.sliceV * kElementBytes +
                       kMlstmGateRows * c.chunk * kGateBytes;
     const int tables = (kMlstmTableScalars + kMlstmTableRows * c.chunk) * kFloatBytes;
-    return kStages * stage + headDimK * c.sliceV * kElementBytes + tables + headDimK * kFloatBytes;
+    return c.stages * stage + headDimK * c.sliceV * kElementBytes + tables + headDimK * kFloatBytes;
   }
   const bool vector = gate == LinearGateKind::PerChannel;
   const bool gateTile = gate == LinearGateKind::PerToken || vector;
@@ -185,12 +193,12 @@ int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const Li
   const int vBytes = c.chunk * c.sliceV * kElementBytes;
   const int stateBytes = headDimK * c.sliceV * kElementBytes;
   if (rule == LinearRule::Additive)
-    return kStages * (2 * qkBytes + vBytes + gateBytes) + stateBytes;
+    return c.stages * (2 * qkBytes + vBytes + gateBytes) + stateBytes;
   // The walk: per stage q, k, W, the U slice, P and (gated) the decays; then the state
   // copy and the corrected values U'.
   const int scoreBytes = c.chunk * c.chunk * kElementBytes;
   const int decayBytes = gate == LinearGateKind::None ? 0 : c.chunk * kFloatBytes;
-  return kStages * (3 * qkBytes + vBytes + scoreBytes + decayBytes) + stateBytes + vBytes;
+  return c.stages * (3 * qkBytes + vBytes + scoreBytes + decayBytes) + stateBytes + vBytes;
 }
 
 int linearDeltaPrepareSmemBytes(int headDimK, int headDimV, LinearGateKind,

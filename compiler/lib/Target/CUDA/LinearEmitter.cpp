@@ -298,6 +298,7 @@ void printConstants(const EmittedLinearKernel &out, llvm::raw_ostream &os) {
      << "constexpr int SUB = " << config.sub << ";\n"
      << "constexpr int SLICE_V = " << config.sliceV << ";\n"
      << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
+     << "constexpr int STAGES = " << config.stages << ";\n"
      << "constexpr attnc::LinearGate GATE = attnc::LinearGate::"
      << kGateEnum[static_cast<int>(out.gate)] << ";\n\n";
 }
@@ -322,7 +323,7 @@ std::string printChunkPrelude(const EmittedLinearKernel &out, const std::string 
   printConstants(out, os);
   os << gateText << "\n"
      << "using Traits = attnc::LinearTraits<" << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
-     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE>;\n"
+     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE, STAGES>;\n"
      << "static_assert(Traits::kSmemBytes == " << out.smemBytes
      << ", \"host and device disagree on shared memory\");\n"
      << "} // namespace attnc_generated\n";
@@ -349,7 +350,7 @@ std::string printDeltaPrelude(const EmittedLinearKernel &out) {
      << "using PrepareTraits = attnc::LinearDeltaPrepareTraits<" << element
      << ", HEAD_K, HEAD_V, CHUNK, PREPARE_WARPS, GATE>;\n"
      << "using Traits = attnc::LinearDeltaWalkTraits<" << element
-     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, NUM_WARPS, GATE>;\n"
+     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, NUM_WARPS, GATE, STAGES>;\n"
      << "static_assert(PrepareTraits::kSmemBytes == " << out.prepareSmemBytes
      << ", \"host and device disagree on shared memory\");\n"
      << "static_assert(Traits::kSmemBytes == " << out.smemBytes
@@ -370,7 +371,7 @@ std::string printMlstmPrelude(const EmittedLinearKernel &out) {
   printConstants(out, os);
   os << "using Traits = attnc::LinearMlstmTraits<"
      << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
-     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE>;\n"
+     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE, STAGES>;\n"
      << "static_assert(Traits::kSmemBytes == " << out.smemBytes
      << ", \"host and device disagree on shared memory\");\n"
      << "} // namespace attnc_generated\n";

@@ -1,7 +1,7 @@
 //===- LinearConfig.h - Tile shape of a chunkwise linear kernel ----*- C++ -*-===//
 //
 // The compile-time parameters of templates/attnc/LinearTraits.cuh (chunk, key sub-tile,
-// V slice per CTA, warps) plus the launch's split of each sequence into segments (a
+// V slice per CTA, warps, pipeline stages) plus the launch's split of each sequence into segments (a
 // run-time choice recorded in the kernel spec, so it costs no recompile) as the linear
 // emitter, the CLI and the tuner exchange them, with the defaults measured by
 // bench/dev/linear_probe.py and delta_probe.py on an H100
@@ -54,6 +54,12 @@ LinearRule linearRuleOf(const std::string &recurrence);
 /// below it too).
 constexpr int kMaxLinearSegments = 64;
 
+/// Depth of the chunk pipeline (LinearTraits' STAGES, ChunkPipeline.cuh): the default
+/// double buffer and the range its static_assert allows.
+constexpr int kDefaultLinearStages = 2;
+constexpr int kMinLinearStages = 2;
+constexpr int kMaxLinearStages = 4;
+
 /// The tile shape of a chunkwise linear kernel (LinearTraits' parameters) and the split.
 struct LinearConfig {
   int chunk = 64;  ///< tokens per pass over the state (CHUNK)
@@ -64,7 +70,11 @@ struct LinearConfig {
   /// CTAs after a state pre-pass; 1 is the one-kernel path; 0 (the default) lets each
   /// launch choose from the device's SM count and the problem shape.
   int segments = 0;
-  /// "c64 sub32 v64 w4", then " p4" when segments is fixed.
+  /// Chunks in the shared-memory pipeline (STAGES): chunk c computes while the next
+  /// stages - 1 load.
+  int stages = kDefaultLinearStages;
+  /// "c64 sub32 v64 w4", then " s3" when stages is not the default and " p4" when
+  /// segments is fixed.
   std::string str() const;
   /// Reads str()'s form back; nullopt when malformed.
   static std::optional<LinearConfig> parse(const std::string &text);
@@ -90,9 +100,9 @@ std::vector<LinearConfig> linearCandidates(int headDimK, int headDimV, LinearGat
 std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate, LinearRule rule,
                                 const LinearConfig &config);
 
-/// Shared-memory bytes of the main entry for this config: two stages of q, k, the V slice
+/// Shared-memory bytes of the main entry for this config: `stages` stages of q, k, the V slice
 /// and the gates plus the 16-bit copy of the state; for the mLSTM kinds (LinearMlstmTraits)
-/// also the gate tables and the normaliser; for the delta rule's walk two stages of q, k,
+/// also the gate tables and the normaliser; for the delta rule's walk `stages` stages of q, k,
 /// W, the U slice, the scores P and the decays, the state copy and U'.
 int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule,
                     const LinearConfig &config);
