@@ -178,7 +178,8 @@ __device__ __forceinline__ void
 softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], PackedP<Traits> &pOut,
               RowState<Traits> &state,
               float (&acc)[Traits::kWarpMTiles][Traits::kDTiles][4], const Variant &variant,
-              const ScoreContext &ctx, int row0, int k0, int lane, TileTests tests) {
+              const ScoreContext &ctx, int row0, int k0, int lane, bool evalMask,
+              bool testPairs) {
   const AttncSoftmaxParams &p = *ctx.params;
   const float toLog2 = Variant::HAS_SCORE_MOD ? 1.f : p.scale_log2;
   // Score modifier and mask, row by row: a row that tests pairs (a partial tile of a mask
@@ -194,8 +195,8 @@ softmaxUpdate(float (&s)[Traits::kWarpMTiles][Traits::kNTiles][4], PackedP<Trait
         const int row = laneRow + mt * kMmaM + half * 8;
         RowKeys keys{};
         if constexpr (MASKED)
-          keys = tileRowKeys(variant, row, tests.bounds, ctx);
-        modifyTileRow<MASKED, Variant>(keys, row, tests.pairs, ctx, [&](auto pairTest) {
+          keys = tileRowKeys(variant, row, evalMask, ctx);
+        modifyTileRow<MASKED, Variant>(keys, row, testPairs, ctx, [&](auto pairTest) {
 #pragma unroll
           for (int nt = 0; nt < Traits::kNTiles; ++nt)
 #pragma unroll
@@ -347,7 +348,9 @@ __device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
     const int kind = Variant::HAS_MASK ? variant.tileKind(q0, qEnd, k0, kEnd, ctx) : kTileFull;
     if (kind == kTileEmpty)
       continue;
-    const TileTests tests = tileTests(kind);
+    const bool evalMask =
+        kind == kTilePartial || (Variant::ROW_KEYS_DECIDE_MATCHED_IDS && kind == kTileRowKeys);
+    const bool testPairs = tileTestsPairs<Variant>(kind, evalMask);
     const bool ragged = k0 + Traits::BLOCK_N > p.seq_k;
     const int stage = it % Traits::STAGES;
 
@@ -382,17 +385,20 @@ __device__ __forceinline__ void prefillKernel(const AttncSoftmaxParams &p) {
 
     // Scores to the log2 domain, masked where the tile needs it; online softmax update.
     PackedP<Traits> pPacked;
-    // Three bodies (pair tests, bounds only, no mask) rather than run-time flags in one:
-    // at 255 registers (128x64 w4), one body serving both partial classes spilled.
-    if (kMaskHasPairTest<Variant> && tests.pairs)
+    // Masks with row-key tiles take three bodies (pair tests, bounds only, no mask) with
+    // constant flags: at 255 registers (128x64 w4), one body on both partial classes spilled.
+    if (Variant::ROW_KEYS_DECIDE_MATCHED_IDS && testPairs)
       softmaxUpdate<Traits, true>(s, pPacked, state, acc, variant, ctx, q0 + warpRow0, k0, lane,
-                                  TileTests{true, true});
-    else if (tests.bounds || ragged)
+                                  true, true);
+    else if (Variant::ROW_KEYS_DECIDE_MATCHED_IDS && (evalMask || ragged))
       softmaxUpdate<Traits, true>(s, pPacked, state, acc, variant, ctx, q0 + warpRow0, k0, lane,
-                                  TileTests{tests.bounds, false});
+                                  evalMask, false);
+    else if (evalMask || ragged)
+      softmaxUpdate<Traits, true>(s, pPacked, state, acc, variant, ctx, q0 + warpRow0, k0, lane,
+                                  evalMask, testPairs);
     else
       softmaxUpdate<Traits, false>(s, pPacked, state, acc, variant, ctx, q0 + warpRow0, k0,
-                                   lane, tests);
+                                   lane, false, false);
 
     // O += P V, the packed P pairs of two n8 tiles forming one k16 A fragment.
 #pragma unroll

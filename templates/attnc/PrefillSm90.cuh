@@ -340,14 +340,14 @@ __device__ __forceinline__ constexpr int fragIndex(int block, int half, int c) {
 template <typename Traits, bool MASKED, typename Variant>
 __device__ __forceinline__ void modifyScores(float (&s)[Traits::kSAccRegs], const Variant &variant,
                                              const ScoreContext &ctx, int row0, int col0,
-                                             TileTests tests) {
+                                             bool evalMask, bool testPairs) {
 #pragma unroll
   for (int half = 0; half < 2; ++half) {
     const int row = row0 + half * kFragmentHalfRows;
     RowKeys keys{};
     if constexpr (MASKED)
-      keys = tileRowKeys(variant, row, tests.bounds, ctx);
-    modifyTileRow<MASKED, Variant>(keys, row, tests.pairs, ctx, [&](auto pairTest) {
+      keys = tileRowKeys(variant, row, evalMask, ctx);
+    modifyTileRow<MASKED, Variant>(keys, row, testPairs, ctx, [&](auto pairTest) {
 #pragma unroll
       for (int nb = 0; nb < Traits::kSBlocks; ++nb)
 #pragma unroll
@@ -587,11 +587,15 @@ __device__ __forceinline__ void consumeTiles(const AttncSoftmaxParams &p,
         releaseQ();
     }
 
-    const TileTests tests = tileTests(kind);
-    if (tests.bounds || k0 + Traits::BLOCK_N > p.seq_k)
-      modifyScores<Traits, true>(s, variant, block.ctx, row0, k0 + laneCol, tests);
+    // Written out rather than through a helper: for masks without row-key tiles this must
+    // stay the one compare it was, or ptxas spills alibi's consumer at the register cap.
+    const bool evalMask =
+        kind == kTilePartial || (Variant::ROW_KEYS_DECIDE_MATCHED_IDS && kind == kTileRowKeys);
+    if (evalMask || k0 + Traits::BLOCK_N > p.seq_k)
+      modifyScores<Traits, true>(s, variant, block.ctx, row0, k0 + laneCol, evalMask,
+                                 tileTestsPairs<Variant>(kind, evalMask));
     else if constexpr (Variant::HAS_SCORE_MOD)
-      modifyScores<Traits, false>(s, variant, block.ctx, row0, k0 + laneCol, tests);
+      modifyScores<Traits, false>(s, variant, block.ctx, row0, k0 + laneCol, false, false);
     float correction[2];
     softmaxStep<Traits>(s, rows, correction, toLog2);
     if constexpr (kPendingPV) {

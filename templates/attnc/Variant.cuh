@@ -26,15 +26,18 @@ namespace attnc {
 /// ids all match, for masks that are id equalities and key bounds only).
 enum TileKind : int { kTileEmpty = 0, kTilePartial = 1, kTileFull = 2, kTileRowKeys = 3 };
 
-/// What a tile of a class tests per score: the row's key bounds (every partial tile) and
-/// the mask's per-element part (kTilePartial only).
-struct TileTests {
-  bool bounds;
-  bool pairs;
-};
-
-__device__ __forceinline__ TileTests tileTests(int kind) {
-  return {kind == kTilePartial || kind == kTileRowKeys, kind == kTilePartial};
+/// Whether a tile of class `kind` whose row bounds are tested (`testsBounds`: every partial
+/// tile, `kind == kTilePartial || (ROW_KEYS_DECIDE_MATCHED_IDS && kind == kTileRowKeys)`,
+/// which the kernels write out in place) runs the mask's per-element part too: kTilePartial
+/// only. Variants whose block map marks no row-key tiles return `testsBounds` itself, one
+/// flag for both: ptxas allocates kernels at the register cap differently for two flags of
+/// equal value (or for the bounds test behind a helper), and alibi's sm90 consumer spilled.
+template <typename Variant>
+__device__ __forceinline__ bool tileTestsPairs(int kind, bool testsBounds) {
+  if constexpr (Variant::ROW_KEYS_DECIDE_MATCHED_IDS)
+    return kind == kTilePartial;
+  else
+    return testsBounds;
 }
 
 /// Where a thread's scores live: batch, query head, and the kernel's parameters.
@@ -155,6 +158,7 @@ struct DenseVariant {
   __device__ __forceinline__ bool mask(int, int, const ScoreContext &) const { return true; }
   static constexpr bool HAS_ROW_KEYS = false;
   static constexpr bool HAS_RESIDUAL_MASK = false;
+  static constexpr bool ROW_KEYS_DECIDE_MATCHED_IDS = false;
   __device__ __forceinline__ KeyRange keyRange(int, int, const ScoreContext &ctx) const {
     return {0, ctx.params->seq_k};
   }

@@ -145,7 +145,8 @@ LogicalResult emitMask(attn::SoftmaxAttentionOp op, const SymbolAccess &access,
           "const attnc::ScoreContext &) const {\n"
        << "    return attnc::kTileFull;\n  }\n"
        << "  static constexpr bool HAS_ROW_KEYS = false;\n"
-       << "  static constexpr bool HAS_RESIDUAL_MASK = false;\n";
+       << "  static constexpr bool HAS_RESIDUAL_MASK = false;\n"
+       << "  static constexpr bool ROW_KEYS_DECIDE_MATCHED_IDS = false;\n";
     return success();
   }
   os << "    [[maybe_unused]] const AttncSoftmaxParams &p = *ctx.params;\n"
@@ -162,6 +163,7 @@ LogicalResult emitMask(attn::SoftmaxAttentionOp op, const SymbolAccess &access,
   if (!emitRowKeys(op.getMask(), model, access, os, &error))
     return op.emitError() << error;
   if (!out.usesBlockMap) {
+    os << "  static constexpr bool ROW_KEYS_DECIDE_MATCHED_IDS = false; // no block map\n";
     if (!emitBlockHooks(model, access, "keyRange", "tileKind", os, &error))
       return op.emitError() << error;
     return success();
