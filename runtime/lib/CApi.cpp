@@ -128,6 +128,7 @@ bool toLaunchArgs(const attnc_launch_args &c, LaunchStorage &s) {
   s.args.workspace = c.workspace;
   s.args.blockMap = c.block_map;
   s.args.blockMapCapacity = c.block_map_bytes;
+  s.args.blockMapBuilt = c.block_map_built != 0;
   return true;
 }
 

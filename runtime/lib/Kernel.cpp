@@ -128,7 +128,7 @@ Status Kernel::launch(const LaunchArgs &args, CUstream stream) const {
     if (Status st = driver_.check(driver_.cuCtxSetCurrent(context_), "cuCtxSetCurrent"); !st)
       return st;
   void *kernelParams[] = {&config->params};
-  if (blockMapFunction_) {
+  if (blockMapFunction_ && !args.blockMapBuilt) {
     // Classify the tiles of the data-dependent mask first, on the same stream.
     const unsigned *g = config->blockMapGrid;
     if (Status st = driver_.check(

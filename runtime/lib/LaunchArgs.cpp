@@ -341,6 +341,9 @@ Expected<LaunchConfig> prepareLaunch(const KernelSpec &spec, const LaunchArgs &a
   p.o = tensorArg(args.o);
   if (args.lse)
     p.lse = tensorArg(*args.lse);
+  if (args.blockMapBuilt && !spec.needsBlockMap())
+    return argError("block_map_built: kernel '" + spec.entryName +
+                    "' has no data-dependent mask, so there is no block map to reuse");
   if (spec.needsBlockMap()) {
     int64_t need = blockMapBytes(spec, dims.B, dims.Hq, dims.N, dims.M);
     if (!args.blockMap || args.blockMapCapacity < need)

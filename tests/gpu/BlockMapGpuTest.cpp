@@ -7,7 +7,8 @@
 // never full when one is masked, row keys (no id test) only where every id matches and
 // only for the mask that is id equality and a key bound, every non-empty tile inside the
 // stored key range, and, for sorted ids below the diagonal, the exact class (on it, row
-// keys wherever the ids match). Skips, with the reason, where there is no CUDA device.
+// keys wherever the ids match); a second launch that reuses the map (blockMapBuilt) writes
+// the same output. Skips, with the reason, where there is no CUDA device.
 //
 //===----------------------------------------------------------------------===//
 #include "attnc/Driver/CompiledProgram.h"
@@ -185,6 +186,21 @@ TEST_F(BlockMapGpu, MatchesBruteForce) {
           ASSERT_TRUE(rt.synchronize());
           std::vector<unsigned char> host(mapBytes);
           ASSERT_TRUE(map->download(host.data(), mapBytes));
+          // A launch that reuses the map (blockMapBuilt: no build) writes the same output.
+          auto o2 = rt.allocate(elems * 2);
+          ASSERT_TRUE(o2 && o2->fill(0xFF));
+          runtime::LaunchArgs reused = args;
+          reused.o = TensorDesc::contiguous(o2->data(), DType::BF16, shape);
+          reused.blockMapBuilt = true;
+          ASSERT_TRUE((*kernel)->launch(reused, nullptr));
+          ASSERT_TRUE(rt.synchronize());
+          std::vector<unsigned char> out(elems * 2), out2(elems * 2);
+          ASSERT_TRUE(o->download(out.data(), out.size()));
+          ASSERT_TRUE(o2->download(out2.data(), out2.size()));
+          EXPECT_TRUE(out == out2) << m.name << " N=" << n << ": the reused map's output differs";
+          std::vector<unsigned char> mapAfter(mapBytes);
+          ASSERT_TRUE(map->download(mapAfter.data(), mapBytes));
+          EXPECT_TRUE(mapAfter == host) << "a launch with blockMapBuilt rewrote the map";
           const int qBlocks = (n + bm - 1) / bm, kBlocks = (n + bn - 1) / bn;
           const int64_t tileBytes = int64_t(kBatch) * qBlocks * kBlocks;
           const int64_t rangeOffset = (tileBytes + kRangeAlign - 1) / kRangeAlign * kRangeAlign;

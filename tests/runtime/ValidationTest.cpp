@@ -448,3 +448,16 @@ TEST(Validation, BlockMapWorkspaceIsSizedAndRequired) {
 TEST(Validation, KernelWithoutBlockMapNeedsNoWorkspace) {
   EXPECT_EQ(blockMapBytes(makeSpec(), 2, 12, 100, 300), 0);
 }
+
+TEST(Validation, ReusedBlockMapNeedsADataDependentMask) {
+  EXPECT_EQ(errorOf(makeSpec(), [](Fixture &f) { f.args.blockMapBuilt = true; }),
+            "block_map_built: kernel 'attnc_alibi_window' has no data-dependent mask, so there "
+            "is no block map to reuse");
+  KernelSpec spec = makeSpec();
+  spec.blockMap = {"attnc_alibi_window_blockmap", 128, /*perBatch=*/true, /*perHead=*/false};
+  // Reusing still needs the workspace the map lives in.
+  std::string missing = errorOf(spec, [](Fixture &f) { f.args.blockMapBuilt = true; });
+  EXPECT_NE(missing.find("needs a workspace of 64 bytes (blockMapBytes), got none"),
+            std::string::npos)
+      << missing;
+}

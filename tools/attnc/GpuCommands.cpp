@@ -292,7 +292,10 @@ int runRun(const Args &args) {
   desc.add_options()
       ("bench", "time the kernel: median of --iters launches over rotated inputs")
       ("iters", po::value<int>()->default_value(50), "timed launches")
-      ("warmup", po::value<int>()->default_value(10), "untimed launches first");
+      ("warmup", po::value<int>()->default_value(10), "untimed launches first")
+      ("reuse-block-map", "data-dependent masks: build each input set's block map once and "
+                          "time the attention alone (FlexAttention's BlockMask is timed so); "
+                          "by default every launch rebuilds it");
   addGpuOptions(desc);
   po::variables_map vm;
   if (auto rc = parseOptions(args, desc, "usage: attnc run FILE --shape B=..,H=..,N=.. [--bench] [options]", vm))
@@ -306,9 +309,16 @@ int runRun(const Args &args) {
     std::cerr << "attnc: error: --iters must be positive and --warmup not negative\n";
     return kExitUserError;
   }
+  const bool reuseMap = vm.count("reuse-block-map") > 0;
+  if (reuseMap && (s.linear || !s.kernel->spec().needsBlockMap())) {
+    std::cerr << "attnc: error: --reuse-block-map: kernel '" << s.choice.kernel
+              << "' has no data-dependent mask, so no block map to reuse\n";
+    return kExitUserError;
+  }
   if (s.linear)
     return benchLinearKernel(s, warmup, iters);
-  auto result = benchSoftmax(*s.runtime, *s.kernel, astKernel(s), s.shape, warmup, iters);
+  auto result =
+      benchSoftmax(*s.runtime, *s.kernel, astKernel(s), s.shape, warmup, iters, reuseMap);
   if (!result) {
     std::cerr << "attnc: error: " << result.error().message << "\n";
     return kExitUserError;
@@ -323,6 +333,9 @@ int runRun(const Args &args) {
     std::printf("  %.1f TFLOP/s%s", *flops / (result->medianMs * 1e-3) / 1e12,
                 exact ? "" : " (upper bound: the mask reads data)");
   std::printf("\n");
+  if (s.kernel->spec().needsBlockMap())
+    std::printf("  block map: %s\n", reuseMap ? "built once per input set, reused by the timed launches"
+                                              : "rebuilt by every launch");
   if (!s.tuning.empty())
     std::printf("  tuning: %s\n", s.tuning.c_str());
   return kExitOk;

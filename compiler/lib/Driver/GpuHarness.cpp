@@ -475,7 +475,7 @@ int benchInputSets(int headDim, const ProblemShape &shape, int64_t l2CacheBytes)
 
 Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
                                    const std::vector<SoftmaxWorkload> &workloads, int warmup,
-                                   int iterations) {
+                                   int iterations, bool reuseBlockMap) {
   const runtime::KernelSpec &spec = kernel.spec();
   if (workloads.empty() || iterations <= 0)
     return Error{ErrorCode::InvalidArgument, "benchSoftmax needs workloads and iterations"};
@@ -492,13 +492,25 @@ Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &
     if (!o) return o.takeError();
     outs.push_back(o.takeValue());
   }
-  Expected<DeviceBuffer> map = blockMapWorkspace(rt, spec, shape);
-  if (!map)
-    return map.takeError();
+  // One map for all sets when each launch rebuilds it; one per set when they are reused.
+  const bool reuse = reuseBlockMap && spec.needsBlockMap();
+  std::vector<DeviceBuffer> maps;
+  for (int s = 0; s < (reuse ? sets : 1); ++s) {
+    Expected<DeviceBuffer> map = blockMapWorkspace(rt, spec, shape);
+    if (!map)
+      return map.takeError();
+    maps.push_back(map.takeValue());
+  }
   std::vector<LaunchStorage> launches(sets);
   for (int s = 0; s < sets; ++s)
     fillLaunch(launches[s], problems[s], spec, shape, outs[s].desc, nullptr,
-               spec.needsBlockMap() ? &*map : nullptr);
+               spec.needsBlockMap() ? &maps[reuse ? s : 0] : nullptr);
+  if (reuse)
+    for (LaunchStorage &l : launches) { // build each set's map once, then reuse it
+      if (runtime::Status st = kernel.launch(l.args, nullptr); !st)
+        return st.takeError();
+      l.args.blockMapBuilt = true;
+    }
   return timeLaunches(
       rt.driver(), [&](int i) { return kernel.launch(launches[i % sets].args, nullptr); }, warmup,
       iterations, sets);
@@ -520,13 +532,13 @@ Expected<std::vector<SoftmaxWorkload>> makeBenchWorkloads(const dsl::Kernel &ast
 
 Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
                                    const dsl::Kernel &ast, const ProblemShape &shape,
-                                   int warmup, int iterations) {
+                                   int warmup, int iterations, bool reuseBlockMap) {
   const runtime::KernelSpec &spec = kernel.spec();
   Expected<std::vector<SoftmaxWorkload>> sets =
       makeBenchWorkloads(ast, shape, spec.headDim, spec.dtype, rt.device().l2CacheBytes);
   if (!sets)
     return sets.takeError();
-  return benchSoftmax(rt, kernel, *sets, warmup, iterations);
+  return benchSoftmax(rt, kernel, *sets, warmup, iterations, reuseBlockMap);
 }
 
 } // namespace attnc

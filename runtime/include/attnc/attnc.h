@@ -132,6 +132,8 @@ typedef struct {
   void *workspace;
   void *block_map; /* workspace of attnc_kernel_block_map_bytes() bytes, or NULL */
   int64_t block_map_bytes;
+  int block_map_built; /* nonzero: block_map holds the map an earlier launch built for the same
+                          shape, mask inputs and params; skip rebuilding it */
 } attnc_launch_args;
 
 /** The arguments of a linear-family launch (attnc::runtime::LinearLaunchArgs): q, k, v, o

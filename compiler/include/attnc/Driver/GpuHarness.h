@@ -93,14 +93,19 @@ runtime::Expected<CheckResult> checkSoftmax(runtime::Runtime &rt, const runtime:
                                             const SoftmaxWorkload &workload);
 
 /// Times `kernel` with CUDA events: `warmup` launches, then `iterations` timed ones, each
-/// on the next of several input sets whose total size exceeds the L2 cache.
+/// on the next of several input sets whose total size exceeds the L2 cache. A kernel with
+/// a run-time block map rebuilds it in every launch, unless `reuseBlockMap`: then each
+/// input set's map is built once before timing and the timed launches reuse it
+/// (LaunchArgs::blockMapBuilt; how FlexAttention is timed, its BlockMask made beforehand).
 runtime::Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
                                             const dsl::Kernel &ast, const ProblemShape &shape,
-                                            int warmup = 10, int iterations = 50);
+                                            int warmup = 10, int iterations = 50,
+                                            bool reuseBlockMap = false);
 /// The same over input sets made beforehand (makeBenchWorkloads), one per launch in turn.
 runtime::Expected<BenchResult> benchSoftmax(runtime::Runtime &rt, const runtime::Kernel &kernel,
                                             const std::vector<SoftmaxWorkload> &workloads,
-                                            int warmup, int iterations);
+                                            int warmup, int iterations,
+                                            bool reuseBlockMap = false);
 
 } // namespace attnc
 

@@ -65,9 +65,15 @@ struct LaunchArgs {
   int numSplits = 1;              ///< split-KV count (decode kernels only)
   void *workspace = nullptr;      ///< split-KV partials; required when numSplits > 1
   /// Workspace for the run-time block map of a data-dependent mask, at least
-  /// blockMapBytes(spec, B, Hq, N, M) bytes; rebuilt on the device by every launch.
+  /// blockMapBytes(spec, B, Hq, N, M) bytes; rebuilt on the device by every launch unless
+  /// blockMapBuilt.
   void *blockMap = nullptr;
   int64_t blockMapCapacity = 0; ///< bytes available at blockMap
+  /// blockMap already holds the map an earlier launch of this kernel built for the same
+  /// shape, mask inputs and params (FlexAttention's BlockMask, built once and reused by every
+  /// layer): the launch skips the build. The caller vouches that nothing the mask reads
+  /// has changed since; a stale map gives wrong results.
+  bool blockMapBuilt = false;
 };
 
 /// What cuLaunchKernel needs.
