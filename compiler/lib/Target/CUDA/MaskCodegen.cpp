@@ -294,6 +294,28 @@ std::optional<KeyBound> matchKeyBound(mlir::Value conjunct,
   }
 }
 
+/// The mask's top-level conjuncts, split into key bounds (`matchKeyBound`) and the rest
+/// (the residual the row keys leave to the per-element test).
+struct KeyBoundSplit {
+  std::vector<KeyBound> bounds;
+  std::vector<mlir::Value> residual;
+};
+
+KeyBoundSplit splitKeyBounds(mlir::Region &mask) {
+  auto yield = llvm::cast<mlir::attn::YieldOp>(mask.front().getTerminator());
+  std::vector<mlir::Value> conjuncts;
+  collectConjuncts(yield->getOperand(0), conjuncts);
+  llvm::DenseMap<mlir::Value, bool> memo;
+  KeyBoundSplit split;
+  for (mlir::Value c : conjuncts) {
+    if (std::optional<KeyBound> bound = matchKeyBound(c, memo))
+      split.bounds.push_back(*bound);
+    else
+      split.residual.push_back(c);
+  }
+  return split;
+}
+
 /// The opening lines of a hook that evaluates mask-region values for row `i_` (and key
 /// `j_` when `withKey`).
 void hookPreamble(bool withKey, llvm::raw_ostream &os) {
@@ -395,18 +417,7 @@ bool emitRowKeys(mlir::Region &maskRegion, const analysis::MaskModel &model,
     HookWriter writer(symbols, error);
     return emitModelRowKeys(writer, model.disjuncts().front(), os);
   }
-  auto yield = llvm::cast<mlir::attn::YieldOp>(maskRegion.front().getTerminator());
-  std::vector<mlir::Value> conjuncts;
-  collectConjuncts(yield->getOperand(0), conjuncts);
-  llvm::DenseMap<mlir::Value, bool> memo;
-  std::vector<KeyBound> bounds;
-  std::vector<mlir::Value> residual;
-  for (mlir::Value c : conjuncts) {
-    if (std::optional<KeyBound> bound = matchKeyBound(c, memo))
-      bounds.push_back(*bound);
-    else
-      residual.push_back(c);
-  }
+  const auto [bounds, residual] = splitKeyBounds(maskRegion);
   os << "  static constexpr bool HAS_ROW_KEYS = " << (bounds.empty() ? "false" : "true")
      << ";\n"
      << "  static constexpr bool HAS_RESIDUAL_MASK = " << (residual.empty() ? "false" : "true")
@@ -466,18 +477,9 @@ bool rowKeysDecideMatchedIds(mlir::Region &mask, const std::vector<IdAtom> &atom
                              const SymbolAccess &symbols) {
   if (atoms.empty())
     return false;
-  auto yield = llvm::cast<mlir::attn::YieldOp>(mask.front().getTerminator());
-  std::vector<mlir::Value> conjuncts;
-  collectConjuncts(yield->getOperand(0), conjuncts);
-  llvm::DenseMap<mlir::Value, bool> memo;
-  bool anyBound = false;
-  for (mlir::Value c : conjuncts) {
-    const bool bound = matchKeyBound(c, memo).has_value();
-    anyBound = anyBound || bound;
-    if (!bound && !matchIdAtom(c, symbols))
-      return false;
-  }
-  return anyBound;
+  const KeyBoundSplit split = splitKeyBounds(mask);
+  return !split.bounds.empty() &&
+         llvm::all_of(split.residual, [&](mlir::Value c) { return matchIdAtom(c, symbols); });
 }
 
 } // namespace
