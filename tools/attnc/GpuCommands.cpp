@@ -310,7 +310,7 @@ int runRun(const Args &args) {
     return kExitUserError;
   }
   const bool reuseMap = vm.count("reuse-block-map") > 0;
-  if (reuseMap && (s.linear || !s.kernel->spec().needsBlockMap())) {
+  if (reuseMap && !s.kernel->spec().needsBlockMap()) {
     std::cerr << "attnc: error: --reuse-block-map: kernel '" << s.choice.kernel
               << "' has no data-dependent mask, so no block map to reuse\n";
     return kExitUserError;

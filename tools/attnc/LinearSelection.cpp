@@ -73,7 +73,10 @@ std::optional<int> chooseValueDim(const CompiledProgram &program, const std::str
 
 std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const KernelChoice &choice,
                                          const po::variables_map &vm, int smemLimitBytes) {
-  for (const char *prefillOnly : {"block-m", "block-n", "q-in-regs"})
+  // chooseKernel leaves a linear kernel's tile options to this function, so every softmax
+  // template option is refused here rather than ignored.
+  for (const char *prefillOnly : {"template", "block-m", "block-n", "q-in-regs", "overlap",
+                                  "ctas-per-sm", "persistent", "pingpong"})
     if (vm.count(prefillOnly)) {
       std::cerr << "attnc: error: --" << prefillOnly << " applies to softmax kernels; kernel '"
                 << choice.kernel << "' is of the linear family (use --chunk, --sub, --slice-v, "
