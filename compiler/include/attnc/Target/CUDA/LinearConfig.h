@@ -1,12 +1,12 @@
 //===- LinearConfig.h - Tile shape of a chunkwise linear kernel ----*- C++ -*-===//
 //
 // The compile-time parameters of templates/attnc/LinearTraits.cuh (chunk, key sub-tile,
-// V slice per CTA, warps, pipeline stages) plus the launch's split of each sequence into segments (a
-// run-time choice recorded in the kernel spec, so it costs no recompile) as the linear
-// emitter, the CLI and the tuner exchange them, with the defaults measured by
-// bench/dev/linear_probe.py and delta_probe.py on an H100
-// (bench/NOTES.md, "Linear family") and the shared-memory formula the emitted prelude
-// checks against the traits' kSmemBytes. The update rule (the decay family's additive
+// V slice per CTA, warps, pipeline stages) plus the launch's split of each sequence into
+// segments (a run-time choice recorded in the kernel spec, so it costs no recompile) as the
+// linear emitter, the CLI and the tuner exchange them, with the defaults measured by
+// bench/dev/linear_probe.py and delta_probe.py on an H100 (bench/NOTES.md, "Linear
+// family") and the shared-memory formula the emitted prelude checks against the traits'
+// kSmemBytes. The update rule (the decay family's additive
 // update or the delta rule, LinearDeltaSplitTraits.cuh) adds its own limits and buffers. No
 // MLIR, so the tuner can include it.
 //
