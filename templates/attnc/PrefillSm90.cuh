@@ -82,7 +82,10 @@ struct PrefillSm90Traits {
           ? kMaxRegsPerThread
           : kRegisterFile / (kThreads * CTAS_PER_SM) / kRegisterGranule * kRegisterGranule;
   static constexpr int kRegisterFileSlots = kLaunchRegs * (1 + CONSUMER_WARPGROUPS);
-  static constexpr int kProducerRegs = 56;
+  /// The producer's registers after `setmaxnreg`: persistent producers fit in 40 (their tile
+  /// loop keeps no per-tile addresses), which gives each consumer 8 more; the one-tile
+  /// producer needs 56.
+  static constexpr int kProducerRegs = PERSISTENT_ > 0 ? 40 : 56;
   static constexpr int kConsumerRegs =
       ((kRegisterFileSlots - kProducerRegs) / CONSUMER_WARPGROUPS) / kRegisterGranule *
                   kRegisterGranule >

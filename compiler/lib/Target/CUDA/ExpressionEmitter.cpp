@@ -196,8 +196,10 @@ FailureOr<std::string> RegionPrinter::load(attn::LoadOp op) {
     return op.emitError() << "expected a scalar load in a softmax kernel, got "
                           << op.getType();
   std::string s = "attnc::loadInput<" + it->second.second + ">(" + it->second.first;
+  // Index variables (the region's arguments: b, h, i, j, t) are never negative; Expr.cuh's
+  // indexVariable passes them so the offset needs no sign extension where that pays.
   for (Value idx : op.getIndices())
-    s += ", " + name(idx);
+    s += ", " + (isa<BlockArgument>(idx) ? "attnc::indexVariable(" + name(idx) + ")" : name(idx));
   return s + ")";
 }
 
