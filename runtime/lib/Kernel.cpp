@@ -129,7 +129,16 @@ Status Kernel::launch(const LaunchArgs &args, CUstream stream) const {
       return st;
   void *kernelParams[] = {&config->params};
   if (blockMapFunction_ && !args.blockMapBuilt) {
-    // Classify the tiles of the data-dependent mask first, on the same stream.
+    // Classify the tiles of the data-dependent mask first, on the same stream, its counters
+    // cleared before.
+    const CUdeviceptr counters =
+        reinterpret_cast<CUdeviceptr>(args.blockMap) + config->blockMapCountersOffset;
+    if (Status st = driver_.check(driver_.cuMemsetD8Async(counters, 0,
+                                                          size_t(config->blockMapCountersBytes),
+                                                          stream),
+                                  "cuMemsetD8Async(block map counters)");
+        !st)
+      return st;
     const unsigned *g = config->blockMapGrid;
     if (Status st = driver_.check(
             driver_.cuLaunchKernel(blockMapFunction_, g[0], g[1], g[2],

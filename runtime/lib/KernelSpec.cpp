@@ -192,19 +192,30 @@ namespace attnc::runtime {
 
 namespace {
 constexpr int64_t kBlockMapRangeAlign = 16; // attnc::kBlockMapRangeAlign in BlockMap.cuh
-constexpr int64_t kBlockMapRangeBytes = 8;  // an int2 per row of the map
+/// Per row of the map: an int2 key range, an int cost, an int of the claim order.
+constexpr int64_t kBlockMapRowBytes = 8 + 4 + 4;
+constexpr int64_t kBlockMapCounterBytes = 4;
+constexpr int64_t kBlockMapClaimCounters = 2; // attnc::kClaimCounter, kClaimsDoneCounter
 } // namespace
 
-int64_t blockMapBytes(const KernelSpec &spec, int64_t batch, int64_t headsQ, int64_t seqQ,
-                      int64_t seqK) {
+BlockMapCounters blockMapCounters(const KernelSpec &spec, int64_t batch, int64_t headsQ,
+                                  int64_t seqQ, int64_t seqK) {
   if (!spec.needsBlockMap() || spec.blockM <= 0 || spec.blockN <= 0)
-    return 0;
+    return {};
   const int64_t planes = (spec.blockMap.perBatch ? batch : 1) * (spec.blockMap.perHead ? headsQ : 1);
   const int64_t rows = planes * ((seqQ + spec.blockM - 1) / spec.blockM);
   const int64_t tiles = rows * ((seqK + spec.blockN - 1) / spec.blockN);
-  // Tile bytes, then one {first key, end key} int32 pair per row (templates/attnc/BlockMap.cuh).
-  return (tiles + kBlockMapRangeAlign - 1) / kBlockMapRangeAlign * kBlockMapRangeAlign +
-         rows * kBlockMapRangeBytes;
+  // Tile bytes, then the per-row arrays, then the counters (templates/attnc/BlockMap.cuh).
+  const int64_t offset =
+      (tiles + kBlockMapRangeAlign - 1) / kBlockMapRangeAlign * kBlockMapRangeAlign +
+      rows * kBlockMapRowBytes;
+  return {offset, (planes + kBlockMapClaimCounters) * kBlockMapCounterBytes};
+}
+
+int64_t blockMapBytes(const KernelSpec &spec, int64_t batch, int64_t headsQ, int64_t seqQ,
+                      int64_t seqK) {
+  const BlockMapCounters counters = blockMapCounters(spec, batch, headsQ, seqQ, seqK);
+  return counters.offset + counters.bytes;
 }
 
 } // namespace attnc::runtime

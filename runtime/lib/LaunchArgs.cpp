@@ -356,6 +356,9 @@ Expected<LaunchConfig> prepareLaunch(const KernelSpec &spec, const LaunchArgs &a
     config.blockMapGrid[0] = unsigned((dims.N + spec.blockM - 1) / spec.blockM);
     config.blockMapGrid[1] = unsigned(spec.blockMap.perBatch ? dims.B : 1);
     config.blockMapGrid[2] = unsigned(spec.blockMap.perHead ? dims.Hq : 1);
+    const BlockMapCounters counters = blockMapCounters(spec, dims.B, dims.Hq, dims.N, dims.M);
+    config.blockMapCountersOffset = counters.offset;
+    config.blockMapCountersBytes = counters.bytes;
   }
   p.batch = int(dims.B);
   p.heads_q = int(dims.Hq);

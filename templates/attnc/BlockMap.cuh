@@ -18,9 +18,19 @@
 // then skips the id loads); other data-dependent atoms are evaluated exactly, one warp per
 // tile, stopping as soon as a tile has shown an allowed and a masked pair.
 //
+// The map also orders each plane's query blocks by cost (visited tiles, partial ones
+// weighing more), heaviest first: persistent sm_90 CTAs claim tiles in that order from a
+// counter (PrefillSm90.cuh), longest-processing-time first, so the uneven rows of a
+// document mask end together. The last CTA of a plane to finish sorts it (a counting sort
+// over kOrderBuckets cost buckets).
+//
 // Layout of the map buffer (mirrored by runtime::blockMapBytes): `rows` = planes x query
 // blocks rows of `block_map_stride` bytes, then, at the next kBlockMapRangeAlign
-// boundary, one int2 {first key, end key} per row.
+// boundary, one int2 {first key, end key} per row, one int cost per row, one int per row
+// holding the plane's query blocks in claim order, and the counters: one per plane (map
+// CTAs done), then the tile claim counter and the count of CTAs done claiming. The
+// counters are zero before the map kernel runs (the runtime clears them) and after every
+// launch (the last CTA of a plane, and of the attention kernel, resets its own).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_BLOCKMAP_CUH
@@ -43,6 +53,16 @@ constexpr int kMapSpanBlocksPerStep = 4;
 constexpr long long kBlockMapRangeAlign = 16;
 constexpr int kIdMaxInit = -2147483647 - 1; ///< identity of a running maximum
 constexpr int kIdMinInit = 2147483647;      ///< identity of a running minimum
+/// Cost buckets of the claim order: costs are scaled to the plane's maximum.
+constexpr int kOrderBuckets = 1024;
+constexpr int kOrderBucketsPerThread = kOrderBuckets / kBlockMapThreads;
+/// A query block's cost in half tiles: one tile's worth for its prologue and epilogue, two
+/// per visited tile, one more per tile that evaluates the mask.
+constexpr int kCostPerTile = 2;
+constexpr int kCostPerMaskedTile = 1;
+/// The claim counters after the per-plane ones.
+constexpr int kClaimCounter = 0;
+constexpr int kClaimsDoneCounter = 1;
 
 /// The [lo, hi] of the ids of one id atom over a block of positions (lo > hi: none).
 struct IdSpan {
@@ -83,6 +103,43 @@ __device__ __forceinline__ int2 *blockMapRanges(const AttncSoftmaxParams &p) {
   unsigned char *base = static_cast<unsigned char *>(const_cast<void *>(p.block_map));
   return reinterpret_cast<int2 *>(base + offset);
 }
+
+/// Each row's cost (kCostPerTile units), after the key ranges.
+template <int BLOCK_M, bool PER_BATCH, bool PER_HEAD>
+__device__ __forceinline__ int *blockMapCosts(const AttncSoftmaxParams &p) {
+  return reinterpret_cast<int *>(blockMapRanges<BLOCK_M, PER_BATCH, PER_HEAD>(p) +
+                                 blockMapRows<BLOCK_M, PER_BATCH, PER_HEAD>(p));
+}
+
+/// Per plane, its query blocks heaviest first (entry blockMapRow(b, h, rank)).
+template <int BLOCK_M, bool PER_BATCH, bool PER_HEAD>
+__device__ __forceinline__ int *blockMapOrder(const AttncSoftmaxParams &p) {
+  return blockMapCosts<BLOCK_M, PER_BATCH, PER_HEAD>(p) +
+         blockMapRows<BLOCK_M, PER_BATCH, PER_HEAD>(p);
+}
+
+/// One counter per plane (map CTAs done), then kClaimCounter and kClaimsDoneCounter.
+template <int BLOCK_M, bool PER_BATCH, bool PER_HEAD>
+__device__ __forceinline__ int *blockMapPlaneCounters(const AttncSoftmaxParams &p) {
+  return blockMapOrder<BLOCK_M, PER_BATCH, PER_HEAD>(p) +
+         blockMapRows<BLOCK_M, PER_BATCH, PER_HEAD>(p);
+}
+
+template <int BLOCK_M, bool PER_BATCH, bool PER_HEAD>
+__device__ __forceinline__ int *blockMapClaimCounters(const AttncSoftmaxParams &p) {
+  const long long planes = (PER_BATCH ? p.batch : 1) * (PER_HEAD ? p.heads_q : 1);
+  return blockMapPlaneCounters<BLOCK_M, PER_BATCH, PER_HEAD>(p) + planes;
+}
+
+/// Whether a variant reads a block map (generated variants of data-dependent masks
+/// declare MAP_PER_BATCH).
+template <typename Variant, typename = void> struct UsesBlockMap {
+  static constexpr bool value = false;
+};
+template <typename Variant>
+struct UsesBlockMap<Variant, decltype(void(Variant::MAP_PER_BATCH))> {
+  static constexpr bool value = true;
+};
 
 /// The class the map holds for the tile starting at (i0, j0).
 template <int BLOCK_M, int BLOCK_N, bool PER_BATCH, bool PER_HEAD>
@@ -214,16 +271,72 @@ __device__ __forceinline__ int spanTileKind(const Variant &variant, int i0, int 
   }
 }
 
+/// Writes order[rank] = the query blocks of one plane by cost, heaviest first: a counting
+/// sort of costs[0, n) over kOrderBuckets buckets scaled to the plane's maximum, by the
+/// whole CTA. Costs are read through L2 (other CTAs wrote them).
+__device__ __forceinline__ void orderQueryBlocks(const int *costs, int *order, int n) {
+  __shared__ int bucketNext[kOrderBuckets];
+  __shared__ int warpTotals[kBlockMapWarps];
+  __shared__ int maxCost;
+  const int t = threadIdx.x, lane = t % kMapLanes, warp = t / kMapLanes;
+  if (t == 0)
+    maxCost = 1;
+  for (int b = t; b < kOrderBuckets; b += kBlockMapThreads)
+    bucketNext[b] = 0;
+  __syncthreads();
+  for (int i = t; i < n; i += kBlockMapThreads)
+    atomicMax(&maxCost, __ldcg(costs + i));
+  __syncthreads();
+  // Bucket 0 holds the heaviest query blocks.
+  auto bucketOf = [&](int cost) {
+    return (kOrderBuckets - 1) -
+           static_cast<int>(static_cast<long long>(cost) * (kOrderBuckets - 1) / maxCost);
+  };
+  for (int i = t; i < n; i += kBlockMapThreads)
+    atomicAdd(&bucketNext[bucketOf(__ldcg(costs + i))], 1);
+  __syncthreads();
+  // Exclusive prefix sum: each thread owns kOrderBucketsPerThread consecutive buckets.
+  int counts[kOrderBucketsPerThread], own = 0;
+#pragma unroll
+  for (int u = 0; u < kOrderBucketsPerThread; ++u) {
+    counts[u] = bucketNext[t * kOrderBucketsPerThread + u];
+    own += counts[u];
+  }
+  int inclusive = own;
+#pragma unroll
+  for (int d = 1; d < kMapLanes; d *= 2) {
+    const int x = __shfl_up_sync(kMapFullWarp, inclusive, d);
+    if (lane >= d)
+      inclusive += x;
+  }
+  if (lane == kMapLanes - 1)
+    warpTotals[warp] = inclusive;
+  __syncthreads();
+  int start = inclusive - own;
+  for (int w = 0; w < warp; ++w)
+    start += warpTotals[w];
+#pragma unroll
+  for (int u = 0; u < kOrderBucketsPerThread; ++u) {
+    bucketNext[t * kOrderBucketsPerThread + u] = start;
+    start += counts[u];
+  }
+  __syncthreads();
+  for (int i = t; i < n; i += kBlockMapThreads)
+    order[atomicAdd(&bucketNext[bucketOf(__ldcg(costs + i))], 1)] = i;
+}
+
 /// Classifies every tile of one query block (blockIdx.x) of one map plane (blockIdx.y =
 /// batch when PER_BATCH, blockIdx.z = head when PER_HEAD), kMapChunkBlocks key blocks per
-/// pass, one thread per tile, and records the query block's non-empty key range.
+/// pass, one thread per tile, records the query block's non-empty key range and cost, and,
+/// in the plane's last CTA to finish, the plane's claim order.
 template <int BLOCK_M, int BLOCK_N, bool PER_BATCH, bool PER_HEAD, typename Variant>
 __device__ __forceinline__ void buildBlockMap(const AttncSoftmaxParams &p) {
   constexpr int kAtoms = Variant::ID_ATOMS > 0 ? Variant::ID_ATOMS : 1;
   __shared__ IdSpan rowSpans[kAtoms];
   __shared__ IdSpan colSpans[kAtoms][kMapChunkBlocks];
   __shared__ int exactTiles[kMapChunkBlocks];
-  __shared__ int exactCount, visitedFirst, visitedLast;
+  __shared__ int exactCount, visitedFirst, visitedLast, cost;
+  __shared__ bool lastOfPlane;
 
   const int qb = blockIdx.x;
   const int batch = PER_BATCH ? blockIdx.y : 0;
@@ -232,6 +345,7 @@ __device__ __forceinline__ void buildBlockMap(const AttncSoftmaxParams &p) {
   const Variant variant{};
   const int q0 = qb * BLOCK_M;
   const int qEnd = min(q0 + BLOCK_M, p.seq_q);
+  const int queryBlocks = (p.seq_q + BLOCK_M - 1) / BLOCK_M;
   const int stride = static_cast<int>(p.block_map_stride);
   KeyRange keys = variant.affineKeyRange(q0, qEnd, ctx);
   keys.begin = max(keys.begin, 0);
@@ -245,6 +359,7 @@ __device__ __forceinline__ void buildBlockMap(const AttncSoftmaxParams &p) {
     exactCount = 0;
     visitedFirst = stride;
     visitedLast = -1;
+    cost = kCostPerTile;
   }
   if constexpr (Variant::ID_ATOMS > 0)
     for (int a = 0; a < Variant::ID_ATOMS; ++a)
@@ -269,6 +384,7 @@ __device__ __forceinline__ void buildBlockMap(const AttncSoftmaxParams &p) {
       if (kind != kTileEmpty) {
         atomicMin(&visitedFirst, kb);
         atomicMax(&visitedLast, kb);
+        atomicAdd(&cost, kCostPerTile + (kind == kTileFull ? 0 : kCostPerMaskedTile));
       }
     }
     if constexpr (Variant::EXACT_PARTIAL) {
@@ -283,6 +399,7 @@ __device__ __forceinline__ void buildBlockMap(const AttncSoftmaxParams &p) {
           if (exact != kTileEmpty) {
             atomicMin(&visitedFirst, x);
             atomicMax(&visitedLast, x);
+            atomicAdd(&cost, kCostPerTile + (exact == kTileFull ? 0 : kCostPerMaskedTile));
           }
         }
       }
@@ -298,6 +415,20 @@ __device__ __forceinline__ void buildBlockMap(const AttncSoftmaxParams &p) {
       range = make_int2(max(visitedFirst * BLOCK_N, keys.begin),
                         min(visitedLast * BLOCK_N + BLOCK_N, keys.end));
     blockMapRanges<BLOCK_M, PER_BATCH, PER_HEAD>(p)[row] = range;
+    blockMapCosts<BLOCK_M, PER_BATCH, PER_HEAD>(p)[row] = cost;
+    __threadfence(); // the cost is visible before the plane's count says so
+    lastOfPlane = atomicAdd(&blockMapPlaneCounters<BLOCK_M, PER_BATCH, PER_HEAD>(
+                                p)[row / queryBlocks],
+                            1) == queryBlocks - 1;
+  }
+  __syncthreads();
+  if (lastOfPlane) {
+    __threadfence();
+    const long long plane0 = row - qb;
+    orderQueryBlocks(blockMapCosts<BLOCK_M, PER_BATCH, PER_HEAD>(p) + plane0,
+                     blockMapOrder<BLOCK_M, PER_BATCH, PER_HEAD>(p) + plane0, queryBlocks);
+    if (threadIdx.x == 0)
+      blockMapPlaneCounters<BLOCK_M, PER_BATCH, PER_HEAD>(p)[row / queryBlocks] = 0;
   }
 }
 

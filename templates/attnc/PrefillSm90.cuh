@@ -25,6 +25,11 @@
 // consumers finish the current tile's last P V and store it. The consumers release Q right
 // after their last S = Q K^T; with PERSISTENT = 1 the producer reloads that one Q buffer
 // then, with PERSISTENT = 2 it fills the other of two Q buffers a whole tile ahead.
+// Over a data-dependent mask (a block map) the tiles are uneven, so persistent CTAs claim
+// them instead: the producer's first thread takes the next tile from a counter in the map,
+// which ranks each plane's query blocks heaviest first (BlockMap.cuh), in groups of
+// kClaimGroupHeads heads (the tiles running at once share those heads' K/V in L2), and
+// hands it to its warpgroup and the consumers through a shared slot beside the Q buffer.
 // PINGPONG (two consumers) takes FA3's inter-warpgroup schedule: the consumers issue their
 // wgmmas in turns, handed over on two named barriers, so one warpgroup's softmax runs while
 // the other's products occupy the tensor cores. A tuning choice: on the H100 the consumers
@@ -34,6 +39,7 @@
 #ifndef ATTNC_PREFILL_SM90_CUH
 #define ATTNC_PREFILL_SM90_CUH
 
+#include "attnc/BlockMap.cuh"
 #include "attnc/KernelParams.h"
 #include "attnc/Mbarrier.cuh"
 #include "attnc/Mma.cuh"
@@ -109,6 +115,8 @@ struct PrefillSm90Traits {
   /// Q full; K full, V full, stage empty; persistent: the other Q buffers' full, Q empty.
   static constexpr int kBarriers = 1 + 3 * STAGES + (IS_PERSISTENT ? 2 * kQBuffers - 1 : 0);
   static constexpr int kBarrierBytes = kBarriers * kMbarrierBytes;
+  /// Barriers, then one claimed-tile slot (int) per Q buffer.
+  static constexpr int kSyncBytes = kBarrierBytes + kQBuffers * static_cast<int>(sizeof(int));
   static constexpr int kTileBytes = kQBuffers * kQTileBytes + 2 * STAGES * kKVTileBytes;
   /// The tiles start at the dynamic shared-memory base rounded up to a swizzle atom; the
   /// barriers take whichever side of them has room, so one atom of slack covers both.
@@ -133,7 +141,7 @@ struct PrefillSm90Traits {
   static_assert(kThreads * CTAS_PER_SM <= 2048, "resident threads exceed an SM's 2048");
   static_assert(kProducerRegs + CONSUMER_WARPGROUPS * kConsumerRegs <= kRegisterFileSlots,
                 "register re-partitioning exceeds this CTA's share of the register file");
-  static_assert(2 * kBarrierBytes <= kAlignSlack,
+  static_assert(2 * kSyncBytes <= kAlignSlack,
                 "the barriers fit the alignment slack on one side of the tiles or the other");
   static_assert(kSmemBytes <= kMaxSmemBytes,
                 "tiles exceed this CTA's share of Hopper's shared memory");
@@ -172,7 +180,7 @@ template <typename Traits> struct SmemLayout {
   __device__ __forceinline__ explicit SmemLayout(unsigned base)
       : q((base + kSwizzleAtomBytes - 1) & ~(kSwizzleAtomBytes - 1u)),
         kv(q + Traits::kQBuffers * Traits::kQTileBytes),
-        barriers(q - base >= Traits::kBarrierBytes ? base : q + Traits::kTileBytes) {}
+        barriers(q - base >= Traits::kSyncBytes ? base : q + Traits::kTileBytes) {}
   __device__ __forceinline__ unsigned k(int stage) const {
     return kv + stage * 2 * Traits::kKVTileBytes;
   }
@@ -196,6 +204,10 @@ template <typename Traits> struct SmemLayout {
   }
   __device__ __forceinline__ unsigned empty(int stage) const {
     return barriers + (1 + 2 * Traits::STAGES + stage) * kMbarrierBytes;
+  }
+  /// Claimed tiles: the tile whose Q goes into buffer `buffer`.
+  __device__ __forceinline__ unsigned tileSlot(int buffer) const {
+    return barriers + Traits::kBarrierBytes + buffer * static_cast<unsigned>(sizeof(int));
   }
 };
 
@@ -705,13 +717,98 @@ makeQueryBlock(const AttncSoftmaxParams &p, const Variant &variant, int tile) {
                                 headTile - batch * p.heads_q, batch);
 }
 
-/// Calls `role(block, local)` for each of this CTA's tiles: its one query block, or with
-/// PERSISTENT every gridDim.x-th tile from blockIdx.x on (`local` counts them). The blocks
-/// are made after the register re-partitioning, so no value lives across `setmaxnreg`.
+/// Persistent CTAs over a block-mapped mask claim their tiles (see the file comment).
+template <typename Traits, typename Variant>
+constexpr bool kClaimsTiles = Traits::IS_PERSISTENT && UsesBlockMap<Variant>::value;
+/// Heads whose query blocks interleave in the claim order.
+constexpr int kClaimGroupHeads = 4;
+/// Named barrier on which the producer warpgroup reads a claimed tile (after kTurnBarrier's).
+constexpr int kClaimBarrier = kTurnBarrier + 2;
+
+/// Claimed tile `tile`: batches in order, then groups of kClaimGroupHeads heads; within a
+/// group the map's rank (heaviest query block first), heads fastest.
+template <typename Traits, typename Variant>
+__device__ __forceinline__ QueryBlock<Traits, Variant>
+makeClaimedQueryBlock(const AttncSoftmaxParams &p, const Variant &variant, int tile) {
+  constexpr int kBlockM = Traits::BLOCK_M;
+  constexpr bool kPerBatch = Variant::MAP_PER_BATCH, kPerHead = Variant::MAP_PER_HEAD;
+  const int qBlocks = queryBlocks<Traits>(p);
+  const int perBatch = qBlocks * p.heads_q;
+  const int batch = tile / perBatch;
+  const int inBatch = tile - batch * perBatch;
+  const int head0 = inBatch / (kClaimGroupHeads * qBlocks) * kClaimGroupHeads;
+  const int groupHeads = min(kClaimGroupHeads, p.heads_q - head0);
+  const int inGroup = inBatch - head0 * qBlocks;
+  const int rank = inGroup / groupHeads;
+  const int head = head0 + (inGroup - rank * groupHeads);
+  const int qb = __ldg(blockMapOrder<kBlockM, kPerBatch, kPerHead>(p) +
+                       blockMapRow<kBlockM, kPerBatch, kPerHead>(p, batch, head, rank));
+  return makeQueryBlock<Traits>(p, variant, qb, head, batch);
+}
+
+__device__ __forceinline__ void storeSharedInt(unsigned addr, int value) {
+  asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(addr), "r"(value) : "memory");
+}
+
+__device__ __forceinline__ int loadSharedInt(unsigned addr) {
+  int value;
+  asm volatile("ld.shared.b32 %0, [%1];\n" : "=r"(value) : "r"(addr) : "memory");
+  return value;
+}
+
+/// Claimed tiles: calls `role(block, local)` for each tile this CTA claims. The producer's
+/// thread 0 claims once the Q buffer is free, writes the slot and arrives on Q-full (the
+/// barrier counts that arrival besides the Q copies', so the slot is visible to whoever
+/// waits on it); past the last tile, the producer completes Q-full with plain arrivals and
+/// everyone stops. The CTA that finishes claiming last resets the counters.
+template <typename Traits, typename Variant, typename Role>
+__device__ __forceinline__ void forEachClaimedTile(const AttncSoftmaxParams &p,
+                                                   const Variant &variant,
+                                                   const SmemLayout<Traits> &smem, bool producer,
+                                                   Role &&role) {
+  int *claims = blockMapClaimCounters<Traits::BLOCK_M, Variant::MAP_PER_BATCH,
+                                      Variant::MAP_PER_HEAD>(p);
+  const int tiles = persistentTiles<Traits>(p);
+  for (int local = 0;; ++local) {
+    const QSlot<Traits> slot(local);
+    if (producer) {
+      mbarrierWait(smem.qEmpty(slot.buffer), slot.parity ^ 1);
+      if (threadIdx.x == 0) {
+        storeSharedInt(smem.tileSlot(slot.buffer), atomicAdd(claims + kClaimCounter, 1));
+        mbarrierArrive(smem.qFull(slot.buffer));
+      }
+      namedBarrierSync(kClaimBarrier, kWarpgroupThreads);
+    } else {
+      mbarrierWait(smem.qFull(slot.buffer), slot.parity);
+    }
+    const int tile = loadSharedInt(smem.tileSlot(slot.buffer));
+    if (tile >= tiles) {
+      if (producer)
+        mbarrierArrive(smem.qFull(slot.buffer));
+      break;
+    }
+    role(makeClaimedQueryBlock<Traits>(p, variant, tile), local);
+  }
+  if (producer && threadIdx.x == 0) {
+    __threadfence();
+    if (atomicAdd(claims + kClaimsDoneCounter, 1) == static_cast<int>(gridDim.x) - 1) {
+      atomicExch(claims + kClaimCounter, 0);
+      atomicExch(claims + kClaimsDoneCounter, 0);
+    }
+  }
+}
+
+/// Calls `role(block, local)` for each of this CTA's tiles: its one query block, with
+/// PERSISTENT every gridDim.x-th tile from blockIdx.x on (`local` counts them), or the
+/// tiles it claims (kClaimsTiles). The blocks are made after the register re-partitioning,
+/// so no value lives across `setmaxnreg`.
 template <typename Traits, typename Variant, typename Role>
 __device__ __forceinline__ void forEachTile(const AttncSoftmaxParams &p, const Variant &variant,
+                                            const SmemLayout<Traits> &smem, bool producer,
                                             Role &&role) {
-  if constexpr (Traits::IS_PERSISTENT) {
+  if constexpr (kClaimsTiles<Traits, Variant>) {
+    forEachClaimedTile<Traits>(p, variant, smem, producer, role);
+  } else if constexpr (Traits::IS_PERSISTENT) {
     const int tiles = persistentTiles<Traits>(p);
     int local = 0;
     for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x, ++local)
@@ -733,11 +830,14 @@ __device__ __forceinline__ void prefillKernelSm90(const AttncSoftmaxParams &p) {
   extern __shared__ __align__(kSwizzleAtomBytes) unsigned char smem[];
   if (threadIdx.x == 0) {
     const sm90::SmemLayout<Traits> layout(smemAddress(smem));
-    mbarrierInit(layout.qFull(), kWarpgroupThreads);
+    // Claimed tiles: Q-full also counts the arrival that publishes the tile slot.
+    constexpr unsigned kQFullArrivals =
+        kWarpgroupThreads + (sm90::kClaimsTiles<Traits, Variant> ? 1 : 0);
+    mbarrierInit(layout.qFull(), kQFullArrivals);
     if constexpr (Traits::IS_PERSISTENT) {
       for (int buffer = 0; buffer < Traits::kQBuffers; ++buffer) {
         if (buffer > 0)
-          mbarrierInit(layout.qFull(buffer), kWarpgroupThreads);
+          mbarrierInit(layout.qFull(buffer), kQFullArrivals);
         mbarrierInit(layout.qEmpty(buffer), Traits::kConsumerWarps);
       }
     }
@@ -755,7 +855,7 @@ __device__ __forceinline__ void prefillKernelSm90(const AttncSoftmaxParams &p) {
   if (threadIdx.x < kWarpgroupThreads) {
     warpgroupReleaseRegisters<Traits::kProducerRegs>();
     const sm90::SmemLayout<Traits> layout(smemAddress(smem));
-    sm90::forEachTile<Traits>(p, variant, [&](const auto &block, int local) {
+    sm90::forEachTile<Traits>(p, variant, layout, true, [&](const auto &block, int local) {
       sm90::produceTiles<Traits>(p, layout, block, variant, it, local);
     });
     if constexpr (Traits::IS_PERSISTENT)
@@ -766,7 +866,7 @@ __device__ __forceinline__ void prefillKernelSm90(const AttncSoftmaxParams &p) {
     const int consumer = threadIdx.x / kWarpgroupThreads - 1;
     if (consumer == 1)
       sm90::passTurn<Traits>(consumer);
-    sm90::forEachTile<Traits>(p, variant, [&](const auto &block, int local) {
+    sm90::forEachTile<Traits>(p, variant, layout, false, [&](const auto &block, int local) {
       sm90::consumeTiles<Traits>(p, layout, block, variant, consumer, it, local);
     });
   }

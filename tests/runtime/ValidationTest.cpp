@@ -415,27 +415,30 @@ TEST(Validation, BlockMapWorkspaceIsSizedAndRequired) {
   spec.blockMap = {"attnc_alibi_window_blockmap", 128, /*perBatch=*/true, /*perHead=*/false};
   ASSERT_TRUE(spec.verify());
   // B=2 planes x ceil(100/64)=2 query blocks x ceil(300/64)=5 key blocks, rounded up to
-  // 16 bytes, then an 8-byte key range per plane and query block.
-  EXPECT_EQ(blockMapBytes(spec, 2, 12, 100, 300), 32 + 2 * 2 * 8);
+  // 16 bytes, then per plane and query block an 8-byte key range, a cost and a rank, then
+  // a counter per plane and two claim counters.
+  EXPECT_EQ(blockMapBytes(spec, 2, 12, 100, 300), 32 + 2 * 2 * 16 + (2 + 2) * 4);
+  EXPECT_EQ(blockMapCounters(spec, 2, 12, 100, 300).offset, 32 + 2 * 2 * 16);
+  EXPECT_EQ(blockMapCounters(spec, 2, 12, 100, 300).bytes, (2 + 2) * 4);
   spec.blockMap.perHead = true;
-  EXPECT_EQ(blockMapBytes(spec, 2, 12, 100, 300), 240 + 2 * 12 * 2 * 8);
+  EXPECT_EQ(blockMapBytes(spec, 2, 12, 100, 300), 240 + 2 * 12 * 2 * 16 + (24 + 2) * 4);
   spec.blockMap.perHead = false;
 
   std::string missing = errorOf(spec, [](Fixture &) {});
   EXPECT_NE(missing.find("block_map: kernel 'attnc_alibi_window' has a data-dependent mask and "
-                         "needs a workspace of 64 bytes (blockMapBytes), got none"),
+                         "needs a workspace of 112 bytes (blockMapBytes), got none"),
             std::string::npos)
       << missing;
   std::string small = errorOf(spec, [](Fixture &f) {
     f.args.blockMap = fakePtr(0x500000);
-    f.args.blockMapCapacity = 63;
+    f.args.blockMapCapacity = 111;
   });
-  EXPECT_NE(small.find("needs a workspace of 64 bytes (blockMapBytes), got 63"), std::string::npos)
+  EXPECT_NE(small.find("needs a workspace of 112 bytes (blockMapBytes), got 111"), std::string::npos)
       << small;
 
   Fixture f;
   f.args.blockMap = fakePtr(0x500000);
-  f.args.blockMapCapacity = 64;
+  f.args.blockMapCapacity = 112;
   Expected<LaunchConfig> c = prepareLaunch(spec, f.args);
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->params.block_map, fakePtr(0x500000));
@@ -443,6 +446,8 @@ TEST(Validation, BlockMapWorkspaceIsSizedAndRequired) {
   EXPECT_EQ(c->blockMapGrid[0], 2u);
   EXPECT_EQ(c->blockMapGrid[1], 2u);
   EXPECT_EQ(c->blockMapGrid[2], 1u);
+  EXPECT_EQ(c->blockMapCountersOffset, 96);
+  EXPECT_EQ(c->blockMapCountersBytes, 16);
 }
 
 TEST(Validation, KernelWithoutBlockMapNeedsNoWorkspace) {
@@ -457,7 +462,7 @@ TEST(Validation, ReusedBlockMapNeedsADataDependentMask) {
   spec.blockMap = {"attnc_alibi_window_blockmap", 128, /*perBatch=*/true, /*perHead=*/false};
   // Reusing still needs the workspace the map lives in.
   std::string missing = errorOf(spec, [](Fixture &f) { f.args.blockMapBuilt = true; });
-  EXPECT_NE(missing.find("needs a workspace of 64 bytes (blockMapBytes), got none"),
+  EXPECT_NE(missing.find("needs a workspace of 112 bytes (blockMapBytes), got none"),
             std::string::npos)
       << missing;
 }

@@ -130,7 +130,8 @@ typedef struct {
   float scale;
   int num_splits; /* 0 or 1 for prefill */
   void *workspace;
-  void *block_map; /* workspace of attnc_kernel_block_map_bytes() bytes, or NULL */
+  void *block_map; /* workspace of attnc_kernel_block_map_bytes() bytes, or NULL; launches
+                      sharing one must not overlap in time (it counts their tile claims) */
   int64_t block_map_bytes;
   int block_map_built; /* nonzero: block_map holds the map an earlier launch built for the same
                           shape, mask inputs and params; skip rebuilding it */

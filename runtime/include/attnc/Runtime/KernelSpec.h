@@ -227,6 +227,16 @@ std::string serializeKernelSpec(const KernelSpec &spec);
 /// Parses serializeKernelSpec's output (and verifies the result). Errors name the line.
 Expected<KernelSpec> parseKernelSpec(const std::string &text);
 
+/// Where the block map's counters lie in its workspace (byte offset and size): they must
+/// be zero when the map kernel starts, so every launch that builds the map clears them
+/// first (every kernel leaves them zero when it ends).
+struct BlockMapCounters {
+  int64_t offset = 0;
+  int64_t bytes = 0;
+};
+BlockMapCounters blockMapCounters(const KernelSpec &spec, int64_t batch, int64_t headsQ,
+                                  int64_t seqQ, int64_t seqK);
+
 /// Bytes of the block-map workspace a launch of `spec` on this problem needs (0 when the
 /// kernel needs none).
 int64_t blockMapBytes(const KernelSpec &spec, int64_t batch, int64_t headsQ, int64_t seqQ,

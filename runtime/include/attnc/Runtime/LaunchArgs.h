@@ -66,7 +66,8 @@ struct LaunchArgs {
   void *workspace = nullptr;      ///< split-KV partials; required when numSplits > 1
   /// Workspace for the run-time block map of a data-dependent mask, at least
   /// blockMapBytes(spec, B, Hq, N, M) bytes; rebuilt on the device by every launch unless
-  /// blockMapBuilt.
+  /// blockMapBuilt. Persistent CTAs also count their tile claims in it, so launches that
+  /// share one workspace must not run at the same time (issue them on one stream).
   void *blockMap = nullptr;
   int64_t blockMapCapacity = 0; ///< bytes available at blockMap
   /// blockMap already holds the map an earlier launch of this kernel built for the same
@@ -85,6 +86,9 @@ struct LaunchConfig {
   /// The block-map kernel's grid (query blocks, map batches, map heads); unused when the
   /// kernel needs no block map.
   unsigned blockMapGrid[3] = {1, 1, 1};
+  /// The workspace's counters, cleared before the block-map kernel (blockMapCounters).
+  int64_t blockMapCountersOffset = 0;
+  int64_t blockMapCountersBytes = 0;
 };
 
 /// Validates `args` against `spec` and builds the launch. Errors name the argument and the
