@@ -127,20 +127,34 @@ std::optional<runtime::ResourceUsage> usageOf(const runtime::NvrtcOutput &out,
   return usage;
 }
 
+/// Whether attnc knows `arch` (NVRTC's name); prints the ones it knows if not.
+bool knownArch(const std::string &arch) {
+  if (smemLimit(arch))
+    return true;
+  std::cerr << "attnc: error: unknown --arch '" << arch
+            << "' (expected sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a, sm_100a or sm_120)\n";
+  return false;
+}
+
+/// Whether `kernel` fits `arch`'s shared memory per block; prints why not.
+bool fitsSharedMemory(const GeneratedKernel &kernel, const std::string &arch) {
+  std::optional<int> limit = smemLimit(arch);
+  if (kernel.spec.dynamicSmemBytes <= *limit)
+    return true;
+  std::cerr << "attnc: error: kernel '" << kernel.kernelName << "' with tile config "
+            << configText(kernel) << " needs " << kernel.spec.dynamicSmemBytes
+            << " bytes of shared memory; " << arch << " allows " << *limit << " per block ("
+            << (isLinear(kernel) ? "use a smaller --chunk/--slice-v or fewer --stages"
+                                 : "use smaller --block-m/--block-n or fewer --stages")
+            << ")\n";
+  return false;
+}
+
 /// Compiles `kernel` for `arch`; prints why not and returns an exit code on failure.
 std::variant<Compiled, int> compileKernel(GeneratedKernel kernel, const std::string &arch,
                                           bool wantPtx) {
-  std::optional<int> limit = smemLimit(arch);
-  if (kernel.spec.dynamicSmemBytes > *limit) {
-    std::cerr << "attnc: error: kernel '" << kernel.kernelName << "' with tile config "
-              << configText(kernel) << " needs " << kernel.spec.dynamicSmemBytes
-              << " bytes of shared memory; " << arch << " allows " << *limit
-              << " per block ("
-              << (isLinear(kernel) ? "use a smaller --chunk/--slice-v or fewer --stages"
-                                   : "use smaller --block-m/--block-n or fewer --stages")
-              << ")\n";
+  if (!fitsSharedMemory(kernel, arch))
     return kExitUserError;
-  }
   runtime::NvrtcRequest request;
   request.source = kernel.source;
   request.programName = kernel.kernelName + ".cu";
@@ -167,11 +181,8 @@ using Generator = std::function<std::optional<GeneratedKernel>(size_t)>;
 int compileWithNvrtc(const Generator &generate, size_t count, const std::string &emit,
                      const po::variables_map &vm) {
   const std::string arch = vm["arch"].as<std::string>();
-  if (!smemLimit(arch)) {
-    std::cerr << "attnc: error: unknown --arch '" << arch
-              << "' (expected sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a, sm_100a or sm_120)\n";
+  if (!knownArch(arch))
     return kExitUserError;
-  }
   std::optional<Compiled> chosen;
   for (size_t n = 0; n < count; ++n) {
     std::optional<GeneratedKernel> kernel = generate(n);
@@ -277,6 +288,9 @@ int runCompile(const Args &args) {
   if (emit == "cu") {
     std::optional<GeneratedKernel> kernel = generate(0);
     if (!kernel)
+      return kExitUserError;
+    const std::string arch = vm["arch"].as<std::string>();
+    if (!knownArch(arch) || !fitsSharedMemory(*kernel, arch))
       return kExitUserError;
     return writeOutput(vm, kernel->source);
   }
