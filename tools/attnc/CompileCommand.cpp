@@ -233,7 +233,7 @@ int runCompile(const Args &args) {
   po::options_description desc("compile options");
   desc.add_options()
       ("emit", po::value<std::string>(), "ast, mlir (as imported), mlir-opt (after the passes), cu, ptx or cubin (default: from -o's extension, else mlir-opt)")
-      ("arch", po::value<std::string>()->default_value("sm_90a"), "GPU architecture for ptx/cubin")
+      ("arch", po::value<std::string>()->default_value("sm_90a"), "GPU architecture the kernel is generated for (tile configs, shared memory)")
       ("output,o", po::value<std::string>(), "output file (default: standard output)")
       ("no-spills", "fail when the kernel spills registers or uses local memory");
   addKernelOptions(desc);
