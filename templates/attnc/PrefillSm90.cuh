@@ -25,11 +25,12 @@
 // consumers finish the current tile's last P V and store it. The consumers release Q right
 // after their last S = Q K^T; with PERSISTENT = 1 the producer reloads that one Q buffer
 // then, with PERSISTENT = 2 it fills the other of two Q buffers a whole tile ahead.
-// Over a data-dependent mask (a block map) the tiles are uneven, so persistent CTAs claim
-// them instead: the producer's first thread takes the next tile from a counter in the map,
-// which ranks each plane's query blocks heaviest first (BlockMap.cuh), in groups of
-// kClaimGroupHeads heads (the tiles running at once share those heads' K/V in L2), and
-// hands it to its warpgroup and the consumers through a shared slot beside the Q buffer.
+// Over a data-dependent mask (a block map) the tiles are uneven, so persistent CTAs with one
+// Q buffer claim them instead: the producer's first thread takes the next tile from a
+// counter in the map, which ranks each plane's query blocks heaviest first (BlockMap.cuh),
+// in groups of kClaimGroupHeads heads (the tiles running at once share those heads' K/V in
+// L2), and hands it to its warpgroup and the consumers through a shared slot beside the Q
+// buffer.
 // PINGPONG (two consumers) takes FA3's inter-warpgroup schedule: the consumers issue their
 // wgmmas in turns, handed over on two named barriers, so one warpgroup's softmax runs while
 // the other's products occupy the tensor cores. A tuning choice: on the H100 the consumers
@@ -717,9 +718,10 @@ makeQueryBlock(const AttncSoftmaxParams &p, const Variant &variant, int tile) {
                                 headTile - batch * p.heads_q, batch);
 }
 
-/// Persistent CTAs over a block-mapped mask claim their tiles (see the file comment).
+/// Persistent CTAs with one Q buffer over a block-mapped mask claim their tiles (see the
+/// file comment); with two Q buffers they stride.
 template <typename Traits, typename Variant>
-constexpr bool kClaimsTiles = Traits::IS_PERSISTENT && UsesBlockMap<Variant>::value;
+constexpr bool kClaimsTiles = Traits::PERSISTENT == 1 && UsesBlockMap<Variant>::value;
 /// Heads whose query blocks interleave in the claim order.
 constexpr int kClaimGroupHeads = 4;
 /// Named barrier on which the producer warpgroup reads a claimed tile (after kTurnBarrier's).
