@@ -60,13 +60,60 @@ __device__ __forceinline__ void mmaRowsTimesTile(float (&acc)[Traits::kVTiles][4
   }
 }
 
-/// One m16 query stripe of one chunk: inter-chunk q S plus the causal intra-chunk part,
-/// scaled and stored for the stripe's real rows.
+/// s = q K^T for one m16 query stripe (A fragments `qf`) against key sub-tile [s0, s0 +
+/// SUB) of a K tile, one n8 accumulator tile per 8 keys.
 template <typename Traits>
+__device__ __forceinline__ void scoreSubTile(float (&s)[Traits::kSubNTiles][4],
+                                             const unsigned (&qf)[Traits::kKSteps][4],
+                                             unsigned kTile, const LinearLanes<Traits> &lanes,
+                                             int s0) {
+#pragma unroll
+  for (int nt = 0; nt < Traits::kSubNTiles; ++nt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e)
+      s[nt][e] = 0.f;
+#pragma unroll
+  for (int ks = 0; ks < Traits::kKSteps; ++ks)
+#pragma unroll
+    for (int np = 0; np < Traits::kSubNTiles / 2; ++np) {
+      unsigned b[4];
+      ldmatrixX4(b, kTile + lanes.k.at(s0 + np * 16, ks * 2));
+      mma16816<typename Traits::Element>(s[2 * np], qf[ks], b[0], b[1]);
+      mma16816<typename Traits::Element>(s[2 * np + 1], qf[ks], b[2], b[3]);
+    }
+}
+
+/// o += P V for key sub-tile [s0, s0 + SUB) of a V tile, P packed as A fragments (pairs
+/// of n8 score tiles per k16 step).
+template <typename Traits>
+__device__ __forceinline__ void addScoresTimesV(float (&o)[Traits::kVTiles][4],
+                                                const unsigned (&pPacked)[Traits::kSubNTiles][2],
+                                                unsigned vTile, const LinearLanes<Traits> &lanes,
+                                                int s0) {
+#pragma unroll
+  for (int pk = 0; pk < Traits::kSubKSteps; ++pk) {
+    const unsigned pFrag[4] = {pPacked[2 * pk][0], pPacked[2 * pk][1], pPacked[2 * pk + 1][0],
+                               pPacked[2 * pk + 1][1]};
+    mmaRowsTimesTile<Traits>(o, pFrag, vTile, lanes, s0 + pk * kMmaK);
+  }
+}
+
+/// Chunks of one tile: no earlier tiles to add.
+struct NoPastTiles {
+  template <typename QFragments, typename Output>
+  __device__ __forceinline__ void operator()(const QFragments &, Output &) const {}
+};
+
+/// One m16 query stripe of one tile: inter-chunk q S plus the causal intra-chunk part,
+/// scaled and stored for the stripe's real rows. With SPAN > 1 the state's copy is from
+/// the chunk's start, `chunkLog2` the decay from there to the tile's start, and
+/// `pastTiles(qf, o)` adds the products against the chunk's earlier tiles.
+template <typename Traits, typename PastTiles = NoPastTiles>
 __device__ __forceinline__ void
 outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
              const LinearLanes<Traits> &lanes, int lane, typename Traits::Element *oChunk,
-             long long oStride, int valid, float scale) {
+             long long oStride, int valid, float scale, float chunkLog2 = 0.f,
+             const PastTiles &pastTiles = PastTiles{}) {
   using Element = typename Traits::Element;
   unsigned qf[Traits::kKSteps][4];
 #pragma unroll
@@ -92,7 +139,10 @@ outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
   if constexpr (Traits::kScalarDecay) {
 #pragma unroll
     for (int half = 0; half < 2; ++half) {
-      const float f = fastExp2(decay.at(r0 + lane / 4 + 8 * half, 0));
+      float log2Decay = decay.at(r0 + lane / 4 + 8 * half, 0);
+      if constexpr (Traits::kSpan > 1)
+        log2Decay += chunkLog2;
+      const float f = fastExp2(log2Decay);
 #pragma unroll
       for (int vt = 0; vt < Traits::kVTiles; ++vt) {
         o[vt][2 * half] *= f;
@@ -100,6 +150,8 @@ outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
       }
     }
   }
+
+  pastTiles(qf, o);
 
   // Intra-chunk: key sub-tiles up to the stripe's diagonal.
   const int lastSub = (r0 + kMmaM - 1) / Traits::SUB;
@@ -150,12 +202,7 @@ outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
         }
         pPacked[nt][half] = ElementTraits<Element>::pack(x[0], x[1]);
       }
-#pragma unroll
-    for (int pk = 0; pk < Traits::kSubKSteps; ++pk) {
-      const unsigned pFrag[4] = {pPacked[2 * pk][0], pPacked[2 * pk][1], pPacked[2 * pk + 1][0],
-                                 pPacked[2 * pk + 1][1]};
-      mmaRowsTimesTile<Traits>(o, pFrag, tiles.v, lanes, s0 + pk * kMmaK);
-    }
+    addScoresTimesV<Traits>(o, pPacked, tiles.v, lanes, s0);
   }
 
 #pragma unroll
@@ -168,6 +215,43 @@ outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
     for (int vt = 0; vt < Traits::kVTiles; ++vt)
       *reinterpret_cast<unsigned *>(orow + vt * kMmaN + 2 * (lane % 4)) =
           ElementTraits<Element>::pack(o[vt][2 * half] * scale, o[vt][2 * half + 1] * scale);
+  }
+}
+
+/// o += (q K^T, each pair decayed by exp2(qLog2_t - kLog2_s)) V over a whole earlier tile
+/// of the chunk (`past`: its k and V slice; every key precedes every query, so no mask).
+/// qLog2_t is the query's decay from the chunk start, kLog2_s the key's; scalar gates only.
+template <typename Traits>
+__device__ __forceinline__ void
+addPastTile(float (&o)[Traits::kVTiles][4], const unsigned (&qf)[Traits::kKSteps][4], int r0,
+            const ChunkTiles &past, const ChunkDecay<Traits> &qDecay, float qChunkLog2,
+            const ChunkDecay<Traits> &kDecay, float kChunkLog2, const LinearLanes<Traits> &lanes,
+            int lane) {
+  using Element = typename Traits::Element;
+  float rowLog2[2];
+#pragma unroll
+  for (int half = 0; half < 2; ++half)
+    rowLog2[half] = qChunkLog2 + qDecay.at(r0 + lane / 4 + 8 * half, 0) - kChunkLog2;
+  for (int j = 0; j < Traits::CHUNK / Traits::SUB; ++j) {
+    const int s0 = j * Traits::SUB;
+    float s[Traits::kSubNTiles][4];
+    scoreSubTile<Traits>(s, qf, past.k, lanes, s0);
+    unsigned pPacked[Traits::kSubNTiles][2];
+#pragma unroll
+    for (int nt = 0; nt < Traits::kSubNTiles; ++nt)
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        float x[2];
+#pragma unroll
+        for (int c = 0; c < 2; ++c) {
+          const int col = s0 + nt * kMmaN + 2 * (lane % 4) + c;
+          x[c] = s[nt][2 * half + c];
+          if constexpr (Traits::kScalarDecay)
+            x[c] *= fastExp2(rowLog2[half] - kDecay.at(col, 0));
+        }
+        pPacked[nt][half] = ElementTraits<Element>::pack(x[0], x[1]);
+      }
+    addScoresTimesV<Traits>(o, pPacked, past.v, lanes, s0);
   }
 }
 
@@ -294,6 +378,8 @@ template <typename Traits> struct ChunkStream {
   }
 
   static constexpr unsigned kStateOffset = Traits::kStages * Traits::kStageBytes;
+  /// SPAN > 1: the earlier tile's k, V slice and gates, then the tiles' chunk offsets.
+  static constexpr unsigned kPastOffset = kStateOffset + Traits::kStateBytes;
 
   __device__ __forceinline__ static ChunkTiles tiles(int stage) {
     const unsigned smemBase = smemAddress(linearSmem());
@@ -304,6 +390,39 @@ template <typename Traits> struct ChunkStream {
   __device__ __forceinline__ static float *gate(int stage) {
     return reinterpret_cast<float *>(linearSmem() + stage * Traits::kStageBytes +
                                      2 * Traits::kQKBytes + Traits::kVBytes);
+  }
+  __device__ __forceinline__ static ChunkTiles pastTiles() {
+    const unsigned base = smemAddress(linearSmem()) + kPastOffset;
+    return ChunkTiles{0u, base, base + Traits::kQKBytes, smemAddress(linearSmem()) + kStateOffset};
+  }
+  __device__ __forceinline__ static float *pastGate() {
+    return reinterpret_cast<float *>(linearSmem() + kPastOffset + Traits::kQKBytes +
+                                     Traits::kVBytes);
+  }
+  /// Log2 decay from the chunk's start to each of its tiles' starts.
+  __device__ __forceinline__ static float *chunkOffsets() {
+    return reinterpret_cast<float *>(linearSmem() + kPastOffset + Traits::kQKBytes +
+                                     Traits::kVBytes + Traits::kGateBytes);
+  }
+  /// Loads tile c's k, V slice and gates into the past-tile buffer and waits for them (and
+  /// for whatever the pipeline has in flight); the gates come back cumulated.
+  __device__ __forceinline__ void loadPast(const AttncLinearParams &p, int c) const {
+    const int t0 = c * Traits::CHUNK;
+    const ChunkTiles t = pastTiles();
+    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(t.k, k + t0 * p.k.stride[2],
+                                                          p.k.stride[2], len - t0);
+    loadTileAsync<typename Traits::VTile, Traits::CHUNK>(t.v, v + t0 * p.v.stride[2],
+                                                         p.v.stride[2], len - t0);
+    if constexpr (Traits::kGateTile)
+      loadGatesAsync<Traits>(smemAddress(pastGate()), g + t0 * p.g.stride[2], p.g.stride[2],
+                             len - t0);
+    cpAsyncCommit();
+    cpAsyncWait<0>();
+    __syncthreads();
+    if constexpr (Traits::kGateTile) {
+      cumulateGates<Traits>(pastGate());
+      __syncthreads();
+    }
   }
   /// Issues the copies of chunk c into `stage`; the state pre-pass needs no queries.
   __device__ __forceinline__ void load(const AttncLinearParams &p, int c, int stage,
@@ -377,6 +496,34 @@ __device__ __forceinline__ void initialState(StateRows<Traits> &state, const Att
   });
 }
 
+/// SPAN > 1: the outputs of tile c, the `index`-th of its segment: every warp's stripe (rows
+/// past the sequence compute on zero-filled q and store nothing, so every warp meets the
+/// past-tile barriers) against the state's copy from the chunk's start, the chunk's
+/// earlier tiles (loaded again, one at a time) and its own causal part.
+template <typename Traits>
+__device__ __forceinline__ void
+linearChunkSpanTile(const AttncLinearParams &p, const ChunkStream<Traits> &stream, int index,
+                    int c, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
+                    float chunkLog2, float perTokenLog2, const LinearLanes<Traits> &lanes,
+                    int warp, int lane, int valid) {
+  const int inChunk = index % Traits::kSpan;
+  if (threadIdx.x == 0)
+    stream.chunkOffsets()[inChunk] = chunkLog2;
+  const int r0 = warp * kMmaM;
+  auto pastTiles = [&](const unsigned (&qf)[Traits::kKSteps][4],
+                       float (&o)[Traits::kVTiles][4]) {
+    for (int i = 0; i < inChunk; ++i) {
+      __syncthreads(); // the past buffer's previous tile is consumed
+      stream.loadPast(p, c - inChunk + i);
+      const ChunkDecay<Traits> pastDecay{stream.pastGate(), perTokenLog2, Traits::CHUNK - 1};
+      addPastTile<Traits>(o, qf, r0, stream.pastTiles(), decay, chunkLog2, pastDecay,
+                          stream.chunkOffsets()[i], lanes, lane);
+    }
+  };
+  outputStripe<Traits>(r0, tiles, decay, lanes, lane, stream.o + c * Traits::CHUNK * p.o.stride[2],
+                       p.o.stride[2], valid, p.scale, chunkLog2, pastTiles);
+}
+
 /// The kernel body; the prelude wraps it in an extern "C" __global__ entry. Grid
 /// (V / SLICE_V, H, sequences x P): one CTA per (V slice, head, segment); with P = 1 each
 /// CTA walks a whole sequence. `Gate` supplies the per-head log decay
@@ -401,6 +548,7 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
   storeStateCopy<Traits>(state, smem, stream.kStateOffset, warp, lane);
   const LinearLanes<Traits> lanes(lane);
 
+  float chunkLog2 = 0.f; ///< SPAN > 1: decay from the chunk's start to this tile's
   for (int c = seg.chunkBegin, stage = 0; c < seg.chunkEnd;
        ++c, stage = nextChunkStage<Traits::kStages>(stage)) {
     const ChunkDecay<Traits> decay =
@@ -408,6 +556,18 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
     const int t0 = c * Traits::CHUNK;
     const int valid = decay.lastRow + 1;
     const ChunkTiles tiles = stream.tiles(stage);
+    if constexpr (Traits::kSpan > 1) {
+      linearChunkSpanTile<Traits>(p, stream, c - seg.chunkBegin, c, tiles, decay, chunkLog2,
+                                  perTokenLog2, lanes, warp, lane, valid);
+      __syncthreads(); // every q S read of the state copy and the past buffer is done
+      updateState<Traits>(state, tiles, decay, lanes, warp, lane, valid);
+      chunkLog2 += decay.last(0);
+      if ((c - seg.chunkBegin) % Traits::kSpan == Traits::kSpan - 1) {
+        storeStateCopy<Traits>(state, smem, stream.kStateOffset, warp, lane);
+        chunkLog2 = 0.f;
+      }
+      continue;
+    }
 
     // Stripes alternate direction across warps so short and long diagonals pair up.
 #pragma unroll 1
