@@ -88,11 +88,14 @@ struct LinearTraits {
   static constexpr int kStageBytes = 2 * kQKBytes + kVBytes + kGateBytes;
   static constexpr int kStateBytes = VTile::kBytes(HEAD_K); ///< bf16 copy of S for q S
   /// Tiles per chunk (the state's copy is refreshed every SPAN tiles); with SPAN > 1 a
-  /// buffer for one earlier tile's k, V slice and gates, then SPAN log2 decay offsets.
+  /// buffer for one earlier tile's k, V slice and gates, then each tile's log2 decay from
+  /// the chunk's start (a row of one float, or HEAD_K for per-channel gates).
   static constexpr int kSpan = SPAN_;
+  static constexpr int kOffsetRow = kVectorGate ? HEAD_K : 1;
   static constexpr int kPastBytes =
-      kSpan > 1 ? kQKBytes + kVBytes + kGateBytes + kSpan * static_cast<int>(sizeof(float))
-                : 0;
+      kSpan > 1
+          ? kQKBytes + kVBytes + kGateBytes + kSpan * kOffsetRow * static_cast<int>(sizeof(float))
+          : 0;
   static constexpr int kSmemBytes = kStages * kStageBytes + kStateBytes + kPastBytes;
 
   static_assert(sizeof(Element) == 2, "operands are 16-bit (bf16 or fp16)");
@@ -111,8 +114,8 @@ struct LinearTraits {
   static_assert(!kVectorGate || HEAD_K <= kThreads, "one thread scans each key channel");
   static_assert(CHUNK % kWarpSize == 0, "one warp scans per-token gates, whole tokens per lane");
   static_assert(kSpan >= 1, "a chunk spans whole tiles");
-  static_assert(kSpan == 1 || GATE == LinearGate::kNone || kScalarDecay,
-                "chunks of several tiles take scalar decays (or none)");
+  static_assert(kSpan == 1 || GATE == LinearGate::kNone || kScalarDecay || kVectorGate,
+                "chunks of several tiles take the decay family's gates (not the mLSTM's)");
   static_assert(kSpan == 1 || kStripesPerWarp == 1,
                 "chunks of several tiles keep one stripe's output per warp across the tiles");
 };

@@ -14,7 +14,7 @@
 // packed sequences shorter than a segment. The delta rule's two stages (always a
 // workspace) are checked on packed sequences too, empty and chunk-sized ones included.
 // Every example also once in fp16 (its first spill-free default config). Chunks of several
-// tiles (span: 256 to 1024 tokens) for the scalar-gate examples, one-kernel and split, with
+// tiles (span: 256 to 1024 tokens) for the decay family's examples, one-kernel and split, with
 // T long enough to cross several chunks and end inside one.
 // Skips, with the reason, without a CUDA device.
 //
@@ -239,7 +239,7 @@ TEST_F(LinearExamplesGpu, ChunksOfSeveralTilesMatchFloat64Recurrence) {
                                         {128, 16, 64, 8, 1, 2, 8},
                                         {64, 16, 64, 4, 3, 2, 16}};
   int checked = 0;
-  for (const char *example : {"linear", "lightning", "retnet", "simple_gla"}) {
+  for (const char *example : {"linear", "lightning", "retnet", "simple_gla", "gla"}) {
     LoadedExample e = loadExample(example);
     ASSERT_TRUE(e.program && e.ast);
     for (const HeadDims dims : kHeadDims)

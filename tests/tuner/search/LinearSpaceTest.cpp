@@ -49,12 +49,12 @@ constexpr Kind kKinds[] = {{cuda::LinearGateKind::None, cuda::LinearRule::Additi
 bool decayFamilyInstantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c,
                              int sliceMultiple) {
   const bool vectorGate = kind.gate == cuda::LinearGateKind::PerChannel;
-  const bool scalarOrNone = kind.gate == cuda::LinearGateKind::None ||
-                            kind.gate == cuda::LinearGateKind::PerHead ||
-                            kind.gate == cuda::LinearGateKind::PerToken;
+  const bool decayFamily = kind.gate == cuda::LinearGateKind::None ||
+                           kind.gate == cuda::LinearGateKind::PerHead ||
+                           kind.gate == cuda::LinearGateKind::PerToken || vectorGate;
   const int threads = c.numWarps * kWarpSize;
-  // SPAN > 1: scalar decays, one stripe per warp; chunks of at most kMaxSpanTokens.
-  const bool spanOk = c.span == 1 || (scalarOrNone && kind.rule == cuda::LinearRule::Additive &&
+  // SPAN > 1: the decay family's gates, one stripe per warp; at most kMaxSpanTokens.
+  const bool spanOk = c.span == 1 || (decayFamily && kind.rule == cuda::LinearRule::Additive &&
                                       c.chunk == c.numWarps * kMmaM);
   return headK % kSwizzle == 0 && c.sliceV % sliceMultiple == 0 && headV % c.sliceV == 0 &&
          c.chunk % (c.numWarps * kMmaM) == 0 && c.chunk % c.sub == 0 && c.sub % kMmaK == 0 &&
@@ -202,7 +202,7 @@ TEST(LinearSpace, ConfigTextRoundTrips) {
   EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub16 v64 w4 p2 span8").has_value());
 }
 
-TEST(LinearSpace, ChunksOfSeveralTilesTakeScalarGatesUpTo1024Tokens) {
+TEST(LinearSpace, ChunksOfSeveralTilesTakeDecayGatesUpTo1024Tokens) {
   SearchSpace scalar =
       linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Additive);
   EXPECT_FALSE(scalar.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 16}), DeviceLimits()))
@@ -216,9 +216,12 @@ TEST(LinearSpace, ChunksOfSeveralTilesTakeScalarGatesUpTo1024Tokens) {
   EXPECT_NE(why->find("one 16-token stripe per warp"), std::string::npos) << *why;
   SearchSpace gla =
       linearSpace(128, 128, cuda::LinearGateKind::PerChannel, cuda::LinearRule::Additive);
-  why = gla.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 4}), DeviceLimits());
+  EXPECT_FALSE(gla.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 16}), DeviceLimits()));
+  SearchSpace mlstm =
+      linearSpace(128, 128, cuda::LinearGateKind::MlstmSig, cuda::LinearRule::Additive);
+  why = mlstm.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 4}), DeviceLimits());
   ASSERT_TRUE(why.has_value());
-  EXPECT_NE(why->find("take scalar decays or none"), std::string::npos) << *why;
+  EXPECT_NE(why->find("not the mLSTM's"), std::string::npos) << *why;
   // The extra buffer: one earlier tile's k, V slice and gates, and a float per tile.
   const cuda::LinearConfig one{64, 16, 64, 4}, span{64, 16, 64, 4, 0, 2, 8};
   EXPECT_EQ(cuda::linearSmemBytes(128, cuda::LinearGateKind::PerToken,
@@ -226,4 +229,10 @@ TEST(LinearSpace, ChunksOfSeveralTilesTakeScalarGatesUpTo1024Tokens) {
                 cuda::linearSmemBytes(128, cuda::LinearGateKind::PerToken,
                                       cuda::LinearRule::Additive, one),
             64 * 128 * 2 + 64 * 64 * 2 + 64 * 4 + 8 * 4);
+  // Per-channel gates: padded gate rows, and a row of K offsets per tile.
+  EXPECT_EQ(cuda::linearSmemBytes(128, cuda::LinearGateKind::PerChannel,
+                                  cuda::LinearRule::Additive, span) -
+                cuda::linearSmemBytes(128, cuda::LinearGateKind::PerChannel,
+                                      cuda::LinearRule::Additive, one),
+            64 * 128 * 2 + 64 * 64 * 2 + 64 * (128 + 4) * 4 + 8 * 128 * 4);
 }

@@ -169,10 +169,9 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
   if (c.span < 1 || c.span * c.chunk > kMaxLinearSpanTokens)
     return "a chunk of span x chunk tokens must span 1 to " +
            std::to_string(kMaxLinearSpanTokens) + " tokens";
-  if (c.span > 1 && (rule == LinearRule::Delta || isMlstmGate(gate) ||
-                     gate == LinearGateKind::PerChannel))
-    return "chunks of several tiles (span) take scalar decays or none (plain, per-head, "
-           "per-token gates)";
+  if (c.span > 1 && (rule == LinearRule::Delta || isMlstmGate(gate)))
+    return "chunks of several tiles (span) take the decay family's gates (not the mLSTM's "
+           "or the delta rule's)";
   if (c.span > 1 && c.chunk != c.numWarps * kMmaM)
     return "chunks of several tiles (span) need one 16-token stripe per warp (chunk = 16 x "
            "warps)";
@@ -209,8 +208,11 @@ int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const Li
   const int qkBytes = c.chunk * headDimK * kElementBytes;
   const int vBytes = c.chunk * c.sliceV * kElementBytes;
   const int stateBytes = headDimK * c.sliceV * kElementBytes;
-  // Chunks of several tiles: one earlier tile's k, V slice and gates, and a float per tile.
-  const int pastBytes = c.span > 1 ? qkBytes + vBytes + gateBytes + c.span * kFloatBytes : 0;
+  // Chunks of several tiles: one earlier tile's k, V slice and gates, and each tile's
+  // offset from the chunk's start (a float, or K of them for per-channel gates).
+  const int offsetRow = vector ? headDimK : 1;
+  const int pastBytes =
+      c.span > 1 ? qkBytes + vBytes + gateBytes + c.span * offsetRow * kFloatBytes : 0;
   if (rule == LinearRule::Additive)
     return c.stages * (2 * qkBytes + vBytes + gateBytes) + stateBytes + pastBytes;
   // The walk: per stage q, k, W, the U slice, P and (gated) the decays; then the state
