@@ -60,6 +60,12 @@ __device__ __forceinline__ void mmaRowsTimesTile(float (&acc)[Traits::kVTiles][4
   }
 }
 
+__device__ __forceinline__ void copyFragment(unsigned (&to)[4], const unsigned (&from)[4]) {
+#pragma unroll
+  for (int r = 0; r < 4; ++r)
+    to[r] = from[r];
+}
+
 /// Leaves q or K fragments as loaded.
 struct KeepFragments {
   __device__ __forceinline__ void operator()(unsigned (&)[4], int, int) const {}
@@ -103,13 +109,7 @@ __device__ __forceinline__ void scoreSubTile(float (&s)[Traits::kSubNTiles][4],
                                              unsigned kTile, const LinearLanes<Traits> &lanes,
                                              int s0) {
   scoreSubTileFrom<Traits>(
-      s,
-      [&](unsigned (&a)[4], int ks) {
-#pragma unroll
-        for (int r = 0; r < 4; ++r)
-          a[r] = qf[ks][r];
-      },
-      kTile, lanes, s0);
+      s, [&](unsigned (&a)[4], int ks) { copyFragment(a, qf[ks]); }, kTile, lanes, s0);
 }
 
 /// o += P V for key sub-tile [s0, s0 + SUB) of a V tile, P packed as A fragments (pairs
