@@ -60,13 +60,89 @@ __device__ __forceinline__ void mmaRowsTimesTile(float (&acc)[Traits::kVTiles][4
   }
 }
 
-/// One m16 query stripe of one chunk: inter-chunk q S plus the causal intra-chunk part,
-/// scaled and stored for the stripe's real rows.
+__device__ __forceinline__ void copyFragment(unsigned (&to)[4], const unsigned (&from)[4]) {
+#pragma unroll
+  for (int r = 0; r < 4; ++r)
+    to[r] = from[r];
+}
+
+/// Leaves q or K fragments as loaded.
+struct KeepFragments {
+  __device__ __forceinline__ void operator()(unsigned (&)[4], int, int) const {}
+};
+
+/// s = q K^T for one m16 query stripe against key sub-tile [s0, s0 + SUB) of a K tile, one
+/// n8 accumulator tile per 8 keys. `queryFragment(a, ks)` gives the stripe's A fragment of
+/// k16 step ks; `scaleQueries(a, 0, k0)` and `scaleKeys(b, n0, k0)` may scale each q
+/// fragment (channels k0..) and K fragment (keys n0.., channels k0..) before its products.
+template <typename Traits, typename QueryFragment, typename ScaleQueries = KeepFragments,
+          typename ScaleKeys = KeepFragments>
+__device__ __forceinline__ void
+scoreSubTileFrom(float (&s)[Traits::kSubNTiles][4], const QueryFragment &queryFragment,
+                 unsigned kTile, const LinearLanes<Traits> &lanes, int s0,
+                 const ScaleQueries &scaleQueries = {}, const ScaleKeys &scaleKeys = {}) {
+#pragma unroll
+  for (int nt = 0; nt < Traits::kSubNTiles; ++nt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e)
+      s[nt][e] = 0.f;
+#pragma unroll
+  for (int ks = 0; ks < Traits::kKSteps; ++ks) {
+    unsigned a[4];
+    queryFragment(a, ks);
+    scaleQueries(a, 0, ks * kMmaK);
+#pragma unroll
+    for (int np = 0; np < Traits::kSubNTiles / 2; ++np) {
+      unsigned b[4];
+      ldmatrixX4(b, kTile + lanes.k.at(s0 + np * 16, ks * 2));
+      scaleKeys(b, s0 + np * 16, ks * kMmaK);
+      mma16816<typename Traits::Element>(s[2 * np], a, b[0], b[1]);
+      mma16816<typename Traits::Element>(s[2 * np + 1], a, b[2], b[3]);
+    }
+  }
+}
+
+/// scoreSubTileFrom with the stripe's q fragments held in registers (`qf`).
 template <typename Traits>
+__device__ __forceinline__ void scoreSubTile(float (&s)[Traits::kSubNTiles][4],
+                                             const unsigned (&qf)[Traits::kKSteps][4],
+                                             unsigned kTile, const LinearLanes<Traits> &lanes,
+                                             int s0) {
+  scoreSubTileFrom<Traits>(
+      s, [&](unsigned (&a)[4], int ks) { copyFragment(a, qf[ks]); }, kTile, lanes, s0);
+}
+
+/// o += P V for key sub-tile [s0, s0 + SUB) of a V tile, P packed as A fragments (pairs
+/// of n8 score tiles per k16 step).
+template <typename Traits>
+__device__ __forceinline__ void addScoresTimesV(float (&o)[Traits::kVTiles][4],
+                                                const unsigned (&pPacked)[Traits::kSubNTiles][2],
+                                                unsigned vTile, const LinearLanes<Traits> &lanes,
+                                                int s0) {
+#pragma unroll
+  for (int pk = 0; pk < Traits::kSubKSteps; ++pk) {
+    const unsigned pFrag[4] = {pPacked[2 * pk][0], pPacked[2 * pk][1], pPacked[2 * pk + 1][0],
+                               pPacked[2 * pk + 1][1]};
+    mmaRowsTimesTile<Traits>(o, pFrag, vTile, lanes, s0 + pk * kMmaK);
+  }
+}
+
+/// Chunks of one tile: no earlier tiles to add.
+struct NoPastTiles {
+  template <typename Output> __device__ __forceinline__ void operator()(Output &) const {}
+};
+
+/// One m16 query stripe of one tile: inter-chunk q S plus the causal intra-chunk part,
+/// scaled and stored for the stripe's real rows. With SPAN > 1 the state's copy is from
+/// the chunk's start, `tileOffset` the log2 decay from there to the tile's start (one float,
+/// or one per key channel), and
+/// `pastTiles(o)` adds the products against the chunk's earlier tiles.
+template <typename Traits, typename PastTiles = NoPastTiles>
 __device__ __forceinline__ void
 outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
              const LinearLanes<Traits> &lanes, int lane, typename Traits::Element *oChunk,
-             long long oStride, int valid, float scale) {
+             long long oStride, int valid, float scale, const float *tileOffset = nullptr,
+             const PastTiles &pastTiles = PastTiles{}) {
   using Element = typename Traits::Element;
   unsigned qf[Traits::kKSteps][4];
 #pragma unroll
@@ -84,7 +160,11 @@ outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
 #pragma unroll
   for (int ks = 0; ks < Traits::kKSteps; ++ks) {
     unsigned a[4] = {qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3]};
-    if constexpr (Traits::kVectorGate)
+    if constexpr (Traits::kVectorGate && Traits::kSpan > 1)
+      scaleAFragment<Element>(a, r0, ks * kMmaK, lane, [&](int t, int k) {
+        return fastExp2(decay.at(t, k) + tileOffset[k]);
+      });
+    else if constexpr (Traits::kVectorGate)
       scaleAFragment<Element>(a, r0, ks * kMmaK, lane,
                               [&](int t, int k) { return fastExp2(decay.at(t, k)); });
     mmaRowsTimesTile<Traits>(o, a, tiles.state, lanes, ks * kMmaK);
@@ -92,13 +172,25 @@ outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
   if constexpr (Traits::kScalarDecay) {
 #pragma unroll
     for (int half = 0; half < 2; ++half) {
-      const float f = fastExp2(decay.at(r0 + lane / 4 + 8 * half, 0));
+      float log2Decay = decay.at(r0 + lane / 4 + 8 * half, 0);
+      if constexpr (Traits::kSpan > 1)
+        log2Decay += tileOffset[0];
+      const float f = fastExp2(log2Decay);
 #pragma unroll
       for (int vt = 0; vt < Traits::kVTiles; ++vt) {
         o[vt][2 * half] *= f;
         o[vt][2 * half + 1] *= f;
       }
     }
+  }
+
+  if constexpr (Traits::kSpan > 1) {
+    // The earlier tiles read q from shared memory; the fragments are loaded again after, so
+    // they are not held through those products.
+    pastTiles(o);
+#pragma unroll
+    for (int ks = 0; ks < Traits::kKSteps; ++ks)
+      ldmatrixX4(qf[ks], tiles.q + lanes.q.at(r0, ks * 2));
   }
 
   // Intra-chunk: key sub-tiles up to the stripe's diagonal.
@@ -150,12 +242,7 @@ outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
         }
         pPacked[nt][half] = ElementTraits<Element>::pack(x[0], x[1]);
       }
-#pragma unroll
-    for (int pk = 0; pk < Traits::kSubKSteps; ++pk) {
-      const unsigned pFrag[4] = {pPacked[2 * pk][0], pPacked[2 * pk][1], pPacked[2 * pk + 1][0],
-                                 pPacked[2 * pk + 1][1]};
-      mmaRowsTimesTile<Traits>(o, pFrag, tiles.v, lanes, s0 + pk * kMmaK);
-    }
+    addScoresTimesV<Traits>(o, pPacked, tiles.v, lanes, s0);
   }
 
 #pragma unroll
@@ -168,6 +255,66 @@ outputStripe(int r0, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
     for (int vt = 0; vt < Traits::kVTiles; ++vt)
       *reinterpret_cast<unsigned *>(orow + vt * kMmaN + 2 * (lane % 4)) =
           ElementTraits<Element>::pack(o[vt][2 * half] * scale, o[vt][2 * half + 1] * scale);
+  }
+}
+
+/// o += (q K^T, each pair decayed from its key to its query) V over a whole earlier tile of
+/// the chunk (`past`: its k and V slice; every key precedes every query, so no mask), for
+/// the stripe at row r0 of the q tile `qTile`. The
+/// decay of query t (key s) from the chunk's start is its tile's offset (`qOffset`,
+/// `kOffset`: rows as in outputStripe) plus its decay inside the tile. Per-channel gates
+/// factor around the end of each 16-key sub-tile, as the causal part does.
+template <typename Traits>
+__device__ __forceinline__ void
+addPastTile(float (&o)[Traits::kVTiles][4], unsigned qTile, int r0, const ChunkTiles &past,
+            const ChunkDecay<Traits> &qDecay, const float *qOffset,
+            const ChunkDecay<Traits> &kDecay, const float *kOffset,
+            const LinearLanes<Traits> &lanes, int lane) {
+  using Element = typename Traits::Element;
+  // The q fragments come from shared memory at each use: the kernel's registers are spent.
+  auto queryFragment = [&](unsigned (&a)[4], int ks) {
+    ldmatrixX4(a, qTile + lanes.q.at(r0, ks * 2));
+  };
+  float rowLog2[2];
+#pragma unroll
+  for (int half = 0; half < 2; ++half)
+    rowLog2[half] = qOffset[0] + qDecay.at(r0 + lane / 4 + 8 * half, 0) - kOffset[0];
+  for (int j = 0; j < Traits::CHUNK / Traits::SUB; ++j) {
+    const int s0 = j * Traits::SUB;
+    float s[Traits::kSubNTiles][4];
+    if constexpr (Traits::kVectorGate) {
+      const int ref = s0 + Traits::SUB - 1;
+      scoreSubTileFrom<Traits>(
+          s, queryFragment, past.k, lanes, s0,
+          [&](unsigned (&a)[4], int, int k0) {
+            scaleAFragment<Element>(a, r0, k0, lane, [&](int t, int k) {
+              return fastExp2(qOffset[k] + qDecay.at(t, k) - kOffset[k] - kDecay.at(ref, k));
+            });
+          },
+          [&](unsigned (&b)[4], int n0, int k0) {
+            scaleBFragments<Element>(b, n0, k0, lane, [&](int n, int k) {
+              return fastExp2(kDecay.at(ref, k) - kDecay.at(n, k));
+            });
+          });
+    } else {
+      scoreSubTileFrom<Traits>(s, queryFragment, past.k, lanes, s0);
+    }
+    unsigned pPacked[Traits::kSubNTiles][2];
+#pragma unroll
+    for (int nt = 0; nt < Traits::kSubNTiles; ++nt)
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        float x[2];
+#pragma unroll
+        for (int c = 0; c < 2; ++c) {
+          const int col = s0 + nt * kMmaN + 2 * (lane % 4) + c;
+          x[c] = s[nt][2 * half + c];
+          if constexpr (Traits::kScalarDecay)
+            x[c] *= fastExp2(rowLog2[half] - kDecay.at(col, 0));
+        }
+        pPacked[nt][half] = ElementTraits<Element>::pack(x[0], x[1]);
+      }
+    addScoresTimesV<Traits>(o, pPacked, past.v, lanes, s0);
   }
 }
 
@@ -294,6 +441,8 @@ template <typename Traits> struct ChunkStream {
   }
 
   static constexpr unsigned kStateOffset = Traits::kStages * Traits::kStageBytes;
+  /// SPAN > 1: the earlier tile's k, V slice and gates, then the tiles' chunk offsets.
+  static constexpr unsigned kPastOffset = kStateOffset + Traits::kStateBytes;
 
   __device__ __forceinline__ static ChunkTiles tiles(int stage) {
     const unsigned smemBase = smemAddress(linearSmem());
@@ -304,6 +453,51 @@ template <typename Traits> struct ChunkStream {
   __device__ __forceinline__ static float *gate(int stage) {
     return reinterpret_cast<float *>(linearSmem() + stage * Traits::kStageBytes +
                                      2 * Traits::kQKBytes + Traits::kVBytes);
+  }
+  __device__ __forceinline__ static ChunkTiles pastTiles() {
+    const unsigned base = smemAddress(linearSmem()) + kPastOffset;
+    return ChunkTiles{0u, base, base + Traits::kQKBytes, smemAddress(linearSmem()) + kStateOffset};
+  }
+  __device__ __forceinline__ static float *pastGate() {
+    return reinterpret_cast<float *>(linearSmem() + kPastOffset + Traits::kQKBytes +
+                                     Traits::kVBytes);
+  }
+  /// Log2 decay from the chunk's start to the start of its tile `inChunk`: one float, or a
+  /// row of HEAD_K for per-channel gates.
+  __device__ __forceinline__ static float *chunkOffset(int inChunk) {
+    return reinterpret_cast<float *>(linearSmem() + kPastOffset + Traits::kQKBytes +
+                                     Traits::kVBytes + Traits::kGateBytes) +
+           inChunk * Traits::kOffsetRow;
+  }
+  /// After tile `inChunk` (decays `decay`): the next tile's offsets, or zeros when a chunk
+  /// starts next.
+  __device__ __forceinline__ static void advanceChunkOffset(int inChunk,
+                                                            const ChunkDecay<Traits> &decay) {
+    const bool last = inChunk + 1 == Traits::kSpan;
+    const float *from = chunkOffset(inChunk);
+    float *to = chunkOffset(last ? 0 : inChunk + 1);
+    for (int k = threadIdx.x; k < Traits::kOffsetRow; k += Traits::kThreads)
+      to[k] = last ? 0.f : from[k] + decay.last(k);
+  }
+  /// Loads tile c's k, V slice and gates into the past-tile buffer and waits for them (and
+  /// for whatever the pipeline has in flight); the gates come back cumulated.
+  __device__ __forceinline__ void loadPast(const AttncLinearParams &p, int c) const {
+    const int t0 = c * Traits::CHUNK;
+    const ChunkTiles t = pastTiles();
+    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(t.k, k + t0 * p.k.stride[2],
+                                                          p.k.stride[2], len - t0);
+    loadTileAsync<typename Traits::VTile, Traits::CHUNK>(t.v, v + t0 * p.v.stride[2],
+                                                         p.v.stride[2], len - t0);
+    if constexpr (Traits::kGateTile)
+      loadGatesAsync<Traits>(smemAddress(pastGate()), g + t0 * p.g.stride[2], p.g.stride[2],
+                             len - t0);
+    cpAsyncCommit();
+    cpAsyncWait<0>();
+    __syncthreads();
+    if constexpr (Traits::kGateTile) {
+      cumulateGates<Traits>(pastGate());
+      __syncthreads();
+    }
   }
   /// Issues the copies of chunk c into `stage`; the state pre-pass needs no queries.
   __device__ __forceinline__ void load(const AttncLinearParams &p, int c, int stage,
@@ -377,6 +571,30 @@ __device__ __forceinline__ void initialState(StateRows<Traits> &state, const Att
   });
 }
 
+/// SPAN > 1: the outputs of tile c, the `inChunk`-th of its chunk: every warp's stripe (rows
+/// past the sequence compute on zero-filled q and store nothing, so every warp meets the
+/// past-tile barriers) against the state's copy from the chunk's start, the chunk's
+/// earlier tiles (loaded again, one at a time) and its own causal part.
+template <typename Traits>
+__device__ __forceinline__ void
+linearChunkSpanTile(const AttncLinearParams &p, const ChunkStream<Traits> &stream, int inChunk,
+                    int c, const ChunkTiles &tiles, const ChunkDecay<Traits> &decay,
+                    float perTokenLog2, const LinearLanes<Traits> &lanes, int warp, int lane,
+                    int valid) {
+  const int r0 = warp * kMmaM;
+  auto pastTiles = [&](float (&o)[Traits::kVTiles][4]) {
+    for (int i = 0; i < inChunk; ++i) {
+      __syncthreads(); // the past buffer's previous tile is consumed
+      stream.loadPast(p, c - inChunk + i);
+      const ChunkDecay<Traits> pastDecay{stream.pastGate(), perTokenLog2, Traits::CHUNK - 1};
+      addPastTile<Traits>(o, tiles.q, r0, stream.pastTiles(), decay, stream.chunkOffset(inChunk),
+                          pastDecay, stream.chunkOffset(i), lanes, lane);
+    }
+  };
+  outputStripe<Traits>(r0, tiles, decay, lanes, lane, stream.o + c * Traits::CHUNK * p.o.stride[2],
+                       p.o.stride[2], valid, p.scale, stream.chunkOffset(inChunk), pastTiles);
+}
+
 /// The kernel body; the prelude wraps it in an extern "C" __global__ entry. Grid
 /// (V / SLICE_V, H, sequences x P): one CTA per (V slice, head, segment); with P = 1 each
 /// CTA walks a whole sequence. `Gate` supplies the per-head log decay
@@ -401,6 +619,8 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
   storeStateCopy<Traits>(state, smem, stream.kStateOffset, warp, lane);
   const LinearLanes<Traits> lanes(lane);
 
+  if constexpr (Traits::kSpan > 1)
+    stream.advanceChunkOffset(Traits::kSpan - 1, ChunkDecay<Traits>{}); // zeros: a chunk starts
   for (int c = seg.chunkBegin, stage = 0; c < seg.chunkEnd;
        ++c, stage = nextChunkStage<Traits::kStages>(stage)) {
     const ChunkDecay<Traits> decay =
@@ -408,6 +628,17 @@ __device__ __forceinline__ void linearChunkKernel(const AttncLinearParams &p) {
     const int t0 = c * Traits::CHUNK;
     const int valid = decay.lastRow + 1;
     const ChunkTiles tiles = stream.tiles(stage);
+    if constexpr (Traits::kSpan > 1) {
+      const int inChunk = (c - seg.chunkBegin) % Traits::kSpan;
+      linearChunkSpanTile<Traits>(p, stream, inChunk, c, tiles, decay, perTokenLog2, lanes, warp,
+                                  lane, valid);
+      __syncthreads(); // every q S read of the state copy and the past buffer is done
+      updateState<Traits>(state, tiles, decay, lanes, warp, lane, valid);
+      stream.advanceChunkOffset(inChunk, decay);
+      if (inChunk == Traits::kSpan - 1)
+        storeStateCopy<Traits>(state, smem, stream.kStateOffset, warp, lane);
+      continue;
+    }
 
     // Stripes alternate direction across warps so short and long diagonals pair up.
 #pragma unroll 1

@@ -104,20 +104,7 @@ mlstmOutputStripe(int r0, const ChunkTiles &tiles, const MlstmTables<Traits> &ta
   for (int j = 0; j <= lastSub; ++j) {
     const int s0 = j * Traits::SUB;
     float s[Traits::kSubNTiles][4];
-#pragma unroll
-    for (int nt = 0; nt < Traits::kSubNTiles; ++nt)
-#pragma unroll
-      for (int e = 0; e < 4; ++e)
-        s[nt][e] = 0.f;
-#pragma unroll
-    for (int ks = 0; ks < Traits::kKSteps; ++ks)
-#pragma unroll
-      for (int np = 0; np < Traits::kSubNTiles / 2; ++np) {
-        unsigned b[4];
-        ldmatrixX4(b, tiles.k + lanes.k.at(s0 + np * 16, ks * 2));
-        mma16816<Element>(s[2 * np], qf[ks], b[0], b[1]);
-        mma16816<Element>(s[2 * np + 1], qf[ks], b[2], b[3]);
-      }
+    scoreSubTile<Traits>(s, qf, tiles.k, lanes, s0);
     // Causal mask and gate weights; the row sums feed the normaliser, P (packed as A
     // fragments, pairs of n8 tiles per k16) the numerator.
     unsigned pPacked[Traits::kSubNTiles][2];
@@ -135,12 +122,7 @@ mlstmOutputStripe(int r0, const ChunkTiles &tiles, const MlstmTables<Traits> &ta
         pPacked[nt][half] = ElementTraits<Element>::pack(x0, x1);
       }
     }
-#pragma unroll
-    for (int pk = 0; pk < Traits::kSubKSteps; ++pk) {
-      const unsigned pFrag[4] = {pPacked[2 * pk][0], pPacked[2 * pk][1], pPacked[2 * pk + 1][0],
-                                 pPacked[2 * pk + 1][1]};
-      mmaRowsTimesTile<Traits>(o, pFrag, tiles.v, lanes, s0 + pk * kMmaK);
-    }
+    addScoresTimesV<Traits>(o, pPacked, tiles.v, lanes, s0);
   }
 
   float factor[2];

@@ -6,7 +6,10 @@
 // the intra-chunk causal product streams over SUB-wide key tiles, so scores in registers
 // do not grow with the chunk), warps, the gate kind and the depth of the chunk pipeline
 // (ChunkPipeline.cuh). The shared-memory plan lives here too, and the static_asserts say
-// which shapes the kernel supports.
+// which shapes the kernel supports. SPAN > 1 makes a chunk of SPAN tiles: the state's
+// copy that q S reads is refreshed only at chunk ends, and each tile also takes the
+// quadratic products against the chunk's earlier tiles (TFLA's large chunks), which are
+// loaded again into a past-tile buffer.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_TRAITS_CUH
@@ -39,7 +42,7 @@ template <typename Element_, int WIDTH, int THREADS> struct SmemTileShape {
 };
 
 template <typename Element_, int HEAD_K_, int HEAD_V_, int SLICE_V_, int CHUNK_, int SUB_,
-          int NUM_WARPS_, LinearGate GATE_, int STAGES_ = 2>
+          int NUM_WARPS_, LinearGate GATE_, int STAGES_ = 2, int SPAN_ = 1>
 struct LinearTraits {
   using Element = Element_;
   static constexpr int HEAD_K = HEAD_K_;
@@ -84,7 +87,16 @@ struct LinearTraits {
   static constexpr int kVBytes = VTile::kBytes(CHUNK);
   static constexpr int kStageBytes = 2 * kQKBytes + kVBytes + kGateBytes;
   static constexpr int kStateBytes = VTile::kBytes(HEAD_K); ///< bf16 copy of S for q S
-  static constexpr int kSmemBytes = kStages * kStageBytes + kStateBytes;
+  /// Tiles per chunk (the state's copy is refreshed every SPAN tiles); with SPAN > 1 a
+  /// buffer for one earlier tile's k, V slice and gates, then each tile's log2 decay from
+  /// the chunk's start (a row of one float, or HEAD_K for per-channel gates).
+  static constexpr int kSpan = SPAN_;
+  static constexpr int kOffsetRow = kVectorGate ? HEAD_K : 1;
+  static constexpr int kPastBytes =
+      kSpan > 1
+          ? kQKBytes + kVBytes + kGateBytes + kSpan * kOffsetRow * static_cast<int>(sizeof(float))
+          : 0;
+  static constexpr int kSmemBytes = kStages * kStageBytes + kStateBytes + kPastBytes;
 
   static_assert(sizeof(Element) == 2, "operands are 16-bit (bf16 or fp16)");
   static_assert(kStages >= 2 && kStages <= 4, "the chunk pipeline is 2 to 4 stages deep");
@@ -101,6 +113,11 @@ struct LinearTraits {
   static_assert(HEAD_K % (NUM_WARPS * kMmaM) == 0, "each warp owns whole m16 rows of S");
   static_assert(!kVectorGate || HEAD_K <= kThreads, "one thread scans each key channel");
   static_assert(CHUNK % kWarpSize == 0, "one warp scans per-token gates, whole tokens per lane");
+  static_assert(kSpan >= 1, "a chunk spans whole tiles");
+  static_assert(kSpan == 1 || GATE == LinearGate::kNone || kScalarDecay || kVectorGate,
+                "chunks of several tiles take the decay family's gates (not the mLSTM's)");
+  static_assert(kSpan == 1 || kStripesPerWarp == 1,
+                "chunks of several tiles keep one stripe's output per warp across the tiles");
 };
 
 } // namespace attnc

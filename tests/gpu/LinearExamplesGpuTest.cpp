@@ -13,7 +13,9 @@
 // automatic segment counts, segments ending mid-sequence and mid-chunk, empty segments,
 // packed sequences shorter than a segment. The delta rule's two stages (always a
 // workspace) are checked on packed sequences too, empty and chunk-sized ones included.
-// Every example also once in fp16 (its first spill-free default config).
+// Every example also once in fp16 (its first spill-free default config). Chunks of several
+// tiles (span: 256 to 1024 tokens) for the decay family's examples, one-kernel and split, with
+// T long enough to cross several chunks and end inside one.
 // Skips, with the reason, without a CUDA device.
 //
 //===----------------------------------------------------------------------===//
@@ -29,6 +31,7 @@
 #include <cstdlib>
 #include <memory>
 #include <sstream>
+#include <string>
 #include <tuple>
 
 namespace attnc {
@@ -224,6 +227,47 @@ TEST_F(LinearExamplesGpu, SplitSegmentsMatchFloat64Recurrence) {
     }
   }
   EXPECT_GT(checked, 0);
+}
+
+TEST_F(LinearExamplesGpu, ChunksOfSeveralTilesMatchFloat64Recurrence) {
+  if (!runtimeInstance)
+    GTEST_SKIP() << skipReason;
+  runtime::Runtime &rt = *runtimeInstance;
+  // c64 w4 (one stripe per warp) at 4 tiles per chunk (256 tokens) and at 16 (1024) split
+  // into 3 segments, and c128 w8 at 8 (1024) where it fits; K = 128, and K = 64 once.
+  const cuda::LinearConfig configs[] = {
+      {64, 16, 64, 4, 1, 2, 4}, {64, 16, 64, 4, 3, 2, 16}, {128, 16, 64, 8, 1, 2, 8}};
+  int checked = 0;
+  for (const char *example : {"linear", "lightning", "retnet", "simple_gla", "gla"}) {
+    LoadedExample e = loadExample(example);
+    ASSERT_TRUE(e.program && e.ast);
+    for (const HeadDims dims : kHeadDims)
+      for (const cuda::LinearConfig &config : configs) {
+        if (dims.k != 128 && std::string(example) != "simple_gla")
+          continue;
+        if (!cuda::linearConfigProblem(dims.k, dims.v, e.gate(), e.rule(), config).empty() ||
+            cuda::linearSmemBytes(dims.k, e.gate(), e.rule(), config) >
+                rt.device().maxSharedMemoryPerBlockOptin)
+          continue; // K=64 takes at most 4 warps; GLA's c128 gate rows exceed the SM
+        std::ostringstream diag;
+        std::optional<GeneratedKernel> generated =
+            e.program->generateLinear(e.kernel().name, dims.k, dims.v, config, diag);
+        ASSERT_TRUE(generated) << diag.str();
+        auto compiled = rt.compile(generated->source, generated->spec);
+        ASSERT_TRUE(compiled) << example << " " << config.str() << ": "
+                              << compiled.error().message;
+        for (const auto &[b, h, t] : {std::tuple<int64_t, int64_t, int64_t>{2, 3, 2500},
+                                      {1, 2, 77}, {1, 2, 4100}}) {
+          LinearProblem problem = padded(b, h, t, false, 1);
+          problem.seed = 300 + checked;
+          auto r = checkLinear(rt, **compiled, e.kernel(), problem);
+          ASSERT_TRUE(r) << example << " " << config.str() << ": " << r.error().message;
+          expectPasses("span", example, config, dims.k, problem, *r);
+          ++checked;
+        }
+      }
+  }
+  EXPECT_GE(checked, 3 * 14);
 }
 
 TEST_F(LinearExamplesGpu, DeltaPackedSequencesMatchFloat64Recurrence) {

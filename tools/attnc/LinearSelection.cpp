@@ -18,7 +18,10 @@ void addLinearOptions(po::options_description &desc) {
   desc.add_options()(
       "head-dim-v", po::value<int>(),
       "linear family: value head dim V (default: the declared one, else the key head dim)")(
-      "chunk", po::value<int>(), "linear family: tokens per chunk")(
+      "chunk", po::value<int>(), "linear family: tokens per chunk tile")(
+      "span", po::value<int>(),
+      "linear family: tiles per chunk (chunks of span x chunk tokens, up to 1024, whose "
+      "tiles also multiply against their chunk's earlier tiles; scalar gates)")(
       "sub", po::value<int>(), "linear family: key sub-tile of the intra-chunk product")(
       "slice-v", po::value<int>(), "linear family: V columns of the state per CTA")(
       "segments", po::value<int>(),
@@ -80,7 +83,7 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
     if (vm.count(prefillOnly)) {
       std::cerr << "attnc: error: --" << prefillOnly << " applies to softmax kernels; kernel '"
                 << choice.kernel << "' is of the linear family (use --chunk, --sub, --slice-v, "
-                << "--warps, --stages, --segments)\n";
+                << "--warps, --stages, --span, --segments)\n";
       return std::nullopt;
     }
   LinearChoice c;
@@ -95,7 +98,7 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
                              cuda::linearRuleOf(program.recurrence(choice.kernel)), smemLimitBytes);
   c.explicitConfig =
       vm.count("chunk") || vm.count("sub") || vm.count("slice-v") || vm.count("warps") ||
-      vm.count("stages") || vm.count("segments");
+      vm.count("stages") || vm.count("span") || vm.count("segments");
   if (!c.explicitConfig) {
     // Head dims the template does not support leave no default: the emitter says why.
     c.configs = defaults.empty() ? std::vector<cuda::LinearConfig>{{}} : defaults;
@@ -112,6 +115,8 @@ std::optional<LinearChoice> chooseLinear(const CompiledProgram &program, const K
     cfg.numWarps = vm["warps"].as<int>();
   if (vm.count("stages"))
     cfg.stages = vm["stages"].as<int>();
+  if (vm.count("span"))
+    cfg.span = vm["span"].as<int>();
   if (vm.count("segments"))
     cfg.segments = vm["segments"].as<int>();
   c.configs = {cfg};

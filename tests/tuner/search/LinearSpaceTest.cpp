@@ -25,6 +25,7 @@ constexpr int kSwizzle = 64;
 constexpr int kHeadDims[] = {64, 128, 256};
 constexpr int kDeltaChunk = 64;
 constexpr int kDeltaGroupSlice = 32; ///< a walk group's V columns: 64-byte rows at least
+constexpr int kMaxSpanTokens = 1024;  ///< the largest chunk of several tiles (the issue's range)
 
 /// A gate kind with an update rule: the decay family takes every gate, the delta rule
 /// none or one per token.
@@ -48,12 +49,19 @@ constexpr Kind kKinds[] = {{cuda::LinearGateKind::None, cuda::LinearRule::Additi
 bool decayFamilyInstantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c,
                              int sliceMultiple) {
   const bool vectorGate = kind.gate == cuda::LinearGateKind::PerChannel;
+  const bool decayFamily = kind.gate == cuda::LinearGateKind::None ||
+                           kind.gate == cuda::LinearGateKind::PerHead ||
+                           kind.gate == cuda::LinearGateKind::PerToken || vectorGate;
   const int threads = c.numWarps * kWarpSize;
+  // SPAN > 1: the decay family's gates, one stripe per warp; at most kMaxSpanTokens.
+  const bool spanOk = c.span == 1 || (decayFamily && kind.rule == cuda::LinearRule::Additive &&
+                                      c.chunk == c.numWarps * kMmaM);
   return headK % kSwizzle == 0 && c.sliceV % sliceMultiple == 0 && headV % c.sliceV == 0 &&
          c.chunk % (c.numWarps * kMmaM) == 0 && c.chunk % c.sub == 0 && c.sub % kMmaK == 0 &&
          c.sub % kMmaM == 0 && (!vectorGate || c.sub == kMmaM) &&
          headK % (c.numWarps * kMmaM) == 0 && (!vectorGate || headK <= threads) &&
-         c.chunk % kWarpSize == 0 && c.stages >= 2 && c.stages <= 4;
+         c.chunk % kWarpSize == 0 && c.stages >= 2 && c.stages <= 4 && c.span >= 1 && spanOk &&
+         c.span * c.chunk <= kMaxSpanTokens;
 }
 
 bool instantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c) {
@@ -185,4 +193,46 @@ TEST(LinearSpace, ConfigTextRoundTrips) {
   EXPECT_EQ(toLinearConfig(fromLinearConfig({64, 32, 64, 4, 0, 3})).str(), "c64 sub32 v64 w4 s3");
   EXPECT_TRUE(linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Additive)
                   .check(fromLinearConfig({64, 32, 64, 4, 8}), DeviceLimits()) == std::nullopt);
+  // Tiles per chunk: printed after the stages, before the segments, only above 1.
+  EXPECT_EQ(toLinearConfig(fromLinearConfig({64, 16, 64, 4, 2, 3, 16})).str(),
+            "c64 sub16 v64 w4 s3 span16 p2");
+  EXPECT_EQ(cuda::LinearConfig::parse("c64 sub16 v64 w4 span8")->span, 8);
+  EXPECT_EQ(old->span, 1);
+  EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub16 v64 w4 span1").has_value());
+  EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub16 v64 w4 p2 span8").has_value());
+}
+
+TEST(LinearSpace, ChunksOfSeveralTilesTakeDecayGatesUpTo1024Tokens) {
+  SearchSpace scalar =
+      linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Additive);
+  EXPECT_FALSE(scalar.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 16}), DeviceLimits()))
+      << "c64 x 16 = 1024 tokens";
+  std::optional<std::string> why =
+      scalar.check(fromLinearConfig({128, 16, 64, 8, 0, 2, 16}), DeviceLimits());
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why, "a chunk of span x chunk tokens must span 1 to 1024 tokens");
+  why = scalar.check(fromLinearConfig({128, 16, 64, 4, 0, 2, 2}), DeviceLimits());
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("one 16-token stripe per warp"), std::string::npos) << *why;
+  SearchSpace gla =
+      linearSpace(128, 128, cuda::LinearGateKind::PerChannel, cuda::LinearRule::Additive);
+  EXPECT_FALSE(gla.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 16}), DeviceLimits()));
+  SearchSpace mlstm =
+      linearSpace(128, 128, cuda::LinearGateKind::MlstmSig, cuda::LinearRule::Additive);
+  why = mlstm.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 4}), DeviceLimits());
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("not the mLSTM's"), std::string::npos) << *why;
+  // The extra buffer: one earlier tile's k, V slice and gates, and a float per tile.
+  const cuda::LinearConfig one{64, 16, 64, 4}, span{64, 16, 64, 4, 0, 2, 8};
+  EXPECT_EQ(cuda::linearSmemBytes(128, cuda::LinearGateKind::PerToken,
+                                  cuda::LinearRule::Additive, span) -
+                cuda::linearSmemBytes(128, cuda::LinearGateKind::PerToken,
+                                      cuda::LinearRule::Additive, one),
+            64 * 128 * 2 + 64 * 64 * 2 + 64 * 4 + 8 * 4);
+  // Per-channel gates: padded gate rows, and a row of K offsets per tile.
+  EXPECT_EQ(cuda::linearSmemBytes(128, cuda::LinearGateKind::PerChannel,
+                                  cuda::LinearRule::Additive, span) -
+                cuda::linearSmemBytes(128, cuda::LinearGateKind::PerChannel,
+                                      cuda::LinearRule::Additive, one),
+            64 * 128 * 2 + 64 * 64 * 2 + 64 * (128 + 4) * 4 + 8 * 128 * 4);
 }

@@ -8,7 +8,9 @@
 // from the SM count; candidates that differ only in p share one compiled cubin). p is how
 // often the state passes through HBM, every T / p tokens (TFLA's chunk size; at T = 16k,
 // p16 is every 1024 tokens, p64 every 256); chunk is the tile walked inside a segment with
-// the state in registers (TFLA's second level of tiling, recurrent here). The delta
+// the state in registers (TFLA's second level of tiling, recurrent here); span (SPAN)
+// makes chunks of span tiles, up to 1024 tokens, whose intra part is quadratic across the
+// tiles as in TFLA (scalar gates only). The delta
 // rule (LinearDeltaSplitTraits.cuh) fixes the chunk and the key sub-tile, takes warps in
 // groups of chunk / 16 that split the V slice (each group at least 32 columns, hence v32
 // in the space) and does not split sequences. The constraints are cuda::linearConfigProblem, which restates
@@ -30,8 +32,8 @@ constexpr int kSwizzleElements = 64; ///< LinearTraits: rows span whole 128-byte
 } // namespace
 
 cuda::LinearConfig toLinearConfig(const Candidate &c) {
-  return cuda::LinearConfig{c.get("chunk"), c.get("sub"), c.get("v"),
-                            c.get("w"),     c.get("p"),   c.get("s")};
+  return cuda::LinearConfig{c.get("chunk"), c.get("sub"), c.get("v"), c.get("w"),
+                            c.get("p"),     c.get("s"),   c.get("span")};
 }
 
 Candidate fromLinearConfig(const cuda::LinearConfig &config) {
@@ -40,6 +42,7 @@ Candidate fromLinearConfig(const cuda::LinearConfig &config) {
                     {"v", config.sliceV},
                     {"w", config.numWarps},
                     {"s", config.stages},
+                    {"span", config.span},
                     {"p", config.segments}}};
 }
 
@@ -50,6 +53,7 @@ SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate, cuda::LinearR
       .addDimension("v", {32, 64, 128, 256})
       .addDimension("w", {1, 2, 4, 8})
       .addDimension("s", {2, 3, 4})
+      .addDimension("span", {1, 2, 4, 8, 16})
       .addDimension("p", {0, 1, 2, 4, 8, 16, 32, cuda::kMaxLinearSegments})
       .setThreadsPerBlock([](const Candidate &c) { return c.get("w") * kWarpSize; });
   space.addConstraint(

@@ -97,6 +97,7 @@ std::string LinearConfig::str() const {
   return "c" + std::to_string(chunk) + " sub" + std::to_string(sub) + " v" +
          std::to_string(sliceV) + " w" + std::to_string(numWarps) +
          (stages != kDefaultLinearStages ? " s" + std::to_string(stages) : "") +
+         (span > 1 ? " span" + std::to_string(span) : "") +
          (segments > 0 ? " p" + std::to_string(segments) : "");
 }
 
@@ -109,6 +110,12 @@ std::optional<LinearConfig> LinearConfig::parse(const std::string &text) {
   int tail = 0;
   if (std::sscanf(text.c_str() + used, " s%d%n", &c.stages, &tail) == 1)
     used += tail;
+  tail = 0;
+  if (std::sscanf(text.c_str() + used, " span%d%n", &c.span, &tail) == 1) {
+    used += tail;
+    if (c.span <= 1)
+      return std::nullopt;
+  }
   tail = 0;
   if (std::sscanf(text.c_str() + used, " p%d%n", &c.segments, &tail) == 1) {
     used += tail;
@@ -159,6 +166,15 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
   if (c.stages < kMinLinearStages || c.stages > kMaxLinearStages)
     return "stages must be " + std::to_string(kMinLinearStages) + " to " +
            std::to_string(kMaxLinearStages) + " (chunks in flight, ChunkPipeline.cuh)";
+  if (c.span < 1 || c.span * c.chunk > kMaxLinearSpanTokens)
+    return "a chunk of span x chunk tokens must span 1 to " +
+           std::to_string(kMaxLinearSpanTokens) + " tokens";
+  if (c.span > 1 && (rule == LinearRule::Delta || isMlstmGate(gate)))
+    return "chunks of several tiles (span) take the decay family's gates (not the mLSTM's "
+           "or the delta rule's)";
+  if (c.span > 1 && c.chunk != c.numWarps * kMmaM)
+    return "chunks of several tiles (span) need one 16-token stripe per warp (chunk = 16 x "
+           "warps)";
   if (rule == LinearRule::Delta)
     return deltaProblem(headDimK, headDimV, gate, c);
   if (c.sliceV % kSwizzleElements != 0 || headDimV % c.sliceV != 0)
@@ -192,8 +208,13 @@ int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const Li
   const int qkBytes = c.chunk * headDimK * kElementBytes;
   const int vBytes = c.chunk * c.sliceV * kElementBytes;
   const int stateBytes = headDimK * c.sliceV * kElementBytes;
+  // Chunks of several tiles: one earlier tile's k, V slice and gates, and each tile's
+  // offset from the chunk's start (a float, or K of them for per-channel gates).
+  const int offsetRow = vector ? headDimK : 1;
+  const int pastBytes =
+      c.span > 1 ? qkBytes + vBytes + gateBytes + c.span * offsetRow * kFloatBytes : 0;
   if (rule == LinearRule::Additive)
-    return c.stages * (2 * qkBytes + vBytes + gateBytes) + stateBytes;
+    return c.stages * (2 * qkBytes + vBytes + gateBytes) + stateBytes + pastBytes;
   // The walk: per stage q, k, W, the U slice, P and (gated) the decays; then the state
   // copy and the corrected values U'.
   const int scoreBytes = c.chunk * c.chunk * kElementBytes;

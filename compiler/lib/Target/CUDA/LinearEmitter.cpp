@@ -322,8 +322,9 @@ std::string printChunkPrelude(const EmittedLinearKernel &out, const std::string 
      << "#include \"attnc/LinearSegmentState.cuh\"\n\n";
   printConstants(out, os);
   os << gateText << "\n"
+     << "constexpr int SPAN = " << out.config.span << "; // tiles per chunk\n"
      << "using Traits = attnc::LinearTraits<" << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
-     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE, STAGES>;\n"
+     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE, STAGES, SPAN>;\n"
      << "static_assert(Traits::kSmemBytes == " << out.smemBytes
      << ", \"host and device disagree on shared memory\");\n"
      << "} // namespace attnc_generated\n";

@@ -60,6 +60,9 @@ constexpr int kDefaultLinearStages = 2;
 constexpr int kMinLinearStages = 2;
 constexpr int kMaxLinearStages = 4;
 
+/// Most tokens a chunk of several tiles may span (the 64 to 1024).
+constexpr int kMaxLinearSpanTokens = 1024;
+
 /// The tile shape of a chunkwise linear kernel (LinearTraits' parameters) and the split.
 struct LinearConfig {
   int chunk = 64;  ///< tokens per pass over the state (CHUNK)
@@ -73,8 +76,12 @@ struct LinearConfig {
   /// Chunks in the shared-memory pipeline (STAGES): chunk c computes while the next
   /// stages - 1 load.
   int stages = kDefaultLinearStages;
-  /// "c64 sub32 v64 w4", then " s3" when stages is not the default and " p4" when
-  /// segments is fixed.
+  /// Tiles per chunk (SPAN): above 1, chunks of span x chunk tokens (TFLA's large chunks):
+  /// the state's copy that q S reads is refreshed every span tiles and each tile adds its
+  /// quadratic products against the chunk's earlier tiles (the decay family's gates).
+  int span = 1;
+  /// "c64 sub32 v64 w4", then " s3" when stages is not the default, " span8" when span is
+  /// above 1 and " p4" when segments is fixed.
   std::string str() const;
   /// Reads str()'s form back; nullopt when malformed.
   static std::optional<LinearConfig> parse(const std::string &text);
