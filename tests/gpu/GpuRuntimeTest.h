@@ -2,7 +2,7 @@
 //
 // One attnc::runtime::Runtime per test suite, created in SetUpTestSuite; without a CUDA
 // device it stays null and `skipReason` says why, which each test passes to GTEST_SKIP.
-// Also the examples directory (ATTNC_EXAMPLES_DIR, overridable from the environment so
+// Also the example filter of the device scripts, the examples directory (ATTNC_EXAMPLES_DIR, overridable from the environment so
 // the static test binary runs on the device machine), a file reader, and an example
 // re-declared in another dtype.
 //
@@ -65,6 +65,22 @@ inline std::string exampleWithDtype(const std::string &name, const std::string &
                          .string();
   std::ofstream(path) << text;
   return path;
+}
+
+/// Whether $ATTNC_GPU_EXAMPLES (a comma list, e.g. "causal,mlstm"; unset or empty: every
+/// example) names `example`: bench/gpu_tests.sh runs each example's checks in a process of
+/// its own, since their time is NVRTC and float64 references on the CPU.
+inline bool exampleSelected(const std::string &example) {
+  const char *only = std::getenv("ATTNC_GPU_EXAMPLES");
+  if (only == nullptr || *only == '\0')
+    return true;
+  return ("," + std::string(only) + ",").find("," + example + ",") != std::string::npos;
+}
+
+/// No example filter: a test's count of checks covers every example it knows.
+inline bool everyExampleSelected() {
+  const char *only = std::getenv("ATTNC_GPU_EXAMPLES");
+  return only == nullptr || *only == '\0';
 }
 
 } // namespace attnc
