@@ -25,6 +25,11 @@
 //      two more mma per fragment of (w k)^T (its hi and lo parts) against an all-ones B.
 // The stored state is (C~, n~, m) with C = e^m C~ (mlstm_kernels' convention); the sigmoid
 // kernel keeps m = 0, so its state is C and n themselves.
+// With SPAN > 1 a chunk is SPAN tiles (up to 1024 tokens, TFLA's large chunks): the copies
+// of C~ and n~ that step 2 reads stay at the chunk's start while the fp32 state still
+// advances every tile, and each tile also adds its products against the chunk's earlier
+// tiles, reloaded one at a time into a past-tile buffer and weighted by key exponents
+// taken from the chunk's start (LinearMlstmGate.cuh says why the references still hold).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_MLSTM_CUH
@@ -55,15 +60,23 @@ __device__ __forceinline__ void addQDotNorm(float (&dot)[2], const unsigned (&qf
   }
 }
 
-/// One m16 query stripe of one chunk: numerator and normaliser from the chunk-start state
-/// and the causal in-chunk part, normalised and stored for the stripe's real rows.
-/// `waitTables()` runs between the products with the state and the first table read.
-template <typename Traits, typename WaitTables>
+/// Chunks of one tile: no earlier tiles to add.
+struct NoMlstmPastTiles {
+  template <typename Output, typename Sums, typename Refs>
+  __device__ __forceinline__ void operator()(Output &, Sums &, const Refs &) const {}
+};
+
+/// One m16 query stripe of one tile: numerator and normaliser from the chunk-start state
+/// and the causal in-tile part, normalised and stored for the stripe's real rows.
+/// `waitTables()` runs between the products with the state and the first table read. With
+/// SPAN > 1, `pastTiles(o, den, rowRef)` adds the products against the chunk's earlier
+/// tiles (the state copy is from the chunk's start).
+template <typename Traits, typename WaitTables, typename PastTiles = NoMlstmPastTiles>
 __device__ __forceinline__ void
 mlstmOutputStripe(int r0, const ChunkTiles &tiles, const MlstmTables<Traits> &tab,
                   const float *norm, const LinearLanes<Traits> &lanes, int lane,
                   typename Traits::Element *oChunk, long long oStride, int valid, float scale,
-                  const WaitTables &waitTables) {
+                  const WaitTables &waitTables, const PastTiles &pastTiles = PastTiles{}) {
   using Element = typename Traits::Element;
   unsigned qf[Traits::kKSteps][4];
 #pragma unroll
@@ -98,8 +111,16 @@ mlstmOutputStripe(int r0, const ChunkTiles &tiles, const MlstmTables<Traits> &ta
       o[vt][2 * half + 1] *= f;
     }
   }
+  if constexpr (Traits::kSpan > 1) {
+    // The earlier tiles read q from shared memory; the fragments are loaded again after, so
+    // they are not held through those products.
+    pastTiles(o, den, rowRef);
+#pragma unroll
+    for (int ks = 0; ks < Traits::kKSteps; ++ks)
+      ldmatrixX4(qf[ks], tiles.q + lanes.q.at(r0, ks * 2));
+  }
 
-  // In-chunk: key sub-tiles up to the stripe's diagonal.
+  // In-tile: key sub-tiles up to the stripe's diagonal.
   const int lastSub = (r0 + kMmaM - 1) / Traits::SUB;
   for (int j = 0; j <= lastSub; ++j) {
     const int s0 = j * Traits::SUB;
@@ -143,6 +164,41 @@ mlstmOutputStripe(int r0, const ChunkTiles &tiles, const MlstmTables<Traits> &ta
     for (int vt = 0; vt < Traits::kVTiles; ++vt)
       *reinterpret_cast<unsigned *>(orow + vt * kMmaN + 2 * (lane % 4)) = ElementTraits<
           Element>::pack(o[vt][2 * half] * factor[half], o[vt][2 * half + 1] * factor[half]);
+  }
+}
+
+/// o += P V and den += the row sums of P over a whole earlier tile of the chunk (`past`:
+/// its k and V slice; every key precedes every query, so no mask), P_ts = q_t . k_s
+/// 2^(a_s - ref_t) with a_s the key's exponent from the chunk's start (`aRow`, its row of
+/// chunkA) and `rowRef` the stripe rows' references shifted to the chunk's start.
+template <typename Traits>
+__device__ __forceinline__ void
+addMlstmPastTile(float (&o)[Traits::kVTiles][4], float (&den)[2], unsigned qTile, int r0,
+                 const ChunkTiles &past, const float *aRow, const float (&rowRef)[2],
+                 const LinearLanes<Traits> &lanes, int lane) {
+  using Element = typename Traits::Element;
+  // The q fragments come from shared memory at each use, as in addPastTile.
+  auto queryFragment = [&](unsigned (&a)[4], int ks) {
+    ldmatrixX4(a, qTile + lanes.q.at(r0, ks * 2));
+  };
+  for (int j = 0; j < Traits::CHUNK / Traits::SUB; ++j) {
+    const int s0 = j * Traits::SUB;
+    float s[Traits::kSubNTiles][4];
+    scoreSubTileFrom<Traits>(s, queryFragment, past.k, lanes, s0);
+    unsigned pPacked[Traits::kSubNTiles][2];
+#pragma unroll
+    for (int nt = 0; nt < Traits::kSubNTiles; ++nt) {
+      const float2 aCol =
+          *reinterpret_cast<const float2 *>(aRow + s0 + nt * kMmaN + 2 * (lane % 4));
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        const float x0 = s[nt][2 * half] * fastExp2(aCol.x - rowRef[half]);
+        const float x1 = s[nt][2 * half + 1] * fastExp2(aCol.y - rowRef[half]);
+        den[half] += x0 + x1;
+        pPacked[nt][half] = ElementTraits<Element>::pack(x0, x1);
+      }
+    }
+    addScoresTimesV<Traits>(o, pPacked, past.v, lanes, s0);
   }
 }
 
@@ -245,6 +301,21 @@ __device__ __forceinline__ void linearMlstmKernel(const AttncLinearParams &p) {
     return ChunkTiles{base, base + Traits::kQKBytes, base + 2 * Traits::kQKBytes,
                       smemBase + Traits::kStateOffset};
   };
+  // SPAN > 1: loads tile c's k and V slice into the past-tile buffer and waits for them
+  // (and for whatever the pipeline has in flight).
+  const ChunkTiles pastTiles{0u, smemBase + Traits::kPastOffset,
+                             smemBase + Traits::kPastOffset + Traits::kQKBytes,
+                             smemBase + Traits::kStateOffset};
+  auto loadPast = [&](int c) {
+    const int t0 = c * Traits::CHUNK;
+    loadTileAsync<typename Traits::QKTile, Traits::CHUNK>(
+        pastTiles.k, kBase + t0 * p.k.stride[2], p.k.stride[2], len - t0);
+    loadTileAsync<typename Traits::VTile, Traits::CHUNK>(
+        pastTiles.v, vBase + t0 * p.v.stride[2], p.v.stride[2], len - t0);
+    cpAsyncCommit();
+    cpAsyncWait<0>();
+    __syncthreads();
+  };
   auto loadChunk = [&](int c, int stage) {
     const int t0 = c * Traits::CHUNK;
     const int valid = len - t0;
@@ -295,15 +366,47 @@ __device__ __forceinline__ void linearMlstmKernel(const AttncLinearParams &p) {
 
     const int t0 = c * Traits::CHUNK;
     const int valid = min(Traits::CHUNK, len - t0);
+    const int inChunk = c % Traits::kSpan;
     if (warp == 0) {
       scanMlstmGates<Traits>(reinterpret_cast<const float *>(stageOf(stage) + Traits::kForgetOffset),
                              reinterpret_cast<const float *>(stageOf(stage) + Traits::kInputOffset),
-                             tab, valid, lane);
+                             tab, valid, lane, inChunk);
       __syncwarp(); // warp 0's own stripes read the tables without the barrier
       __threadfence_block();
       namedBarrierArrive(kTablesBarrier, Traits::kThreads);
     }
     const ChunkTiles tiles = tilesOf(stage);
+    if constexpr (Traits::kSpan > 1) {
+      // One stripe per warp; rows past the sequence compute on zero-filled q and store
+      // nothing, so every warp meets the past-tile barriers.
+      const int r0 = warp * kMmaM;
+      auto pastProducts = [&](float (&o)[Traits::kVTiles][4], float (&den)[2],
+                              const float (&rowRef)[2]) {
+        const float offset = tab.offset();
+        const float chunkRef[2] = {rowRef[0] - offset, rowRef[1] - offset};
+        for (int i = 0; i < inChunk; ++i) {
+          __syncthreads(); // the past buffer's previous tile is consumed
+          loadPast(c - inChunk + i);
+          addMlstmPastTile<Traits>(o, den, tiles.q, r0, pastTiles, tab.chunkA(i), chunkRef,
+                                   lanes, lane);
+        }
+      };
+      mlstmOutputStripe<Traits>(
+          r0, tiles, tab, normCopy, lanes, lane, oBase + t0 * p.o.stride[2], p.o.stride[2], valid,
+          p.scale,
+          [&] {
+            if (warp != 0)
+              namedBarrierSync(kTablesBarrier, Traits::kThreads);
+          },
+          pastProducts);
+      __syncthreads(); // every read of the state copy, n and the past buffer is done
+      mlstmUpdateState<Traits>(state, norm, tiles, tab, lanes, warp, lane, valid);
+      if (inChunk == Traits::kSpan - 1) { // the copies move to the next chunk's start
+        storeStateCopy<Traits>(state, smem, Traits::kStateOffset, warp, lane);
+        forEachNormRow<Traits>(norm, warp, lane, [&](int row, float x) { normCopy[row] = x; });
+      }
+      continue;
+    }
 
     // Stripes alternate direction across warps so short and long diagonals pair up. Every
     // warp but 0 meets the tables barrier exactly once per chunk, in its first stripe.

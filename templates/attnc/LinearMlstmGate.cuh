@@ -50,7 +50,7 @@ __device__ __forceinline__ float logSigmoid(float x) {
 template <typename Traits> struct MlstmTables {
   float *base;
   __device__ __forceinline__ float *row(int r) const {
-    return base + MlstmTableLayout::kScalarFloats + r * Traits::CHUNK;
+    return base + Traits::kScalarFloats + r * Traits::CHUNK;
   }
   __device__ __forceinline__ float *a() const { return row(0); }     ///< i_s - b_s
   __device__ __forceinline__ float *ref() const { return row(1); }   ///< row reference
@@ -61,17 +61,38 @@ template <typename Traits> struct MlstmTables {
   __device__ __forceinline__ float &maxState() const {
     return base[MlstmTableLayout::kMaxState];
   }
+  /// SPAN > 1: tile `inChunk`'s key exponents from the chunk's start, a_s - o.
+  __device__ __forceinline__ float *chunkA(int inChunk) const {
+    return row(MlstmTableLayout::kRows + inChunk);
+  }
+  __device__ __forceinline__ float &chunkMaxState() const {
+    return base[MlstmTableLayout::kChunkMaxState];
+  }
+  __device__ __forceinline__ float &nextOffset() const {
+    return base[MlstmTableLayout::kNextOffset];
+  }
+  __device__ __forceinline__ float &offset() const { return base[MlstmTableLayout::kOffset]; }
 };
 
 /// Warp 0 turns the stage's gate rows into the chunk's tables and advances m. Each lane
 /// owns a run of CHUNK / 32 consecutive tokens; the cumulative sum (and, stabilised, the
-/// running max) across runs are shuffle scans.
+/// running max) across runs are shuffle scans. With SPAN > 1 the table is the `inChunk`-th
+/// tile of a chunk whose state copy (scale m_c) is from the chunk's start, o the log2
+/// decay from there to the tile: rows scale that copy by 2^(m_c + o - ref_t), and the
+/// tile's key exponents from the chunk's start, a_s - o, go to its row of chunkA, for the
+/// later tiles of the chunk (LinearMlstm.cuh). ref_t itself is unchanged: the running
+/// state's m is max(m_c + o, a_s - o_i + o over the chunk's earlier keys).
 template <typename Traits>
 __device__ __forceinline__ void scanMlstmGates(const float *forget, const float *input,
                                                const MlstmTables<Traits> &tab, int valid,
-                                               int lane) {
+                                               int lane, int inChunk = 0) {
   constexpr int kRun = Traits::CHUNK / kWarpSize;
   const float mPrev = tab.maxState();
+  float offset = 0.f, interFrom = mPrev;
+  if constexpr (Traits::kSpan > 1) {
+    offset = inChunk == 0 ? 0.f : tab.nextOffset();
+    interFrom = (inChunk == 0 ? mPrev : tab.chunkMaxState()) + offset;
+  }
   float b[kRun], a[kRun], ref[kRun];
   float total = 0.f;
 #pragma unroll
@@ -122,15 +143,26 @@ __device__ __forceinline__ void scanMlstmGates(const float *forget, const float 
 #pragma unroll
   for (int i = 0; i < kRun; ++i) {
     const int t = lane * kRun + i;
-    tab.inter()[t] = fastExp2(mPrev - ref[i]);
+    tab.inter()[t] = fastExp2(interFrom - ref[i]);
     if constexpr (Traits::kStabilised)
       tab.normFloor()[t] = fastExp2(-(b[i] + ref[i]));
     tab.w()[t] = fastExp2(a[i] - refLast);
     if (Traits::kStabilised && t == valid - 1)
       tab.maxState() = b[i] + refLast;
+    if constexpr (Traits::kSpan > 1) {
+      tab.chunkA(inChunk)[t] = a[i] - offset;
+      if (t == valid - 1)
+        tab.nextOffset() = offset + b[i];
+    }
   }
-  if (lane == 0)
+  if (lane == 0) {
     tab.carry() = fastExp2(mPrev - refLast);
+    if constexpr (Traits::kSpan > 1) {
+      tab.offset() = offset;
+      if (inChunk == 0)
+        tab.chunkMaxState() = mPrev;
+    }
+  }
 }
 
 } // namespace attnc

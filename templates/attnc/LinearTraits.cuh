@@ -9,7 +9,8 @@
 // which shapes the kernel supports. SPAN > 1 makes a chunk of SPAN tiles: the state's
 // copy that q S reads is refreshed only at chunk ends, and each tile also takes the
 // quadratic products against the chunk's earlier tiles (TFLA's large chunks), which are
-// loaded again into a past-tile buffer.
+// loaded again into a past-tile buffer. The mLSTM (LinearMlstmTraits) lays out its own
+// buffers and uses the SPAN rules stated here.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTNC_LINEAR_TRAITS_CUH
@@ -114,8 +115,6 @@ struct LinearTraits {
   static_assert(!kVectorGate || HEAD_K <= kThreads, "one thread scans each key channel");
   static_assert(CHUNK % kWarpSize == 0, "one warp scans per-token gates, whole tokens per lane");
   static_assert(kSpan >= 1, "a chunk spans whole tiles");
-  static_assert(kSpan == 1 || GATE == LinearGate::kNone || kScalarDecay || kVectorGate,
-                "chunks of several tiles take the decay family's gates (not the mLSTM's)");
   static_assert(kSpan == 1 || kStripesPerWarp == 1,
                 "chunks of several tiles keep one stripe's output per warp across the tiles");
 };

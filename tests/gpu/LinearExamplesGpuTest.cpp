@@ -14,8 +14,9 @@
 // packed sequences shorter than a segment. The delta rule's two stages (always a
 // workspace) are checked on packed sequences too, empty and chunk-sized ones included.
 // Every example also once in fp16 (its first spill-free default config). Chunks of several
-// tiles (span: 256 to 1024 tokens) for the decay family's examples, one-kernel and split, with
-// T long enough to cross several chunks and end inside one.
+// tiles (span: 256 to 1024 tokens) for the decay family's examples, one-kernel and split, and
+// for the mLSTM's, with T long enough to cross several chunks and end inside one.
+// $ATTNC_GPU_EXAMPLES limits the examples (bench/gpu_tests.sh: one process per example).
 // Skips, with the reason, without a CUDA device.
 //
 //===----------------------------------------------------------------------===//
@@ -106,6 +107,8 @@ TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
   runtime::Runtime &rt = *runtimeInstance;
   int checked = 0;
   for (const char *example : kSupported) {
+    if (!exampleSelected(example))
+      continue;
     LoadedExample e = loadExample(example);
     ASSERT_TRUE(e.program && e.ast);
     const dsl::Kernel &kernel = e.kernel();
@@ -132,7 +135,8 @@ TEST_F(LinearExamplesGpu, MatchFloat64Recurrence) {
       }
     }
   }
-  EXPECT_GT(checked, 0);
+  if (everyExampleSelected())
+    EXPECT_GT(checked, 0);
 }
 
 TEST_F(LinearExamplesGpu, HalfPrecisionMatchesFloat64Recurrence) {
@@ -141,6 +145,8 @@ TEST_F(LinearExamplesGpu, HalfPrecisionMatchesFloat64Recurrence) {
   runtime::Runtime &rt = *runtimeInstance;
   int checked = 0;
   for (const char *example : kSupported) {
+    if (!exampleSelected(example))
+      continue;
     LoadedExample e = loadExample(example, exampleWithDtype(example, "f16"));
     ASSERT_TRUE(e.program && e.ast);
     const dsl::Kernel &kernel = e.kernel();
@@ -166,7 +172,8 @@ TEST_F(LinearExamplesGpu, HalfPrecisionMatchesFloat64Recurrence) {
       break;
     }
   }
-  EXPECT_EQ(checked, 2 * int(std::size(kSupported)));
+  if (everyExampleSelected())
+    EXPECT_EQ(checked, 2 * int(std::size(kSupported)));
 }
 
 /// Split-path problems: padded batches whose T is no multiple of the chunk (segments end
@@ -195,6 +202,8 @@ TEST_F(LinearExamplesGpu, SplitSegmentsMatchFloat64Recurrence) {
   runtime::Runtime &rt = *runtimeInstance;
   int checked = 0;
   for (const char *example : kSupported) {
+    if (!exampleSelected(example))
+      continue;
     LoadedExample e = loadExample(example);
     ASSERT_TRUE(e.program && e.ast);
     if (e.gate() == cuda::LinearGateKind::MlstmSig || e.gate() == cuda::LinearGateKind::MlstmExp)
@@ -226,7 +235,8 @@ TEST_F(LinearExamplesGpu, SplitSegmentsMatchFloat64Recurrence) {
         }
     }
   }
-  EXPECT_GT(checked, 0);
+  if (everyExampleSelected())
+    EXPECT_GT(checked, 0);
 }
 
 TEST_F(LinearExamplesGpu, ChunksOfSeveralTilesMatchFloat64Recurrence) {
@@ -238,13 +248,20 @@ TEST_F(LinearExamplesGpu, ChunksOfSeveralTilesMatchFloat64Recurrence) {
   const cuda::LinearConfig configs[] = {
       {64, 16, 64, 4, 1, 2, 4}, {64, 16, 64, 4, 3, 2, 16}, {128, 16, 64, 8, 1, 2, 8}};
   int checked = 0;
-  for (const char *example : {"linear", "lightning", "retnet", "simple_gla", "gla"}) {
+  for (const char *example :
+       {"linear", "lightning", "retnet", "simple_gla", "gla", "mlstm", "mlstm_sig"}) {
+    if (!exampleSelected(example))
+      continue;
     LoadedExample e = loadExample(example);
     ASSERT_TRUE(e.program && e.ast);
+    const bool mlstm = e.gate() == cuda::LinearGateKind::MlstmSig ||
+                       e.gate() == cuda::LinearGateKind::MlstmExp;
     for (const HeadDims dims : kHeadDims)
-      for (const cuda::LinearConfig &config : configs) {
+      for (cuda::LinearConfig config : configs) {
         if (dims.k != 128 && std::string(example) != "simple_gla")
           continue;
+        if (mlstm)
+          config.segments = 0; // the mLSTM does not split sequences
         if (!cuda::linearConfigProblem(dims.k, dims.v, e.gate(), e.rule(), config).empty() ||
             cuda::linearSmemBytes(dims.k, e.gate(), e.rule(), config) >
                 rt.device().maxSharedMemoryPerBlockOptin)
@@ -267,7 +284,8 @@ TEST_F(LinearExamplesGpu, ChunksOfSeveralTilesMatchFloat64Recurrence) {
         }
       }
   }
-  EXPECT_GE(checked, 3 * 14);
+  if (everyExampleSelected())
+    EXPECT_GE(checked, 3 * 20);
 }
 
 TEST_F(LinearExamplesGpu, DeltaPackedSequencesMatchFloat64Recurrence) {
@@ -276,6 +294,8 @@ TEST_F(LinearExamplesGpu, DeltaPackedSequencesMatchFloat64Recurrence) {
   runtime::Runtime &rt = *runtimeInstance;
   int checked = 0;
   for (const char *example : {"deltanet", "gated_deltanet"}) {
+    if (!exampleSelected(example))
+      continue;
     LoadedExample e = loadExample(example);
     ASSERT_TRUE(e.program && e.ast);
     for (const HeadDims &dims : kHeadDims) {
@@ -302,7 +322,8 @@ TEST_F(LinearExamplesGpu, DeltaPackedSequencesMatchFloat64Recurrence) {
         }
     }
   }
-  EXPECT_GT(checked, 0);
+  if (everyExampleSelected())
+    EXPECT_GT(checked, 0);
 }
 
 } // namespace

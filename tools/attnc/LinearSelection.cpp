@@ -21,7 +21,7 @@ void addLinearOptions(po::options_description &desc) {
       "chunk", po::value<int>(), "linear family: tokens per chunk tile")(
       "span", po::value<int>(),
       "linear family: tiles per chunk (chunks of span x chunk tokens, up to 1024, whose "
-      "tiles also multiply against their chunk's earlier tiles; scalar gates)")(
+      "tiles also multiply against their chunk's earlier tiles; not the delta rule)")(
       "sub", po::value<int>(), "linear family: key sub-tile of the intra-chunk product")(
       "slice-v", po::value<int>(), "linear family: V columns of the state per CTA")(
       "segments", po::value<int>(),

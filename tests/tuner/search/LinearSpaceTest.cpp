@@ -49,13 +49,11 @@ constexpr Kind kKinds[] = {{cuda::LinearGateKind::None, cuda::LinearRule::Additi
 bool decayFamilyInstantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c,
                              int sliceMultiple) {
   const bool vectorGate = kind.gate == cuda::LinearGateKind::PerChannel;
-  const bool decayFamily = kind.gate == cuda::LinearGateKind::None ||
-                           kind.gate == cuda::LinearGateKind::PerHead ||
-                           kind.gate == cuda::LinearGateKind::PerToken || vectorGate;
   const int threads = c.numWarps * kWarpSize;
-  // SPAN > 1: the decay family's gates, one stripe per warp; at most kMaxSpanTokens.
-  const bool spanOk = c.span == 1 || (decayFamily && kind.rule == cuda::LinearRule::Additive &&
-                                      c.chunk == c.numWarps * kMmaM);
+  // SPAN > 1: additive rules (the decay family and the mLSTM), one stripe per warp; at most
+  // kMaxSpanTokens.
+  const bool spanOk =
+      c.span == 1 || (kind.rule == cuda::LinearRule::Additive && c.chunk == c.numWarps * kMmaM);
   return headK % kSwizzle == 0 && c.sliceV % sliceMultiple == 0 && headV % c.sliceV == 0 &&
          c.chunk % (c.numWarps * kMmaM) == 0 && c.chunk % c.sub == 0 && c.sub % kMmaK == 0 &&
          c.sub % kMmaM == 0 && (!vectorGate || c.sub == kMmaM) &&
@@ -202,7 +200,7 @@ TEST(LinearSpace, ConfigTextRoundTrips) {
   EXPECT_FALSE(cuda::LinearConfig::parse("c64 sub16 v64 w4 p2 span8").has_value());
 }
 
-TEST(LinearSpace, ChunksOfSeveralTilesTakeDecayGatesUpTo1024Tokens) {
+TEST(LinearSpace, ChunksOfSeveralTilesTakeAdditiveRulesUpTo1024Tokens) {
   SearchSpace scalar =
       linearSpace(128, 128, cuda::LinearGateKind::PerToken, cuda::LinearRule::Additive);
   EXPECT_FALSE(scalar.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 16}), DeviceLimits()))
@@ -219,9 +217,11 @@ TEST(LinearSpace, ChunksOfSeveralTilesTakeDecayGatesUpTo1024Tokens) {
   EXPECT_FALSE(gla.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 16}), DeviceLimits()));
   SearchSpace mlstm =
       linearSpace(128, 128, cuda::LinearGateKind::MlstmSig, cuda::LinearRule::Additive);
-  why = mlstm.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 4}), DeviceLimits());
+  EXPECT_FALSE(mlstm.check(fromLinearConfig({64, 16, 64, 4, 0, 2, 16}), DeviceLimits()));
+  SearchSpace delta = linearSpace(128, 128, cuda::LinearGateKind::None, cuda::LinearRule::Delta);
+  why = delta.check(fromLinearConfig({64, 16, 32, 4, 0, 2, 4}), DeviceLimits());
   ASSERT_TRUE(why.has_value());
-  EXPECT_NE(why->find("not the mLSTM's"), std::string::npos) << *why;
+  EXPECT_NE(why->find("the delta rule's chunk is its WY form's"), std::string::npos) << *why;
   // The extra buffer: one earlier tile's k, V slice and gates, and a float per tile.
   const cuda::LinearConfig one{64, 16, 64, 4}, span{64, 16, 64, 4, 0, 2, 8};
   EXPECT_EQ(cuda::linearSmemBytes(128, cuda::LinearGateKind::PerToken,
@@ -235,4 +235,10 @@ TEST(LinearSpace, ChunksOfSeveralTilesTakeDecayGatesUpTo1024Tokens) {
                 cuda::linearSmemBytes(128, cuda::LinearGateKind::PerChannel,
                                       cuda::LinearRule::Additive, one),
             64 * 128 * 2 + 64 * 64 * 2 + 64 * (128 + 4) * 4 + 8 * 128 * 4);
+  // The mLSTM: k and V slice, four more table scalars, and a row of key exponents per tile.
+  EXPECT_EQ(cuda::linearSmemBytes(128, cuda::LinearGateKind::MlstmExp,
+                                  cuda::LinearRule::Additive, span) -
+                cuda::linearSmemBytes(128, cuda::LinearGateKind::MlstmExp,
+                                      cuda::LinearRule::Additive, one),
+            64 * 128 * 2 + 64 * 64 * 2 + (4 + 8 * 64) * 4);
 }

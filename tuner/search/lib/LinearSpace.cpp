@@ -10,7 +10,7 @@
 // p16 is every 1024 tokens, p64 every 256); chunk is the tile walked inside a segment with
 // the state in registers (TFLA's second level of tiling, recurrent here); span (SPAN)
 // makes chunks of span tiles, up to 1024 tokens, whose intra part is quadratic across the
-// tiles as in TFLA (scalar gates only). The delta
+// tiles as in TFLA (the decay family and the mLSTM). The delta
 // rule (LinearDeltaSplitTraits.cuh) fixes the chunk and the key sub-tile, takes warps in
 // groups of chunk / 16 that split the V slice (each group at least 32 columns, hence v32
 // in the space) and does not split sequences. The constraints are cuda::linearConfigProblem, which restates

@@ -22,7 +22,9 @@ constexpr int kWarpSize = 32;
 constexpr int kSwizzleElements = 64; // a 128-byte swizzle row of 16-bit elements
 constexpr int kFloatBytes = 4;       // fp32 gate tables, normaliser; the delta rule's beta, gates, decays, A
 constexpr int kMlstmGateRows = 2;    // LinearMlstmTraits: forget and input gate per stage
-constexpr int kMlstmTableScalars = 4; // MlstmTableLayout::kScalarFloats
+// MlstmTableLayout::scalarFloats(span): two scalars, five with SPAN > 1, in 16-byte chunks.
+constexpr int kMlstmTableScalars = 4;
+constexpr int kMlstmSpanTableScalars = 8;
 constexpr int kMlstmTableRows = 5;    // MlstmTableLayout::kRows
 constexpr int kDeltaChunk = 64;      // LinearDeltaSplitTraits: kDeltaSplitChunk
 constexpr int kDeltaRowPad = kCopyBytes / kFloatBytes; // A rows pad by one chunk
@@ -169,9 +171,9 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
   if (c.span < 1 || c.span * c.chunk > kMaxLinearSpanTokens)
     return "a chunk of span x chunk tokens must span 1 to " +
            std::to_string(kMaxLinearSpanTokens) + " tokens";
-  if (c.span > 1 && (rule == LinearRule::Delta || isMlstmGate(gate)))
-    return "chunks of several tiles (span) take the decay family's gates (not the mLSTM's "
-           "or the delta rule's)";
+  if (c.span > 1 && rule == LinearRule::Delta)
+    return "chunks of several tiles (span) are for the decay family and the mLSTM (the delta "
+           "rule's chunk is its WY form's)";
   if (c.span > 1 && c.chunk != c.numWarps * kMmaM)
     return "chunks of several tiles (span) need one 16-token stripe per warp (chunk = 16 x "
            "warps)";
@@ -198,8 +200,14 @@ int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const Li
   if (isMlstmGate(gate)) {
     const int stage = 2 * c.chunk * headDimK * kElementBytes + c.chunk * c.sliceV * kElementBytes +
                       kMlstmGateRows * c.chunk * kGateBytes;
-    const int tables = (kMlstmTableScalars + kMlstmTableRows * c.chunk) * kFloatBytes;
-    return c.stages * stage + headDimK * c.sliceV * kElementBytes + tables + headDimK * kFloatBytes;
+    // Chunks of several tiles: one earlier tile's k and V slice, five more scalars, and a
+    // row of key exponents per tile of the chunk.
+    const int scalars = c.span > 1 ? kMlstmSpanTableScalars : kMlstmTableScalars;
+    const int chunkRows = c.span > 1 ? c.span : 0;
+    const int tables = (scalars + (kMlstmTableRows + chunkRows) * c.chunk) * kFloatBytes;
+    const int past = c.span > 1 ? c.chunk * (headDimK + c.sliceV) * kElementBytes : 0;
+    return c.stages * stage + headDimK * c.sliceV * kElementBytes + past + tables +
+           headDimK * kFloatBytes;
   }
   const bool vector = gate == LinearGateKind::PerChannel;
   const bool gateTile = gate == LinearGateKind::PerToken || vector;

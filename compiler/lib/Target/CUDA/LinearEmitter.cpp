@@ -299,6 +299,7 @@ void printConstants(const EmittedLinearKernel &out, llvm::raw_ostream &os) {
      << "constexpr int SLICE_V = " << config.sliceV << ";\n"
      << "constexpr int NUM_WARPS = " << config.numWarps << ";\n"
      << "constexpr int STAGES = " << config.stages << ";\n"
+     << "constexpr int SPAN = " << config.span << "; // tiles per chunk\n"
      << "constexpr attnc::LinearGate GATE = attnc::LinearGate::"
      << kGateEnum[static_cast<int>(out.gate)] << ";\n\n";
 }
@@ -322,7 +323,6 @@ std::string printChunkPrelude(const EmittedLinearKernel &out, const std::string 
      << "#include \"attnc/LinearSegmentState.cuh\"\n\n";
   printConstants(out, os);
   os << gateText << "\n"
-     << "constexpr int SPAN = " << out.config.span << "; // tiles per chunk\n"
      << "using Traits = attnc::LinearTraits<" << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
      << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE, STAGES, SPAN>;\n"
      << "static_assert(Traits::kSmemBytes == " << out.smemBytes
@@ -372,7 +372,7 @@ std::string printMlstmPrelude(const EmittedLinearKernel &out) {
   printConstants(out, os);
   os << "using Traits = attnc::LinearMlstmTraits<"
      << (out.dtype == "bf16" ? "__nv_bfloat16" : "__half")
-     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE, STAGES>;\n"
+     << ", HEAD_K, HEAD_V, SLICE_V, CHUNK, SUB, NUM_WARPS, GATE, STAGES, SPAN>;\n"
      << "static_assert(Traits::kSmemBytes == " << out.smemBytes
      << ", \"host and device disagree on shared memory\");\n"
      << "} // namespace attnc_generated\n";

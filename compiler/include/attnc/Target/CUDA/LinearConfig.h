@@ -78,7 +78,7 @@ struct LinearConfig {
   int stages = kDefaultLinearStages;
   /// Tiles per chunk (SPAN): above 1, chunks of span x chunk tokens (TFLA's large chunks):
   /// the state's copy that q S reads is refreshed every span tiles and each tile adds its
-  /// quadratic products against the chunk's earlier tiles (the decay family's gates).
+  /// quadratic products against the chunk's earlier tiles (the decay family and the mLSTM).
   int span = 1;
   /// "c64 sub32 v64 w4", then " s3" when stages is not the default, " span8" when span is
   /// above 1 and " p4" when segments is fixed.
