@@ -15,7 +15,8 @@
 // workspace) are checked on packed sequences too, empty and chunk-sized ones included.
 // Every example also once in fp16 (its first spill-free default config). Chunks of several
 // tiles (span: 256 to 1024 tokens) for the decay family's examples, one-kernel and split, and
-// for the mLSTM's, with T long enough to cross several chunks and end inside one.
+// for the mLSTM's, with T long enough to cross several chunks and end inside one; and
+// T = 65536 with strong gates read from files, one-tile and 16-tile chunks.
 // $ATTNC_GPU_EXAMPLES limits the examples (bench/gpu_tests.sh: one process per example).
 // Skips, with the reason, without a CUDA device.
 //
@@ -28,12 +29,19 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace attnc {
 namespace {
@@ -286,6 +294,84 @@ TEST_F(LinearExamplesGpu, ChunksOfSeveralTilesMatchFloat64Recurrence) {
   }
   if (everyExampleSelected())
     EXPECT_GE(checked, 3 * 20);
+}
+
+/// `values` as raw little-endian f32 in a temporary file named after `name`; its path.
+std::string writeGateFile(const std::string &name, const std::vector<float> &values) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("attnc_gpu_gate_" + name + ".f32")).string();
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char *>(values.data()),
+             static_cast<std::streamsize>(values.size() * sizeof(float)));
+  return path;
+}
+
+/// N(mean, spread) draws, passed through logsigmoid when `logSigmoid`.
+std::vector<float> gateValues(int64_t n, double mean, double spread, bool logSigmoid,
+                              uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(mean, spread);
+  std::vector<float> out(n);
+  for (float &x : out) {
+    const double y = normal(rng);
+    x = static_cast<float>(logSigmoid ? std::min(y, 0.0) - std::log1p(std::exp(-std::abs(y))) : y);
+  }
+  return out;
+}
+
+// Issue 5's numerics at T = 65536 with gates from files (the harness's --input path):
+// per-token and per-channel log gates near logsigmoid(-8) and the mLSTM's forget gate
+// around -8 with input gates N(0, 3), one-tile chunks beside chunks of 16 tiles (whose
+// exponents run from the chunk's start over 1024 tokens); and a file for an input the
+// kernel does not have is an error naming it.
+TEST_F(LinearExamplesGpu, StrongGatesFromFilesAt64kTokens) {
+  if (!runtimeInstance)
+    GTEST_SKIP() << skipReason;
+  runtime::Runtime &rt = *runtimeInstance;
+  constexpr int64_t kTokens = 65536, kHeadK = 128;
+  const std::string token = writeGateFile("token", gateValues(kTokens, -8, 1, true, 51));
+  const std::string channel =
+      writeGateFile("channel", gateValues(kTokens * kHeadK, -8, 1, true, 52));
+  const std::string forget = writeGateFile("forget", gateValues(kTokens, -8, 1, false, 53));
+  const std::string input = writeGateFile("input", gateValues(kTokens, 0, 3, false, 54));
+  const std::map<std::string, std::map<std::string, std::string>> files = {
+      {"simple_gla", {{"g", token}}},
+      {"gla", {{"g", channel}}},
+      {"mlstm", {{"fgate", forget}, {"igate", input}}}};
+  int checked = 0;
+  for (const auto &[example, inputs] : files) {
+    if (!exampleSelected(example))
+      continue;
+    LoadedExample e = loadExample(example.c_str());
+    ASSERT_TRUE(e.program && e.ast);
+    for (int span : {1, 16}) {
+      const cuda::LinearConfig config{64, 16, 64, 4, example == "mlstm" ? 0 : 1, 2, span};
+      std::ostringstream diag;
+      std::optional<GeneratedKernel> generated =
+          e.program->generateLinear(e.kernel().name, 128, 128, config, diag);
+      ASSERT_TRUE(generated) << diag.str();
+      auto compiled = rt.compile(generated->source, generated->spec);
+      ASSERT_TRUE(compiled) << example << " " << config.str() << ": " << compiled.error().message;
+      LinearProblem problem = padded(1, 1, kTokens, false, 60 + checked);
+      problem.inputFiles = inputs;
+      auto r = checkLinear(rt, **compiled, e.kernel(), problem);
+      ASSERT_TRUE(r) << example << " " << config.str() << ": " << r.error().message;
+      expectPasses("strong", example.c_str(), config, 128, problem, *r);
+      ++checked;
+      if (span == 1) {
+        problem.seqLen = 100;
+        problem.inputFiles = {{"nosuch", token}};
+        auto wrong = checkLinear(rt, **compiled, e.kernel(), problem);
+        ASSERT_FALSE(wrong);
+        EXPECT_NE(wrong.error().message.find("--input nosuch: kernel '" + example +
+                                             "' has no input of that name"),
+                  std::string::npos)
+            << wrong.error().message;
+      }
+    }
+  }
+  if (everyExampleSelected())
+    EXPECT_EQ(checked, 6);
 }
 
 TEST_F(LinearExamplesGpu, DeltaPackedSequencesMatchFloat64Recurrence) {

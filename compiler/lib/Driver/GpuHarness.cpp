@@ -89,34 +89,6 @@ reference::HostTensor segmentIds(std::vector<int64_t> shape, uint64_t seed) {
   return t;
 }
 
-/// Reads an extra input from a raw little-endian file of `dtype` values in `shape`.
-Expected<reference::HostTensor> readInputFile(const std::string &name, const std::string &path,
-                                              std::vector<int64_t> shape, DType dtype) {
-  reference::HostTensor t(std::move(shape));
-  const size_t elementBytes = static_cast<size_t>(runtime::dtypeSize(dtype));
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in)
-    return Error{ErrorCode::InvalidArgument,
-                 "input '" + name + "': cannot open '" + path + "'"};
-  const size_t want = t.data.size() * elementBytes;
-  const size_t have = static_cast<size_t>(in.tellg());
-  if (have != want)
-    return Error{ErrorCode::InvalidArgument,
-                 "input '" + name + "': '" + path + "' holds " + std::to_string(have) +
-                     " bytes; shape " + t.shapeStr() + " of " + runtime::dtypeName(dtype) +
-                     " needs " + std::to_string(want)};
-  std::vector<char> bytes(want);
-  in.seekg(0);
-  in.read(bytes.data(), static_cast<std::streamsize>(want));
-  for (size_t x = 0; x < t.data.size(); ++x) {
-    const char *e = bytes.data() + x * elementBytes;
-    if (dtype == DType::I32) { int32_t v; std::memcpy(&v, e, 4); t.data[x] = v; }
-    else if (dtype == DType::F32) { float v; std::memcpy(&v, e, 4); t.data[x] = v; }
-    else { uint16_t v; std::memcpy(&v, e, 2); t.data[x] = fromBits(v, dtype == DType::BF16); }
-  }
-  return t;
-}
-
 /// A device copy of a host tensor and the descriptor a launch takes.
 struct DeviceTensor {
   std::vector<int64_t> shape;
@@ -253,6 +225,33 @@ Expected<DeviceTensor> outputTensor(runtime::Runtime &rt, std::vector<int64_t> s
 }
 
 } // namespace
+
+Expected<reference::HostTensor> readInputFile(const std::string &name, const std::string &path,
+                                              std::vector<int64_t> shape, DType dtype) {
+  reference::HostTensor t(std::move(shape));
+  const size_t elementBytes = static_cast<size_t>(runtime::dtypeSize(dtype));
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in)
+    return Error{ErrorCode::InvalidArgument,
+                 "input '" + name + "': cannot open '" + path + "'"};
+  const size_t want = t.data.size() * elementBytes;
+  const size_t have = static_cast<size_t>(in.tellg());
+  if (have != want)
+    return Error{ErrorCode::InvalidArgument,
+                 "input '" + name + "': '" + path + "' holds " + std::to_string(have) +
+                     " bytes; shape " + t.shapeStr() + " of " + runtime::dtypeName(dtype) +
+                     " needs " + std::to_string(want)};
+  std::vector<char> bytes(want);
+  in.seekg(0);
+  in.read(bytes.data(), static_cast<std::streamsize>(want));
+  for (size_t x = 0; x < t.data.size(); ++x) {
+    const char *e = bytes.data() + x * elementBytes;
+    if (dtype == DType::I32) { int32_t v; std::memcpy(&v, e, 4); t.data[x] = v; }
+    else if (dtype == DType::F32) { float v; std::memcpy(&v, e, 4); t.data[x] = v; }
+    else { uint16_t v; std::memcpy(&v, e, 2); t.data[x] = fromBits(v, dtype == DType::BF16); }
+  }
+  return t;
+}
 
 std::string ProblemShape::str() const {
   std::ostringstream os;

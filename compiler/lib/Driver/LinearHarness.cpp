@@ -185,6 +185,22 @@ Expected<LinearHost> makeHost(const runtime::KernelSpec &spec, const dsl::Kernel
     h.inputs.extra[spec.linear.inputGateInput] = h.inputGate;
     break;
   }
+  // Gates from files replace the drawn ones (the 64k-token strong-decay checks).
+  for (const auto &[name, path] : pb.inputFiles) {
+    reference::HostTensor *drawn = name.empty()                            ? nullptr
+                                   : name == spec.linear.gateInput      ? &h.gate
+                                   : name == spec.linear.inputGateInput ? &h.inputGate
+                                   : name == spec.linear.betaInput      ? &h.beta
+                                                                        : nullptr;
+    if (drawn == nullptr)
+      return Error{ErrorCode::InvalidArgument,
+                   "--input " + name + ": kernel '" + ast.name + "' has no input of that name"};
+    Expected<reference::HostTensor> read = readInputFile(name, path, drawn->shape, DType::F32);
+    if (!read)
+      return read.takeError();
+    *drawn = read.takeValue();
+    h.inputs.extra[name] = *drawn;
+  }
   if (!spec.linear.gateInput.empty())
     h.inputs.extra[spec.linear.gateInput] = h.gate;
   return h;
@@ -451,6 +467,7 @@ LinearProblem LinearProblem::fromShape(const ProblemShape &shape) {
   p.batch = shape.batch;
   p.heads = shape.headsQ;
   p.seqLen = shape.seqQ;
+  p.inputFiles = shape.inputFiles;
   return p;
 }
 

@@ -43,12 +43,14 @@ constexpr Kind kKinds[] = {{cuda::LinearGateKind::None, cuda::LinearRule::Additi
                            {cuda::LinearGateKind::PerToken, cuda::LinearRule::Delta}};
 
 /// LinearTraits' static_asserts, one by one (templates/attnc/LinearTraits.cuh; the mLSTM
-/// kinds' LinearMlstmTraits add none), and LinearDeltaSplitTraits' for the delta rule
+/// kinds' LinearMlstmTraits add none, but the mLSTM walks whole sequences: p <= 1), and LinearDeltaSplitTraits' for the delta rule
 /// (whose walk's SUB is fixed at 16, and whose warps form groups of CHUNK / 16 that each
 /// instantiate LinearTraits on their share of the V slice).
 bool decayFamilyInstantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c,
                              int sliceMultiple) {
   const bool vectorGate = kind.gate == cuda::LinearGateKind::PerChannel;
+  const bool mlstm = kind.gate == cuda::LinearGateKind::MlstmSig ||
+                     kind.gate == cuda::LinearGateKind::MlstmExp;
   const int threads = c.numWarps * kWarpSize;
   // SPAN > 1: additive rules (the decay family and the mLSTM), one stripe per warp; at most
   // kMaxSpanTokens.
@@ -59,7 +61,7 @@ bool decayFamilyInstantiates(int headK, int headV, Kind kind, const cuda::Linear
          c.sub % kMmaM == 0 && (!vectorGate || c.sub == kMmaM) &&
          headK % (c.numWarps * kMmaM) == 0 && (!vectorGate || headK <= threads) &&
          c.chunk % kWarpSize == 0 && c.stages >= 2 && c.stages <= 4 && c.span >= 1 && spanOk &&
-         c.span * c.chunk <= kMaxSpanTokens;
+         c.span * c.chunk <= kMaxSpanTokens && (!mlstm || c.segments <= 1);
 }
 
 bool instantiates(int headK, int headV, Kind kind, const cuda::LinearConfig &c) {

@@ -13,7 +13,7 @@
 // tiles as in TFLA (the decay family and the mLSTM). The delta
 // rule (LinearDeltaSplitTraits.cuh) fixes the chunk and the key sub-tile, takes warps in
 // groups of chunk / 16 that split the V slice (each group at least 32 columns, hence v32
-// in the space) and does not split sequences. The constraints are cuda::linearConfigProblem, which restates
+// in the space) and does not split sequences; nor does the mLSTM. The constraints are cuda::linearConfigProblem, which restates
 // the template's static_asserts, plus the head-dim asserts it leaves to the emitter and
 // the shared-memory formula the emitted prelude checks, so a pruned-in point always
 // compiles.
@@ -37,23 +37,25 @@ cuda::LinearConfig toLinearConfig(const Candidate &c) {
 }
 
 Candidate fromLinearConfig(const cuda::LinearConfig &config) {
-  return Candidate{{{"chunk", config.chunk},
+  return Candidate{{{"span", config.span},
+                    {"chunk", config.chunk},
                     {"sub", config.sub},
                     {"v", config.sliceV},
                     {"w", config.numWarps},
                     {"s", config.stages},
-                    {"span", config.span},
                     {"p", config.segments}}};
 }
 
 SearchSpace linearSpace(int dk, int dv, cuda::LinearGateKind gate, cuda::LinearRule rule) {
   SearchSpace space("linear");
-  space.addDimension("chunk", {32, 64, 128, 256})
+  // span first, so enumeration (the exhaustive order) measures every one-tile chunk before
+  // any chunk of several tiles: on the H100 those ran 1.5x to 5x slower (bench/NOTES.md).
+  space.addDimension("span", {1, 2, 4, 8, 16})
+      .addDimension("chunk", {32, 64, 128, 256})
       .addDimension("sub", {16, 32, 64, 128})
       .addDimension("v", {32, 64, 128, 256})
       .addDimension("w", {1, 2, 4, 8})
       .addDimension("s", {2, 3, 4})
-      .addDimension("span", {1, 2, 4, 8, 16})
       .addDimension("p", {0, 1, 2, 4, 8, 16, 32, cuda::kMaxLinearSegments})
       .setThreadsPerBlock([](const Candidate &c) { return c.get("w") * kWarpSize; });
   space.addConstraint(

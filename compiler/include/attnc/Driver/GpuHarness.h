@@ -57,6 +57,13 @@ struct SoftmaxWorkload {
   reference::HostTensor expected, expectedLse; ///< the float64 reference, when hasReference
 };
 
+/// Reads input `name` from `path`: raw little-endian `dtype` values, row-major in `shape`
+/// (an error names the input, the file and the byte counts when the size is wrong).
+runtime::Expected<reference::HostTensor> readInputFile(const std::string &name,
+                                                       const std::string &path,
+                                                       std::vector<int64_t> shape,
+                                                       runtime::DType dtype);
+
 /// Draws the inputs of `shape` for `ast` (files in shape.inputFiles win over random
 /// draws) and, with `withReference`, computes the float64 reference.
 runtime::Expected<SoftmaxWorkload> makeWorkload(const dsl::Kernel &ast, const ProblemShape &shape,

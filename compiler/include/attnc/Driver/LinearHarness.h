@@ -6,9 +6,9 @@
 // Lightning-style per-head slopes 2^(-8 (h + 1) / H); mLSTM forget pre-activations
 // ~ N(3, 1.5), input pre-activations ~ N(0, 1) for the sigmoid gate and N(0, 2) for the
 // exponential one; for the delta rule L2-normalised keys and write strengths
-// beta = sigmoid(x)), a non-zero initial state (the mLSTM's n too, and for the exponential
-// gate a stabilised C e^-m, n e^-m with m ~ U(-2, 2)), output and final states poisoned
-// with NaN before the launch, either layout ([B, H, T, D] or [B, T, H, D] storage),
+// beta = sigmoid(x); any of these inputs may come from a file instead), a non-zero
+// initial state (the mLSTM's n too, and for the exponential gate a stabilised C e^-m,
+// n e^-m with m ~ U(-2, 2)), output and final states poisoned with NaN before the launch, either layout ([B, H, T, D] or [B, T, H, D] storage),
 // optionally packed sequences of given lengths in batch row 0, the workspace a launch
 // needs (allocated here, as a caller of the runtime would), the float64 recurrent
 // reference, and CUDA-event timing.
@@ -23,6 +23,8 @@
 #include "attnc/Runtime/Runtime.h"
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace attnc {
@@ -36,7 +38,11 @@ struct LinearProblem {
   /// Lengths of packed sequences in batch row 0 (batch 1, seqLen their sum, passed as
   /// cu_seqlens); empty: `batch` padded sequences of seqLen tokens.
   std::vector<int> packedLengths;
-  /// From a softmax-style ProblemShape (B, Hq, N); Hkv and M must equal Hq and N.
+  /// Gate inputs read from files instead of drawn (`--input NAME=FILE`): raw little-endian
+  /// f32, row-major in the input's declared shape ([B, H, T] or [B, H, T, K]).
+  std::map<std::string, std::string> inputFiles;
+  /// From a softmax-style ProblemShape (B, Hq, N, input files); Hkv and M must equal Hq
+  /// and N.
   static LinearProblem fromShape(const ProblemShape &shape);
   /// Packed sequences of these lengths, `heads` heads.
   static LinearProblem packed(int64_t heads, std::vector<int> lengths);

@@ -179,6 +179,8 @@ std::string linearConfigProblem(int headDimK, int headDimV, LinearGateKind gate,
            "warps)";
   if (rule == LinearRule::Delta)
     return deltaProblem(headDimK, headDimV, gate, c);
+  if (isMlstmGate(gate) && c.segments > 1)
+    return "the mLSTM does not split sequences into segments (one CTA walks each sequence)";
   if (c.sliceV % kSwizzleElements != 0 || headDimV % c.sliceV != 0)
     return "the V slice must be a multiple of 64 that divides V=" + std::to_string(headDimV);
   if (c.chunk % (c.numWarps * kMmaM) != 0)
