@@ -202,8 +202,8 @@ int linearSmemBytes(int headDimK, LinearGateKind gate, LinearRule rule, const Li
   if (isMlstmGate(gate)) {
     const int stage = 2 * c.chunk * headDimK * kElementBytes + c.chunk * c.sliceV * kElementBytes +
                       kMlstmGateRows * c.chunk * kGateBytes;
-    // Chunks of several tiles: one earlier tile's k and V slice, five more scalars, and a
-    // row of key exponents per tile of the chunk.
+    // Chunks of several tiles: one earlier tile's k and V slice, three more scalars (eight
+    // padded floats instead of four), and a row of key exponents per tile of the chunk.
     const int scalars = c.span > 1 ? kMlstmSpanTableScalars : kMlstmTableScalars;
     const int chunkRows = c.span > 1 ? c.span : 0;
     const int tables = (scalars + (kMlstmTableRows + chunkRows) * c.chunk) * kFloatBytes;
