@@ -237,7 +237,8 @@ TEST(LinearSpace, ChunksOfSeveralTilesTakeAdditiveRulesUpTo1024Tokens) {
                 cuda::linearSmemBytes(128, cuda::LinearGateKind::PerChannel,
                                       cuda::LinearRule::Additive, one),
             64 * 128 * 2 + 64 * 64 * 2 + 64 * (128 + 4) * 4 + 8 * 128 * 4);
-  // The mLSTM: k and V slice, four more table floats (three scalars and padding), and a row of key exponents per tile.
+  // The mLSTM: k and V slice, four more table floats (three scalars and padding), and a
+  // row of key exponents per tile.
   EXPECT_EQ(cuda::linearSmemBytes(128, cuda::LinearGateKind::MlstmExp,
                                   cuda::LinearRule::Additive, span) -
                 cuda::linearSmemBytes(128, cuda::LinearGateKind::MlstmExp,
