@@ -186,10 +186,13 @@ const dsl::Kernel &astKernel(const GpuSession &s) {
   return *selectKernel(*s.ast, s.choice.kernel);
 }
 
-/// The linear problem --shape (and --seqlens) describe.
+/// The linear problem --shape (and --seqlens) describe, with --input's gate files.
 LinearProblem linearProblem(const GpuSession &s) {
-  return s.packedLengths.empty() ? LinearProblem::fromShape(s.shape)
-                                 : LinearProblem::packed(s.shape.headsQ, s.packedLengths);
+  LinearProblem p = s.packedLengths.empty()
+                        ? LinearProblem::fromShape(s.shape)
+                        : LinearProblem::packed(s.shape.headsQ, s.packedLengths);
+  p.inputFiles = s.shape.inputFiles;
+  return p;
 }
 
 /// `attnc check` of a linear kernel: both layouts, non-zero initial state, o and the final

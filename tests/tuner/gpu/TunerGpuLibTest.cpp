@@ -267,7 +267,9 @@ TEST(LinearTunerKey, SimpleGlaKeysByRecurrenceAndHeadDims) {
   ASSERT_TRUE(back) << key.str() << ": " << back.error().message;
   EXPECT_EQ(back->str(), key.str());
 
+  shape.inputFiles = {{"g", "/tmp/gates_for_the_timed_shape.f32"}};
   LinearProblem check = linearCheckProblem(shape);
+  EXPECT_TRUE(check.inputFiles.empty()) << "the check shape is smaller than the files'";
   EXPECT_EQ(check.batch, 2);
   EXPECT_EQ(check.heads, 2);
   EXPECT_EQ(check.seqLen, 509);

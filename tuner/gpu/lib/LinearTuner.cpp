@@ -33,6 +33,7 @@ LinearProblem linearCheckProblem(const ProblemShape &shape) {
   p.heads = std::min(p.heads, kCheckHeads);
   p.seqLen = std::min(p.seqLen, kCheckSeqLen);
   p.seed = kCheckSeed;
+  p.inputFiles.clear(); // files hold the full shape; the check draws its gates (as prefill's)
   return p;
 }
 

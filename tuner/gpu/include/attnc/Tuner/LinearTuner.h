@@ -43,7 +43,8 @@ struct LinearTuneRequest {
 runtime::Expected<TuneReport> tuneLinear(const LinearTuneRequest &request);
 
 /// The problem candidates are checked on: `shape` itself when short, else at most 2
-/// sequences of 2 heads and a ragged length no chunk divides.
+/// sequences of 2 heads and a ragged length no chunk divides; its gates are drawn, not
+/// read from the shape's input files (those hold the timed shape).
 LinearProblem linearCheckProblem(const ProblemShape &shape);
 
 } // namespace attnc::tuner
